@@ -1,0 +1,1 @@
+"""The SyncJob operator, imported as ``diffsync_operator`` (the folder is ``operator/``)."""
