@@ -1,1 +1,0 @@
-"""The SyncJob operator, imported as ``diffsync_operator`` (the folder is ``operator/``)."""

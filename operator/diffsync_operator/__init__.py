@@ -1,0 +1,1 @@
+"""The SyncJob operator: runs a diffsync job on Kubernetes, one pod per stage."""
