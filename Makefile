@@ -6,13 +6,14 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: help venv test test-fast lint layering demo bench bench-operator generate envtest redis-server clean
+.PHONY: help venv test test-fast lint layering demo bench upstream-venv bench-operator generate envtest redis-server clean
 
 help:
 	@echo "make demo            run the example SyncJob locally (no cluster, no Redis)"
 	@echo "make test            everything: lint, layering, unit, Redis and cluster tests"
 	@echo "make lint            ruff, mypy (diffsync/), layering check"
 	@echo "make bench           library and store benchmarks (prints a table)"
+	@echo "make upstream-venv   upstream diffsync 2.2.3 in .bench/upstream-venv, for make bench"
 	@echo "make bench-operator  operator benchmark on the test control plane"
 	@echo "make generate        regenerate the CRD from the SyncJob models"
 	@echo "make envtest         build and cache the control-plane binaries"
@@ -49,8 +50,25 @@ test: venv redis-server envtest layering
 demo:
 	@echo "coming soon: the local SyncJob runner"
 
+# Library and store benchmarks. Set UPSTREAM_PYTHON to an interpreter with upstream diffsync
+# 2.2.3 (see `make upstream-venv`) to add the upstream columns and ratios to the table.
 bench: venv redis-server
-	$(PY) -m benchmarks
+	@test -n "$$UPSTREAM_PYTHON" || echo "UPSTREAM_PYTHON is unset: run 'make upstream-venv', then 'UPSTREAM_PYTHON=$(UPSTREAM_VENV)/bin/python make bench' to compare with upstream."
+	$(PY) -m benchmarks $(BENCH_ARGS)
+
+# Upstream diffsync 2.2.3 in its own virtualenv, for the benchmark's comparison columns.
+UPSTREAM_VENV ?= .bench/upstream-venv
+upstream-venv: $(UPSTREAM_VENV)/.installed-2.2.3
+
+$(UPSTREAM_VENV)/.installed-2.2.3:
+	@test -x $(UPSTREAM_VENV)/bin/python || $(PYTHON) -m venv $(UPSTREAM_VENV)
+	$(UPSTREAM_VENV)/bin/python -m pip install -q --upgrade pip
+	$(UPSTREAM_VENV)/bin/python -m pip install -q 'diffsync==2.2.3' redis hiredis
+	@touch $@
+
+# The SyncJob CRD is generated from the pydantic models (tests/operator checks it is current).
+generate: venv
+	$(PY) -m diffsync_operator.crd
 
 envtest:
 	@echo "envtest: not built yet"

@@ -1,0 +1,125 @@
+"""`SyncJob.spec`: what to sync, how, and the limits of the run.
+
+The models are the single definition of the resource: the CRD schema is generated from them
+(`python -m diffsync_operator.crd`), the operator validates with them, and the local CLI
+checks manifests with them. Choices beyond the issue's wording:
+
+- pod overrides sit flat in the spec (`resources`, `serviceAccountName`, `nodeSelector`,
+  `tolerations`, `affinity`); the pod's extra labels and annotations are `podLabels` and
+  `podAnnotations` so they cannot be mistaken for the SyncJob's own metadata;
+- `image` is optional in the schema because the operator may be configured with a default
+  image (`DIFFSYNC_DEFAULT_IMAGE`); a job with neither fails with a condition naming
+  `spec.image`.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Literal
+
+from pydantic import Field
+
+from diffsync.enum import DiffSyncFlags
+from diffsync_operator._base import CamelModel
+from diffsync_operator.k8s import (
+    EnvFromSource,
+    EnvVar,
+    FreeForm,
+    ResourceRequirements,
+    SecretKeySelector,
+    Toleration,
+)
+
+#: "package.module:Class" (dotted module path, a colon, a dotted attribute path).
+ADAPTER_PATH_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$"
+
+#: Store ids become part of Redis keys (inside a `{...}` hash tag), so braces and spaces are out.
+STORE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]*$"
+
+# The flag names come from the library's enum so the schema can never drift from it.
+FlagName = enum.Enum(  # type: ignore[misc]
+    "FlagName", {name: name for name in DiffSyncFlags.__members__}, type=str
+)
+FlagName.__doc__ = "A member name of diffsync.DiffSyncFlags."
+
+
+class AdapterSpec(CamelModel):
+    """One side of the sync: the adapter class, its keyword arguments and its environment."""
+
+    adapter: str = Field(
+        pattern=ADAPTER_PATH_PATTERN,
+        description='The Adapter subclass as "package.module:Class", importable in the image.',
+    )
+    params: FreeForm = Field(
+        default_factory=dict,
+        description="Keyword arguments for the adapter's constructor (free-form).",
+    )
+    env: list[EnvVar] = Field(
+        default_factory=list, description="Environment of the pods that build this adapter."
+    )
+    env_from: list[EnvFromSource] = Field(
+        default_factory=list, description="Secrets or ConfigMaps exported as environment variables."
+    )
+
+
+class RedisSpec(CamelModel):
+    """The Redis holding the job's shared state; empty means the operator's default Redis."""
+
+    url: str | None = Field(
+        default=None,
+        pattern=r"^(redis|rediss|unix)://",
+        description="redis://, rediss:// or unix:// URL; default: the operator's configured Redis.",
+    )
+    password_secret_ref: SecretKeySelector | None = Field(
+        default=None, description="Secret key holding the Redis password."
+    )
+
+
+class SyncJobSpec(CamelModel):
+    """The desired run: source, target, mode, flags, Redis state and limits."""
+
+    source: AdapterSpec
+    target: AdapterSpec
+    mode: Literal["diff", "sync"] = Field(
+        default="diff", description="diff: load, diff and report (dry run); sync: also apply the diff."
+    )
+    flags: list[FlagName] = Field(  # type: ignore[valid-type]
+        default_factory=list, description="diffsync.DiffSyncFlags member names, combined."
+    )
+    store_id: str | None = Field(
+        default=None,
+        pattern=STORE_ID_PATTERN,
+        max_length=200,
+        description="Names the Redis state; default <namespace>.<name>.<uid prefix>.",
+    )
+    redis: RedisSpec = Field(default_factory=RedisSpec)
+    image: str | None = Field(
+        default=None, min_length=1, description="Image with our package and the adapters."
+    )
+    image_pull_policy: Literal["Always", "IfNotPresent", "Never"] | None = None
+    resources: ResourceRequirements | None = None
+    service_account_name: str | None = None
+    node_selector: dict[str, str] | None = None
+    tolerations: list[Toleration] | None = None
+    affinity: FreeForm | None = None
+    pod_labels: dict[str, str] | None = None
+    pod_annotations: dict[str, str] | None = None
+    backoff_limit: int = Field(default=2, ge=0, description="Retries per stage after a failure.")
+    active_deadline_seconds: int | None = Field(
+        default=None, ge=1, description="Fail the job (and stop its pods) after this long running."
+    )
+    ttl_seconds_after_finished: int | None = Field(
+        default=None, ge=0, description="Delete the SyncJob this long after it finished."
+    )
+    suspend: bool = Field(default=False, description="Start no new stage pods while true.")
+    retain_store: bool = Field(
+        default=False, description="Keep the Redis state when the SyncJob is deleted."
+    )
+
+    def flag_value(self) -> DiffSyncFlags:
+        """The flags combined into one DiffSyncFlags value."""
+        value = DiffSyncFlags.NONE
+        for flag in self.flags:
+            value |= DiffSyncFlags[flag.value]
+        return value
+
