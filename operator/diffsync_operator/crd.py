@@ -105,9 +105,7 @@ def structural(node: Any, *, keep_defaults: bool = True) -> Any:
             out["enum"] = [value]
             continue
         if key == "properties":
-            out[key] = {
-                name: structural(sub, keep_defaults=keep_defaults) for name, sub in value.items()
-            }
+            out[key] = {name: structural(sub, keep_defaults=keep_defaults) for name, sub in value.items()}
             for name, sub in out[key].items():
                 if name in LIST_MAP_KEYS and sub.get("type") == "array":
                     sub["x-kubernetes-list-type"] = "map"

@@ -31,7 +31,8 @@ from diffsync_operator.k8s import (
 )
 
 #: "package.module:Class" (dotted module path, a colon, a dotted attribute path).
-ADAPTER_PATH_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$"
+_DOTTED = r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*"
+ADAPTER_PATH_PATTERN = f"^{_DOTTED}:{_DOTTED}$"
 
 #: Store ids become part of Redis keys (inside a `{...}` hash tag), so braces and spaces are out.
 STORE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]*$"
@@ -112,9 +113,7 @@ class SyncJobSpec(CamelModel):
         default=None, ge=0, description="Delete the SyncJob this long after it finished."
     )
     suspend: bool = Field(default=False, description="Start no new stage pods while true.")
-    retain_store: bool = Field(
-        default=False, description="Keep the Redis state when the SyncJob is deleted."
-    )
+    retain_store: bool = Field(default=False, description="Keep the Redis state when the SyncJob is deleted.")
 
     def flag_value(self) -> DiffSyncFlags:
         """The flags combined into one DiffSyncFlags value."""
@@ -122,4 +121,3 @@ class SyncJobSpec(CamelModel):
         for flag in self.flags:
             value |= DiffSyncFlags[flag.value]
         return value
-

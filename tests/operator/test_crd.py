@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from diffsync_operator import crd
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +56,9 @@ def test_every_schema_node_with_properties_is_typed_object():
 
 
 def test_preserve_unknown_fields_only_on_free_form_fields():
-    preserved = sorted(path for path, node in _walk(_schema()) if node.get("x-kubernetes-preserve-unknown-fields"))
+    preserved = sorted(
+        path for path, node in _walk(_schema()) if node.get("x-kubernetes-preserve-unknown-fields")
+    )
     assert preserved == [
         ".properties.spec.properties.affinity",
         ".properties.spec.properties.source.properties.params",
@@ -98,7 +99,12 @@ def test_resource_names_and_printer_columns():
     assert version["name"] == "v1alpha1"
     assert version["subresources"] == {"status": {}}
     assert [c["name"] for c in version["additionalPrinterColumns"]] == [
-        "Phase", "Mode", "Create", "Update", "Delete", "Age",
+        "Phase",
+        "Mode",
+        "Create",
+        "Update",
+        "Delete",
+        "Age",
     ]
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from diffsync_operator.models import SyncJob, SyncJobSpec, SyncJobStatus
 from pydantic import ValidationError
 
 from diffsync.enum import DiffSyncFlags
-from diffsync_operator.models import SyncJob, SyncJobSpec, SyncJobStatus
 
 MINIMAL = {
     "source": {"adapter": "examples.network.adapters:YamlInventory"},
@@ -57,7 +57,10 @@ def test_camel_case_round_trip():
             "mode": "sync",
             "storeId": "inventory",
             "ttlSecondsAfterFinished": 60,
-            "redis": {"url": "redis://redis:6379/0", "passwordSecretRef": {"name": "redis", "key": "password"}},
+            "redis": {
+                "url": "redis://redis:6379/0",
+                "passwordSecretRef": {"name": "redis", "key": "password"},
+            },
             "target": {
                 "adapter": "examples.network.adapters:JsonInventory",
                 "env": [{"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "t", "key": "token"}}}],
@@ -74,7 +77,12 @@ def test_camel_case_round_trip():
 
 def test_whole_manifest_validates_with_api_version_and_kind():
     job = SyncJob.from_manifest(
-        {"apiVersion": "diffsync.io/v1alpha1", "kind": "SyncJob", "metadata": {"name": "inv"}, "spec": MINIMAL}
+        {
+            "apiVersion": "diffsync.io/v1alpha1",
+            "kind": "SyncJob",
+            "metadata": {"name": "inv"},
+            "spec": MINIMAL,
+        }
     )
     assert job.metadata.name == "inv"
 
@@ -82,7 +90,12 @@ def test_whole_manifest_validates_with_api_version_and_kind():
 def test_wrong_kind_is_refused():
     with pytest.raises(ValidationError) as error:
         SyncJob.from_manifest(
-            {"apiVersion": "diffsync.io/v1alpha1", "kind": "Job", "metadata": {"name": "inv"}, "spec": MINIMAL}
+            {
+                "apiVersion": "diffsync.io/v1alpha1",
+                "kind": "Job",
+                "metadata": {"name": "inv"},
+                "spec": MINIMAL,
+            }
         )
     assert [e["loc"] for e in error.value.errors()] == [("kind",)]
 
@@ -91,9 +104,16 @@ def test_status_reads_what_the_api_server_returns():
     status = SyncJobStatus.model_validate(
         {
             "phase": "Running",
-            "stages": [{"name": "load-source", "phase": "Running", "attempts": 1, "pod": "inv-load-source-1"}],
+            "stages": [
+                {"name": "load-source", "phase": "Running", "attempts": 1, "pod": "inv-load-source-1"}
+            ],
             "conditions": [
-                {"type": "Ready", "status": "False", "reason": "Running", "lastTransitionTime": "2026-01-01T00:00:00Z"}
+                {
+                    "type": "Ready",
+                    "status": "False",
+                    "reason": "Running",
+                    "lastTransitionTime": "2026-01-01T00:00:00Z",
+                }
             ],
         }
     )
