@@ -1,0 +1,368 @@
+"""The engines behind `diff_from` and `sync_from`.
+
+`DiffSyncDiffer` walks two adapters from their top-level models down through children and
+builds a `Diff`; `DiffSyncSyncer` walks a `Diff` and calls each destination model's
+create/update/delete. Both report progress through an optional callback
+``callback(stage, current, total)`` and log through structlog with `src`, `dst` and `flags`
+bound on every event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+import structlog
+
+from diffsync.diff import Diff, DiffElement
+from diffsync.enum import DiffSyncActions, DiffSyncFlags, DiffSyncModelFlags, DiffSyncStatus
+from diffsync.exceptions import (
+    ObjectCrudException,
+    ObjectNotCreated,
+    ObjectNotDeleted,
+    ObjectNotUpdated,
+)
+from diffsync.utils import intersection, symmetric_difference
+
+if TYPE_CHECKING:
+    from diffsync.adapter import Adapter
+    from diffsync.model import DiffSyncModel
+
+ProgressCallback = Callable[[str, int, int], None]
+
+
+class DiffSyncDiffer:
+    """Compute the diff that would turn `dst_diffsync` into `src_diffsync`."""
+
+    def __init__(
+        self,
+        src_diffsync: Adapter,
+        dst_diffsync: Adapter,
+        flags: DiffSyncFlags,
+        diff_class: type[Diff] = Diff,
+        callback: ProgressCallback | None = None,
+    ) -> None:
+        self.src_diffsync = src_diffsync
+        self.dst_diffsync = dst_diffsync
+        self.flags = flags
+        self.diff_class = diff_class
+        self.callback = callback
+        self.diff: Diff | None = None
+        self.models_processed = 0
+        self.total_models = len(src_diffsync) + len(dst_diffsync)
+        self.logger = structlog.get_logger().new(src=src_diffsync, dst=dst_diffsync, flags=flags)
+
+    def incr_models_processed(self, delta: int = 1) -> None:
+        if delta:
+            self.models_processed += delta
+            if self.callback:
+                self.callback("diff", self.models_processed, self.total_models)
+
+    def calculate_diffs(self) -> Diff:
+        """Build the diff once; later calls return the same one."""
+        if self.diff is not None:
+            return self.diff
+        self.logger.debug(
+            f"Diff calculation between these two datasets will involve {self.total_models} models"
+        )
+        self.logger.info("Beginning diff calculation")
+        self.diff = self.diff_class()
+        src_top, dst_top = self.src_diffsync.top_level, self.dst_diffsync.top_level
+        # Types only one side knows at the top level cannot be paired: count them as seen.
+        for name in symmetric_difference(dst_top, src_top):
+            adapter = self.dst_diffsync if name in dst_top else self.src_diffsync
+            self.incr_models_processed(len(adapter.get_all(name)))
+        for name in intersection(dst_top, src_top):
+            for element in self.diff_objects(
+                src=self.src_diffsync.get_all(name),
+                dst=self.dst_diffsync.get_all(name),
+                source_root=self.src_diffsync,
+                dest_root=self.dst_diffsync,
+            ):
+                self.diff.add(element)
+        self.logger.info("Diff calculation complete")
+        self.diff.models_processed = self.models_processed
+        self.diff.complete()
+        return self.diff
+
+    def diff_objects(
+        self,
+        src: Iterable[DiffSyncModel],
+        dst: Iterable[DiffSyncModel],
+        source_root: Adapter | None = None,
+        dest_root: Adapter | None = None,
+    ) -> list[DiffElement]:
+        """Pair two lists of objects by unique id and diff each pair.
+
+        Pairs come in source order, then destination-only objects in destination order.
+        """
+        if not isinstance(src, Iterable) or not isinstance(dst, Iterable):
+            raise TypeError(f"Both src and dst must be iterable (got {type(src)} and {type(dst)})")
+        by_uid_src = {obj.get_unique_id(): obj for obj in src}
+        by_uid_dst = {obj.get_unique_id(): obj for obj in dst}
+        self.validate_objects_for_diff(
+            (src_obj, by_uid_dst[uid]) for uid, src_obj in by_uid_src.items() if uid in by_uid_dst
+        )
+        elements = []
+        for uid, src_obj in by_uid_src.items():
+            element = self.diff_object_pair(src_obj, by_uid_dst.get(uid))
+            if element is not None:
+                elements.append(element)
+        for uid, dst_obj in by_uid_dst.items():
+            if uid not in by_uid_src:
+                element = self.diff_object_pair(None, dst_obj)
+                if element is not None:
+                    elements.append(element)
+        return elements
+
+    @staticmethod
+    def validate_objects_for_diff(pairs: Iterable[tuple[DiffSyncModel, DiffSyncModel]]) -> None:
+        """Refuse pairs that share a unique id but are not the same kind of object."""
+        for src_obj, dst_obj in pairs:
+            if src_obj.get_type() != dst_obj.get_type():
+                raise TypeError(f"Type mismatch: {src_obj.get_type()} vs {dst_obj.get_type()}")
+            if src_obj.get_shortname() != dst_obj.get_shortname():
+                raise ValueError(
+                    f"Shortname mismatch: {src_obj.get_shortname()} vs {dst_obj.get_shortname()}"
+                )
+            if src_obj.get_identifiers() != dst_obj.get_identifiers():
+                raise ValueError(f"Keys mismatch: {src_obj.get_identifiers()} vs {dst_obj.get_identifiers()}")
+
+    def _skip_reason(self, src_obj: DiffSyncModel | None, dst_obj: DiffSyncModel | None) -> str | None:
+        if self.flags & DiffSyncFlags.SKIP_UNMATCHED_SRC and dst_obj is None:
+            return "Skipping due to SKIP_UNMATCHED_SRC flag on source adapter"
+        if self.flags & DiffSyncFlags.SKIP_UNMATCHED_DST and src_obj is None:
+            return "Skipping due to SKIP_UNMATCHED_DST flag on source adapter"
+        if (
+            src_obj is not None
+            and dst_obj is None
+            and src_obj.model_flags & DiffSyncModelFlags.SKIP_UNMATCHED_SRC
+        ):
+            return "Skipping due to SKIP_UNMATCHED_SRC flag on model"
+        if (
+            dst_obj is not None
+            and src_obj is None
+            and dst_obj.model_flags & DiffSyncModelFlags.SKIP_UNMATCHED_DST
+        ):
+            return "Skipping due to SKIP_UNMATCHED_DST flag on model"
+        if src_obj is not None and src_obj.model_flags & DiffSyncModelFlags.IGNORE:
+            return "Skipping due to IGNORE flag on source object"
+        if dst_obj is not None and dst_obj.model_flags & DiffSyncModelFlags.IGNORE:
+            return "Skipping due to IGNORE flag on dest object"
+        return None
+
+    def diff_object_pair(
+        self, src_obj: DiffSyncModel | None, dst_obj: DiffSyncModel | None
+    ) -> DiffElement | None:
+        """The element for one pair (either side may be absent), or None when it is skipped."""
+        reference = src_obj if src_obj is not None else dst_obj
+        if reference is None:
+            raise RuntimeError("diff_object_pair() needs at least one of src_obj and dst_obj")
+        reason = self._skip_reason(src_obj, dst_obj)
+        if reason is not None:
+            self.logger.debug(reason, model=reference.get_type(), unique_id=reference.get_unique_id())
+            self.incr_models_processed()
+            return None
+
+        element = DiffElement(
+            obj_type=reference.get_type(),
+            name=reference.get_shortname(),
+            keys=reference.get_identifiers(),
+            source_name=self.src_diffsync.name,
+            dest_name=self.dst_diffsync.name,
+            diff_class=self.diff_class,
+        )
+        if src_obj is not None:
+            element.source_attrs = src_obj.get_attrs()
+        if dst_obj is not None:
+            element.dest_attrs = dst_obj.get_attrs()
+        self.incr_models_processed((src_obj is not None) + (dst_obj is not None))
+        self.diff_child_objects(element, src_obj, dst_obj)
+        return element
+
+    def diff_child_objects(
+        self, element: DiffElement, src_obj: DiffSyncModel | None, dst_obj: DiffSyncModel | None
+    ) -> None:
+        """Diff the children of a pair; child types only one side declares are counted, not diffed."""
+        src_mapping = src_obj.get_children_mapping() if src_obj is not None else {}
+        dst_mapping = dst_obj.get_children_mapping() if dst_obj is not None else {}
+        if src_obj is not None and dst_obj is not None:
+            for child_type, field_name in src_mapping.items():
+                if child_type not in dst_mapping:
+                    self.incr_models_processed(len(getattr(src_obj, field_name)))
+            for child_type, field_name in dst_mapping.items():
+                if child_type not in src_mapping:
+                    self.incr_models_processed(len(getattr(dst_obj, field_name)))
+            child_types = [child_type for child_type in src_mapping if child_type in dst_mapping]
+        else:
+            child_types = list(src_mapping or dst_mapping)
+
+        for child_type in child_types:
+            src_uids = getattr(src_obj, src_mapping[child_type]) if src_obj is not None else []
+            dst_uids = getattr(dst_obj, dst_mapping[child_type]) if dst_obj is not None else []
+            for child_element in self.diff_objects(
+                src=self.src_diffsync.get_by_uids(src_uids, child_type),
+                dst=self.dst_diffsync.get_by_uids(dst_uids, child_type),
+            ):
+                element.add_child(child_element)
+
+
+class DiffSyncSyncer:
+    """Apply a `Diff` to the destination adapter, element by element, parents before children."""
+
+    def __init__(
+        self,
+        diff: Diff,
+        src_diffsync: Adapter,
+        dst_diffsync: Adapter,
+        flags: DiffSyncFlags,
+        callback: ProgressCallback | None = None,
+    ) -> None:
+        self.diff = diff
+        self.src_diffsync = src_diffsync
+        self.dst_diffsync = dst_diffsync
+        self.flags = flags
+        self.callback = callback
+        self.elements_processed = 0
+        self.total_elements = len(diff)
+        self.base_logger = structlog.get_logger().new(src=src_diffsync, dst=dst_diffsync, flags=flags)
+
+    def incr_elements_processed(self, delta: int = 1) -> None:
+        if delta:
+            self.elements_processed += delta
+            if self.callback:
+                self.callback("sync", self.elements_processed, self.total_elements)
+
+    def perform_sync(self) -> bool:
+        """Sync every element; True when anything was created, updated or deleted."""
+        changed = False
+        self.base_logger.info("Beginning sync")
+        for element in self.diff.get_children():
+            changed |= self.sync_diff_element(element)
+        self.base_logger.info("Sync complete")
+        return changed
+
+    def sync_diff_element(self, element: DiffElement, parent_model: DiffSyncModel | None = None) -> bool:
+        """Sync one element and, unless it says otherwise, its children; True if anything changed."""
+        model_class: type[DiffSyncModel] = getattr(self.dst_diffsync, element.type)
+        action = element.action
+        ids = element.keys
+        dst_model = self.dst_diffsync.get_or_none(model_class, ids)
+        step = _ElementStep(self, element, model_class, action)
+        if dst_model is not None:
+            dst_model.set_status(DiffSyncStatus.UNKNOWN, "")
+        dst_flags = dst_model.model_flags if dst_model is not None else DiffSyncModelFlags.NONE
+        skip_children = bool(dst_flags & DiffSyncModelFlags.SKIP_CHILDREN_ON_DELETE)
+        natural_order = bool(dst_flags & DiffSyncModelFlags.NATURAL_DELETION_ORDER)
+        children_first = natural_order and action == DiffSyncActions.DELETE and not skip_children
+
+        changed = False
+        if children_first:
+            for child in element.get_children():
+                changed |= self.sync_diff_element(child, parent_model=dst_model)
+
+        model_changed, result = step.run(dst_model)
+        changed |= model_changed
+        if result is None:
+            step.logger.warning("No object resulted from sync, will not process child objects.")
+            return changed
+
+        if action == DiffSyncActions.CREATE:
+            if parent_model is not None:
+                parent_model.add_child(result)
+            self.dst_diffsync.add(result)
+        elif action == DiffSyncActions.DELETE:
+            if parent_model is not None:
+                parent_model.remove_child(result)
+            self.dst_diffsync.remove(result, remove_children=skip_children)
+            if skip_children:
+                return changed
+
+        self.incr_elements_processed()
+
+        if not (natural_order and action == DiffSyncActions.DELETE):
+            for child in element.get_children():
+                changed |= self.sync_diff_element(child, parent_model=result)
+        return changed
+
+
+class _ElementStep:
+    """The create/update/delete of one element, with its lazily bound logger.
+
+    Binding a logger for every unchanged element of a large diff costs more than the sync
+    itself, so the element's context is bound only when an event is emitted.
+    """
+
+    def __init__(
+        self,
+        syncer: DiffSyncSyncer,
+        element: DiffElement,
+        model_class: type[DiffSyncModel],
+        action: str | None,
+    ) -> None:
+        self.syncer = syncer
+        self.element = element
+        self.model_class = model_class
+        self.action = action
+        self._logger: Any = None
+
+    @property
+    def logger(self) -> Any:
+        if self._logger is None:
+            self._logger = self.syncer.base_logger.bind(
+                action=self.action,
+                model=self.model_class.get_type(),
+                unique_id=self.model_class.create_unique_id(**self.element.keys),
+                diffs=self.element.get_attrs_diffs(),
+            )
+        return self._logger
+
+    def run(self, dst_model: DiffSyncModel | None) -> tuple[bool, DiffSyncModel | None]:
+        """Return (changed, resulting object); None as the object stops the children."""
+        if self.action is None:
+            self.log_status(DiffSyncStatus.SUCCESS, "No changes to apply; no action needed")
+            return False, dst_model
+        type_name, ids = self.model_class.get_type(), self.element.keys
+        try:
+            self.logger.debug(f"Attempting model {self.action}")
+            result: DiffSyncModel | None
+            if self.action == DiffSyncActions.CREATE:
+                if dst_model is not None:
+                    raise ObjectNotCreated(f"Failed to create {type_name} {ids} - it already exists!")
+                attrs = self.element.get_attrs_diffs().get("+", {})
+                result = self.model_class.create(adapter=self.syncer.dst_diffsync, ids=ids, attrs=attrs)
+            elif self.action == DiffSyncActions.UPDATE:
+                if dst_model is None:
+                    raise ObjectNotUpdated(f"Failed to update {type_name} {ids} - not found!")
+                result = dst_model.update(attrs=self.element.get_attrs_diffs().get("+", {}))
+            elif self.action == DiffSyncActions.DELETE:
+                if dst_model is None:
+                    raise ObjectNotDeleted(f"Failed to delete {type_name} {ids} - not found!")
+                result = dst_model.delete()
+            else:
+                raise ObjectCrudException(f'Unknown action "{self.action}"!')
+        except ObjectCrudException as error:
+            self.log_status(DiffSyncStatus.ERROR, str(error))
+            if self.syncer.flags & DiffSyncFlags.CONTINUE_ON_FAILURE:
+                return True, None
+            raise
+        if result is None:
+            status, message = (
+                DiffSyncStatus.FAILURE,
+                f"{type_name} {self.action} did not return the model object.",
+            )
+        else:
+            status, message = result.get_status()
+        self.log_status(status, message)
+        return True, result
+
+    def log_status(self, status: DiffSyncStatus, message: str) -> None:
+        if self.action is None:
+            if self.syncer.flags & DiffSyncFlags.LOG_UNCHANGED_RECORDS:
+                self.logger.debug(message, status=status.value)
+        elif status == DiffSyncStatus.SUCCESS:
+            self.logger.info(message, status=status.value)
+        elif status == DiffSyncStatus.FAILURE:
+            self.logger.warning(message, status=status.value)
+        else:
+            self.logger.error(message, status=status.value)

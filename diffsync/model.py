@@ -1,0 +1,237 @@
+"""`DiffSyncModel`: one record of a system of record, as a pydantic model.
+
+A subclass declares which fields identify a record (`_identifiers`), which are compared in a
+diff (`_attributes`), and which hold the unique ids of its children (`_children`). Mistakes in
+those declarations are reported when the class is defined, not halfway through a sync.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import TYPE_CHECKING, Any, ClassVar, Optional
+
+from pydantic import BaseModel, ConfigDict, PrivateAttr
+from typing_extensions import Self
+
+from diffsync._fields import dump_group
+from diffsync._typing import Attrs
+from diffsync.enum import DiffSyncModelFlags, DiffSyncStatus
+from diffsync.exceptions import ObjectAlreadyExists, ObjectNotFound, ObjectStoreWrongType
+
+if TYPE_CHECKING:
+    from diffsync.adapter import Adapter
+
+
+def _check_declarations(model_class: builtins.type[DiffSyncModel]) -> None:
+    """Refuse declarations that name missing fields or put a field in two groups."""
+    fields = model_class.model_fields
+    for name in model_class._identifiers:
+        if name not in fields and not hasattr(model_class, name):
+            raise AttributeError(
+                f"_identifiers {model_class._identifiers} references missing or un-annotated attr {name}"
+            )
+    for group_name, group in (
+        ("_shortname", tuple(model_class._shortname)),
+        ("_attributes", tuple(model_class._attributes)),
+    ):
+        for name in group:
+            if name not in fields:
+                raise AttributeError(f"{group_name} {group} references missing or un-annotated attr {name}")
+    for name in model_class._children.values():
+        if name not in fields:
+            raise AttributeError(
+                f"_children {model_class._children} references missing or un-annotated attr {name}"
+            )
+    identifiers = set(model_class._identifiers)
+    attributes = set(model_class._attributes)
+    children = set(model_class._children.values())
+    for overlap, description in (
+        (identifiers & attributes, "_identifiers and _attributes"),
+        (identifiers & children, "_identifiers and _children"),
+        (attributes & children, "_attributes and _children"),
+    ):
+        if overlap:
+            raise AttributeError(f"Fields {overlap} are included in both {description}.")
+
+
+class DiffSyncModel(BaseModel):
+    """Base class for the records an `Adapter` loads and a sync creates, updates and deletes.
+
+    Example::
+
+        class Device(DiffSyncModel):
+            _modelname = "device"
+            _identifiers = ("name",)
+            _attributes = ("role",)
+            _children = {"interface": "interfaces"}
+
+            name: builtins.str
+            role: builtins.str
+            interfaces: list[builtins.str] = []
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    _modelname: ClassVar[builtins.str] = "diffsyncmodel"
+    _identifiers: ClassVar[tuple[builtins.str, ...]] = ()
+    _shortname: ClassVar[tuple[builtins.str, ...]] = ()
+    _attributes: ClassVar[tuple[builtins.str, ...]] = ()
+    _children: ClassVar[builtins.dict[builtins.str, builtins.str]] = {}
+
+    model_flags: DiffSyncModelFlags = DiffSyncModelFlags.NONE
+    adapter: Optional[Adapter] = None  # noqa: UP045 - pydantic resolves this forward reference
+
+    _status: DiffSyncStatus = PrivateAttr(DiffSyncStatus.SUCCESS)
+    _status_message: builtins.str = PrivateAttr("")
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        _check_declarations(cls)
+
+    def __repr__(self) -> builtins.str:
+        return f'{self.get_type()} "{self.get_unique_id()}"'
+
+    def __str__(self) -> builtins.str:
+        return self.get_unique_id()
+
+    # -- serialisation -------------------------------------------------------------------
+
+    def dict(self, **kwargs: Any) -> Attrs:
+        """The model's fields as a dict, without the owning adapter unless asked."""
+        kwargs.setdefault("exclude", {"adapter"})
+        return self.model_dump(**kwargs)
+
+    def json(self, **kwargs: Any) -> builtins.str:
+        """Compact JSON of the fields that differ from their defaults, without the adapter."""
+        kwargs.setdefault("exclude", {"adapter"})
+        kwargs.setdefault("exclude_defaults", True)
+        return self.model_dump_json(**kwargs)
+
+    def str(self, include_children: bool = True, indent: int = 0) -> builtins.str:
+        """A readable multi-line view of this model and, through its adapter, its children."""
+        margin = " " * indent
+        lines = [f"{margin}{self.get_type()}: {self.get_unique_id()}: {self.get_attrs()}"]
+        for child_type, field_name in self._children.items():
+            child_ids = getattr(self, field_name)
+            heading = f"{margin}  {field_name}"
+            if not child_ids:
+                lines.append(f"{heading}: []")
+            elif not self.adapter or not include_children:
+                lines.append(f"{heading}: {child_ids}")
+            else:
+                lines.append(heading)
+                for child_id in child_ids:
+                    try:
+                        child = self.adapter.get(child_type, child_id)
+                    except ObjectNotFound:
+                        lines.append(f"{margin}    {child_id} (ERROR: details unavailable)")
+                    else:
+                        lines.append(child.str(include_children=include_children, indent=indent + 4))
+        return "\n".join(lines)
+
+    # -- status ----------------------------------------------------------------------------
+
+    def set_status(self, status: DiffSyncStatus, message: builtins.str = "") -> None:
+        """Record the outcome of the last create/update/delete, for the sync's log."""
+        self._status = status
+        self._status_message = message
+
+    def get_status(self) -> tuple[DiffSyncStatus, builtins.str]:
+        return self._status, self._status_message
+
+    # -- CRUD hooks: override the non-_base methods to talk to the real system -------------
+
+    @classmethod
+    def create_base(cls, adapter: Adapter, ids: Attrs, attrs: Attrs) -> Self | None:
+        model = cls(**ids, adapter=adapter, **attrs)
+        model.set_status(DiffSyncStatus.SUCCESS, "Created successfully")
+        return model
+
+    @classmethod
+    def create(cls, adapter: Adapter, ids: Attrs, attrs: Attrs) -> Self | None:
+        """Create the object in the target system and return it.
+
+        Return None for a failure the sync may continue past (its children are skipped);
+        raise `ObjectNotCreated` for an error.
+        """
+        return cls.create_base(adapter=adapter, ids=ids, attrs=attrs)
+
+    def update_base(self, attrs: Attrs) -> Self | None:
+        for name, value in attrs.items():
+            setattr(self, name, value)
+        self.set_status(DiffSyncStatus.SUCCESS, "Updated successfully")
+        return self
+
+    def update(self, attrs: Attrs) -> Self | None:
+        """Apply changed attributes in the target system; same contract as `create`."""
+        return self.update_base(attrs=attrs)
+
+    def delete_base(self) -> Self | None:
+        self.set_status(DiffSyncStatus.SUCCESS, "Deleted successfully")
+        return self
+
+    def delete(self) -> Self | None:
+        """Delete the object from the target system; same contract as `create`."""
+        return self.delete_base()
+
+    # -- identity --------------------------------------------------------------------------
+
+    @classmethod
+    def get_type(cls) -> builtins.str:
+        return cls._modelname
+
+    @classmethod
+    def create_unique_id(cls, **identifiers: Any) -> builtins.str:
+        """The unique id the given identifier values would have (joined by two underscores)."""
+        return "__".join(str(identifiers[name]) for name in cls._identifiers)
+
+    @classmethod
+    def get_children_mapping(cls) -> builtins.dict[builtins.str, builtins.str]:
+        return cls._children
+
+    def get_identifiers(self) -> Attrs:
+        return dump_group(self, self._identifiers)
+
+    def get_attrs(self) -> Attrs:
+        return dump_group(self, self._attributes)
+
+    def get_unique_id(self) -> builtins.str:
+        return self.create_unique_id(**self.get_identifiers())
+
+    def get_shortname(self) -> builtins.str:
+        if self._shortname:
+            return "__".join(str(getattr(self, name)) for name in self._shortname)
+        return self.get_unique_id()
+
+    # -- children --------------------------------------------------------------------------
+
+    def _child_field(self, child: DiffSyncModel, verb: builtins.str) -> builtins.str:
+        child_type = child.get_type()
+        try:
+            return self._children[child_type]
+        except KeyError:
+            raise ObjectStoreWrongType(
+                f"Unable to {verb} {child_type} as a child of {self.get_type()}; "
+                f"valid types are {sorted(self._children)}"
+            ) from None
+
+    def add_child(self, child: DiffSyncModel) -> None:
+        """Record `child` (by unique id) in the matching children field; the store is not touched."""
+        field_name = self._child_field(child, "store")
+        child_ids: list[builtins.str] = getattr(self, field_name)
+        unique_id = child.get_unique_id()
+        if unique_id in child_ids:
+            raise ObjectAlreadyExists(
+                f"Already storing a {child.get_type()} with unique_id {unique_id}", child
+            )
+        child_ids.append(unique_id)
+
+    def remove_child(self, child: DiffSyncModel) -> None:
+        """Forget `child` from the matching children field; the store is not touched."""
+        field_name = self._child_field(child, "find and delete")
+        child_ids: list[builtins.str] = getattr(self, field_name)
+        unique_id = child.get_unique_id()
+        if unique_id not in child_ids:
+            raise ObjectNotFound(f"{child} was not found as a child in {field_name}")
+        child_ids.remove(unique_id)

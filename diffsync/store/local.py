@@ -1,0 +1,75 @@
+"""`LocalStore`: the in-memory default store, one dict per model name."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from diffsync.exceptions import ObjectAlreadyExists, ObjectNotFound
+from diffsync.store import BaseStore
+
+if TYPE_CHECKING:
+    from diffsync.model import DiffSyncModel
+
+
+class LocalStore(BaseStore):
+    """Keeps models in process memory, in insertion order; `get` returns the stored object itself."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A defaultdict, as upstream: looking up an unknown model name creates its empty bucket.
+        self._data: defaultdict[str, dict[str, DiffSyncModel]] = defaultdict(dict)
+
+    def get_all_model_names(self) -> set[str]:
+        return set(self._data)
+
+    def _not_found(self, model_name: str, unique_id: str) -> ObjectNotFound:
+        return ObjectNotFound(f"{model_name} {unique_id} not present in {self}")
+
+    def get(self, *, model: Any, identifier: str | Mapping[str, Any]) -> DiffSyncModel:
+        object_class, model_name = self._get_object_class_and_model(model)
+        unique_id = self._get_uid(model, object_class, identifier)
+        try:
+            return self._data[model_name][unique_id]
+        except KeyError:
+            raise self._not_found(model_name, unique_id) from None
+
+    def get_all(self, *, model: Any) -> list[DiffSyncModel]:
+        model_name = model if isinstance(model, str) else model.get_type()
+        return list(self._data[model_name].values())
+
+    def get_by_uids(self, *, uids: list[str], model: Any) -> list[DiffSyncModel]:
+        model_name = model if isinstance(model, str) else model.get_type()
+        bucket = self._data[model_name]
+        try:
+            return [bucket[unique_id] for unique_id in uids]
+        except KeyError as missing:
+            raise self._not_found(model_name, missing.args[0]) from None
+
+    def remove_item(self, modelname: str, uid: str) -> None:
+        try:
+            del self._data[modelname][uid]
+        except KeyError:
+            raise self._not_found(modelname, uid) from None
+
+    def add(self, *, obj: DiffSyncModel) -> None:
+        model_name, unique_id = obj.get_type(), obj.get_unique_id()
+        bucket = self._data[model_name]
+        existing = bucket.get(unique_id)
+        if existing is not None:
+            if existing is not obj:
+                raise ObjectAlreadyExists(f"Object {unique_id} already present", obj)
+            return
+        if not obj.adapter:
+            obj.adapter = self.adapter
+        bucket[unique_id] = obj
+
+    def update(self, *, obj: DiffSyncModel) -> None:
+        self._data[obj.get_type()][obj.get_unique_id()] = obj
+
+    def count(self, *, model: Any = None) -> int:
+        if not model:
+            return sum(len(bucket) for bucket in self._data.values())
+        model_name = model if isinstance(model, str) else model.get_type()
+        return len(self._data[model_name])
