@@ -67,7 +67,7 @@ class DiffSyncModel(BaseModel):
 
             name: builtins.str
             role: builtins.str
-            interfaces: list[builtins.str] = []
+            interfaces: list[str] = []
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
