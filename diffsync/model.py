@@ -65,8 +65,8 @@ class DiffSyncModel(BaseModel):
             _attributes = ("role",)
             _children = {"interface": "interfaces"}
 
-            name: builtins.str
-            role: builtins.str
+            name: str
+            role: str
             interfaces: list[str] = []
     """
 
