@@ -70,8 +70,10 @@ $(UPSTREAM_VENV)/.installed-2.2.3:
 generate: venv
 	$(PY) -m diffsync_operator.crd
 
+# Control-plane binaries (etcd, kube-apiserver, kube-controller-manager, kubectl, helm) built
+# from pinned Go modules into ~/.cache/diffsync/envtest/<version>/; a no-op once cached.
 envtest:
-	@echo "envtest: not built yet"
+	tests/tooling/envtest/build.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,151 @@
+"""The test-only local kubelet (the one simulated piece) reports Pods the way a kubelet does."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from kubernetes import client
+from kubernetes.client.rest import ApiException
+
+from envtest import Cluster, wait_for
+from envtest.kubelet import LocalKubelet
+from envtest.manifests import WRITE_TERMINATION_MESSAGE, python_pod
+from envtest.plugin import ExternalNodes
+
+Kubelet = LocalKubelet | ExternalNodes
+
+
+def _run(cluster: Cluster, ns: str, pod: dict[str, Any], timeout: float = 60) -> Any:
+    """Create `pod` and return it once it has reached a terminal phase."""
+    with cluster.api_client() as api:
+        core = client.CoreV1Api(api)
+        core.create_namespaced_pod(ns, pod)
+
+        def finished() -> Any:
+            current = core.read_namespaced_pod(pod["metadata"]["name"], ns)
+            return current if current.status.phase in ("Succeeded", "Failed") else None
+
+        return wait_for(finished, timeout=timeout, what=f"pod {pod['metadata']['name']} to finish")
+
+
+def test_pod_exiting_3_ends_failed_with_exit_code_3(cluster: Cluster, local_kubelet: Kubelet) -> None:
+    ns = cluster.create_namespace()
+    pod = _run(cluster, ns, python_pod("exit3", "import sys; sys.exit(3)", labels=local_kubelet.labels))
+    assert pod.status.phase == "Failed"
+    assert pod.status.container_statuses[0].state.terminated.exit_code == 3
+
+
+def test_pod_writing_termination_message_ends_succeeded_with_it(
+    cluster: Cluster, local_kubelet: Kubelet
+) -> None:
+    ns = cluster.create_namespace()
+    code = WRITE_TERMINATION_MESSAGE.format(message=repr("synced 42 records"))
+    pod = _run(cluster, ns, python_pod("message", code, labels=local_kubelet.labels))
+    assert pod.status.phase == "Succeeded"
+    assert pod.status.container_statuses[0].state.terminated.message == "synced 42 records"
+
+
+def test_failed_pod_falls_back_to_log_tail_under_fallback_policy(
+    cluster: Cluster, local_kubelet: Kubelet
+) -> None:
+    ns = cluster.create_namespace()
+    code = "import sys; print('boom: no such table'); sys.exit(1)"
+    pod = _run(
+        cluster,
+        ns,
+        python_pod(
+            "fallback", code, labels=local_kubelet.labels, terminationMessagePolicy="FallbackToLogsOnError"
+        ),
+    )
+    assert pod.status.container_statuses[0].state.terminated.message.strip() == "boom: no such table"
+
+
+def test_pod_is_bound_to_the_kubelets_node(cluster: Cluster, local_kubelet: Kubelet) -> None:
+    ns = cluster.create_namespace()
+    pod = _run(cluster, ns, python_pod("bound", "pass", labels=local_kubelet.labels))
+    assert pod.spec.node_name
+    if isinstance(local_kubelet, LocalKubelet):
+        assert pod.spec.node_name == local_kubelet.node_name
+
+
+def test_declared_env_is_resolved_from_secrets_configmaps_and_fields(
+    cluster: Cluster, local_kubelet: Kubelet
+) -> None:
+    ns = cluster.create_namespace()
+    with cluster.api_client() as api:
+        core = client.CoreV1Api(api)
+        core.create_namespaced_secret(
+            ns, {"metadata": {"name": "creds"}, "stringData": {"password": "s3cret"}}
+        )
+        core.create_namespaced_config_map(ns, {"metadata": {"name": "settings"}, "data": {"MODE": "dry-run"}})
+    env = [
+        {"name": "PLAIN", "value": "v-$(MODE)"},
+        {"name": "PASSWORD", "valueFrom": {"secretKeyRef": {"name": "creds", "key": "password"}}},
+        {"name": "MODE_AGAIN", "valueFrom": {"configMapKeyRef": {"name": "settings", "key": "MODE"}}},
+        {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+        {"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}},
+    ]
+    names = ("PLAIN", "PASSWORD", "MODE_AGAIN", "POD_NAME", "POD_NAMESPACE", "CFG_MODE")
+    code = WRITE_TERMINATION_MESSAGE.format(message=f"' '.join(os.environ[k] for k in {names!r})")
+    pod = python_pod(
+        "env",
+        code,
+        labels=local_kubelet.labels,
+        env=env,
+        env_from=[{"configMapRef": {"name": "settings"}, "prefix": "CFG_"}],
+    )
+    finished = _run(cluster, ns, pod)
+    assert (
+        finished.status.container_statuses[0].state.terminated.message
+        == f"v-dry-run s3cret dry-run env {ns} dry-run"
+    )
+
+
+def test_deleting_running_pod_kills_it_and_completes_deletion(
+    cluster: Cluster, local_kubelet: Kubelet
+) -> None:
+    ns = cluster.create_namespace()
+    with cluster.api_client() as api:
+        core = client.CoreV1Api(api)
+        core.create_namespaced_pod(
+            ns, python_pod("sleeper", "import time; time.sleep(600)", labels=local_kubelet.labels)
+        )
+        running = wait_for(
+            lambda: _if_running(core.read_namespaced_pod("sleeper", ns)), what="pod sleeper to run"
+        )
+        container_id = running.status.container_statuses[0].container_id
+        core.delete_namespaced_pod("sleeper", ns)
+
+        def gone() -> bool:
+            try:
+                core.read_namespaced_pod("sleeper", ns)
+                return False
+            except ApiException as exc:
+                return exc.status == 404
+
+        assert wait_for(gone, timeout=60, what="pod sleeper to be deleted")
+    if isinstance(local_kubelet, LocalKubelet):
+        pid = int(container_id.removeprefix("local://"))
+        assert not _process_exists(pid), f"process {pid} of the deleted pod is still alive"
+
+
+def _if_running(pod: Any) -> Any:
+    return pod if pod.status.phase == "Running" else None
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def test_active_deadline_fails_pod_with_deadline_exceeded(cluster: Cluster, local_kubelet: Kubelet) -> None:
+    ns = cluster.create_namespace()
+    pod = python_pod("slow", "import time; time.sleep(600)", labels=local_kubelet.labels)
+    pod["spec"]["activeDeadlineSeconds"] = 2
+    finished = _run(cluster, ns, pod)
+    assert finished.status.phase == "Failed"
+    assert finished.status.reason == "DeadlineExceeded"
