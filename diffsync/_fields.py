@@ -10,6 +10,7 @@ models as dicts, custom serializers, excluded fields).
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -78,3 +79,74 @@ def dump_group(model: BaseModel, group: tuple[str, ...] | list[str]) -> dict[str
     if complex_fields:
         result.update(model.model_dump(include=set(complex_fields)))
     return result
+
+
+UniqueIdReader = Callable[[Any], "str | None"]
+_UID_READERS: dict[type, UniqueIdReader | None] = {}
+
+
+def _build_unique_id_reader(model_class: Any) -> UniqueIdReader | None:
+    """A reader of `get_unique_id()` that skips the dump, or None where it would not be exact.
+
+    Exact only when the class keeps the stock `create_unique_id`/`get_identifiers` and every
+    identifier is a plain field without its own serializer; the reader itself returns None
+    for an instance holding a non-plain value, and the caller takes the general path.
+    """
+    from diffsync.model import DiffSyncModel
+
+    if (
+        vars(DiffSyncModel)["create_unique_id"] is not _find_in_mro(model_class, "create_unique_id")
+        or model_class.get_identifiers is not DiffSyncModel.get_identifiers
+        or model_class.__pydantic_decorators__.model_serializers
+    ):
+        return None
+    names = tuple(model_class._identifiers)
+    fields = model_class.model_fields
+    if any(name not in fields or fields[name].exclude for name in names):
+        return None
+    if any(_has_own_serializer(model_class, name) for name in names):
+        return None
+
+    if len(names) == 1:
+        (only,) = names
+
+        def read_single(model: Any) -> str | None:
+            value = model.__dict__[only]
+            if type(value) is str:
+                return value
+            if type(value) in _PLAIN_TYPES:
+                return str(value)
+            return None
+
+        return read_single
+
+    def read_joined(model: Any) -> str | None:
+        values = model.__dict__
+        parts = []
+        for name in names:
+            value = values[name]
+            if type(value) is str:
+                parts.append(value)
+            elif type(value) in _PLAIN_TYPES:
+                parts.append(str(value))
+            else:
+                return None
+        return "__".join(parts)
+
+    return read_joined
+
+
+def unique_id_reader(model_class: type) -> UniqueIdReader | None:
+    try:
+        return _UID_READERS[model_class]
+    except KeyError:
+        reader = _UID_READERS[model_class] = _build_unique_id_reader(model_class)
+        return reader
+
+
+def _find_in_mro(model_class: type, name: str) -> Any:
+    """The raw class attribute `name` resolves to (before descriptor binding)."""
+    for klass in model_class.__mro__:
+        if name in vars(klass):
+            return vars(klass)[name]
+    return None

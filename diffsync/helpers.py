@@ -129,25 +129,24 @@ class DiffSyncDiffer:
                 raise ValueError(f"Keys mismatch: {src_obj.get_identifiers()} vs {dst_obj.get_identifiers()}")
 
     def _skip_reason(self, src_obj: DiffSyncModel | None, dst_obj: DiffSyncModel | None) -> str | None:
-        if self.flags & DiffSyncFlags.SKIP_UNMATCHED_SRC and dst_obj is None:
-            return "Skipping due to SKIP_UNMATCHED_SRC flag on source adapter"
-        if self.flags & DiffSyncFlags.SKIP_UNMATCHED_DST and src_obj is None:
-            return "Skipping due to SKIP_UNMATCHED_DST flag on source adapter"
-        if (
-            src_obj is not None
-            and dst_obj is None
-            and src_obj.model_flags & DiffSyncModelFlags.SKIP_UNMATCHED_SRC
-        ):
+        # Flag arithmetic on enum.Flag is slow; test the cheap truthiness first, as most
+        # objects of a large diff carry no flags at all.
+        if self.flags:
+            if dst_obj is None and self.flags & DiffSyncFlags.SKIP_UNMATCHED_SRC:
+                return "Skipping due to SKIP_UNMATCHED_SRC flag on source adapter"
+            if src_obj is None and self.flags & DiffSyncFlags.SKIP_UNMATCHED_DST:
+                return "Skipping due to SKIP_UNMATCHED_DST flag on source adapter"
+        src_flags = src_obj.model_flags if src_obj is not None else None
+        dst_flags = dst_obj.model_flags if dst_obj is not None else None
+        if not src_flags and not dst_flags:
+            return None
+        if src_flags and dst_obj is None and src_flags & DiffSyncModelFlags.SKIP_UNMATCHED_SRC:
             return "Skipping due to SKIP_UNMATCHED_SRC flag on model"
-        if (
-            dst_obj is not None
-            and src_obj is None
-            and dst_obj.model_flags & DiffSyncModelFlags.SKIP_UNMATCHED_DST
-        ):
+        if dst_flags and src_obj is None and dst_flags & DiffSyncModelFlags.SKIP_UNMATCHED_DST:
             return "Skipping due to SKIP_UNMATCHED_DST flag on model"
-        if src_obj is not None and src_obj.model_flags & DiffSyncModelFlags.IGNORE:
+        if src_flags and src_flags & DiffSyncModelFlags.IGNORE:
             return "Skipping due to IGNORE flag on source object"
-        if dst_obj is not None and dst_obj.model_flags & DiffSyncModelFlags.IGNORE:
+        if dst_flags and dst_flags & DiffSyncModelFlags.IGNORE:
             return "Skipping due to IGNORE flag on dest object"
         return None
 
@@ -251,9 +250,9 @@ class DiffSyncSyncer:
         step = _ElementStep(self, element, model_class, action)
         if dst_model is not None:
             dst_model.set_status(DiffSyncStatus.UNKNOWN, "")
-        dst_flags = dst_model.model_flags if dst_model is not None else DiffSyncModelFlags.NONE
-        skip_children = bool(dst_flags & DiffSyncModelFlags.SKIP_CHILDREN_ON_DELETE)
-        natural_order = bool(dst_flags & DiffSyncModelFlags.NATURAL_DELETION_ORDER)
+        dst_flags = dst_model.model_flags if dst_model is not None else None
+        skip_children = bool(dst_flags and dst_flags & DiffSyncModelFlags.SKIP_CHILDREN_ON_DELETE)
+        natural_order = bool(dst_flags and dst_flags & DiffSyncModelFlags.NATURAL_DELETION_ORDER)
         children_first = natural_order and action == DiffSyncActions.DELETE and not skip_children
 
         changed = False

@@ -10,16 +10,19 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any, ClassVar, Optional
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr
+from pydantic import BaseModel, ConfigDict
 from typing_extensions import Self
 
-from diffsync._fields import dump_group
+from diffsync._fields import dump_group, unique_id_reader
 from diffsync._typing import Attrs
 from diffsync.enum import DiffSyncModelFlags, DiffSyncStatus
 from diffsync.exceptions import ObjectAlreadyExists, ObjectNotFound, ObjectStoreWrongType
 
 if TYPE_CHECKING:
     from diffsync.adapter import Adapter
+
+
+_INSTANCE_STATE = frozenset({"_status", "_status_message"})
 
 
 def _check_declarations(model_class: builtins.type[DiffSyncModel]) -> None:
@@ -81,13 +84,22 @@ class DiffSyncModel(BaseModel):
     model_flags: DiffSyncModelFlags = DiffSyncModelFlags.NONE
     adapter: Optional[Adapter] = None  # noqa: UP045 - pydantic resolves this forward reference
 
-    _status: DiffSyncStatus = PrivateAttr(DiffSyncStatus.SUCCESS)
-    _status_message: builtins.str = PrivateAttr("")
+    # The outcome of the last create/update/delete. Class-level defaults with per-instance
+    # values set on first use: pydantic private attributes would cost every construction
+    # (a large load builds hundreds of thousands of models) for state most models never set.
+    _status: ClassVar[DiffSyncStatus] = DiffSyncStatus.SUCCESS
+    _status_message: ClassVar[builtins.str] = ""
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         _check_declarations(cls)
+
+    def __setattr__(self, name: builtins.str, value: Any) -> None:
+        if name in _INSTANCE_STATE:
+            object.__setattr__(self, name, value)
+        else:
+            super().__setattr__(name, value)
 
     def __repr__(self) -> builtins.str:
         return f'{self.get_type()} "{self.get_unique_id()}"'
@@ -134,8 +146,8 @@ class DiffSyncModel(BaseModel):
 
     def set_status(self, status: DiffSyncStatus, message: builtins.str = "") -> None:
         """Record the outcome of the last create/update/delete, for the sync's log."""
-        self._status = status
-        self._status_message = message
+        object.__setattr__(self, "_status", status)
+        object.__setattr__(self, "_status_message", message)
 
     def get_status(self) -> tuple[DiffSyncStatus, builtins.str]:
         return self._status, self._status_message
@@ -197,6 +209,11 @@ class DiffSyncModel(BaseModel):
         return dump_group(self, self._attributes)
 
     def get_unique_id(self) -> builtins.str:
+        fast = unique_id_reader(type(self))
+        if fast is not None:
+            unique_id = fast(self)
+            if unique_id is not None:
+                return unique_id
         return self.create_unique_id(**self.get_identifiers())
 
     def get_shortname(self) -> builtins.str:
