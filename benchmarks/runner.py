@@ -1,0 +1,80 @@
+"""Run one benchmark cell in a fresh interpreter and read back its result."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks.plan import Cell
+
+REPO = Path(__file__).resolve().parent.parent
+WORKLOAD = Path(__file__).resolve().parent / "workload.py"
+PHASES = ("load", "diff", "sync", "rediff")
+
+
+@dataclass
+class RunResult:
+    """What one child process reported (or why it reported nothing)."""
+
+    times: dict[str, float] = field(default_factory=dict)
+    peak_mib: float | None = None
+    baseline_mib: float | None = None
+    objects: dict[str, int] = field(default_factory=dict)
+    expected: dict[str, int] = field(default_factory=dict)
+    summary: dict[str, int] | None = None
+    error: str | None = None
+    diffsync_version: str | None = None
+    diffsync_file: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def total(self) -> float:
+        """Seconds over the phases that ran (all four when the run succeeded)."""
+        return sum(self.times.get(phase, 0.0) for phase in PHASES)
+
+
+def run_cell(python: str, cell: Cell, redis_url: str | None, seed: int, timeout: float) -> RunResult:
+    """Run the workload for ``cell`` under ``python`` in a scratch directory."""
+    with tempfile.TemporaryDirectory(prefix="bench-run-") as scratch:
+        result_path = Path(scratch) / "result.json"
+        spec: dict[str, Any] = {
+            "devices_per_site": cell.size.devices_per_site,
+            "seed": seed,
+            "store": cell.store,
+            "redis_url": redis_url,
+            "examples_path": str(REPO / "examples"),
+            "result_path": str(result_path),
+        }
+        try:
+            completed = subprocess.run(
+                [python, "-I", str(WORKLOAD), json.dumps(spec)],
+                cwd=scratch,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return RunResult(error=f"timed out after {timeout:.0f} s")
+        if completed.returncode != 0 or not result_path.exists():
+            last = (completed.stderr.strip().splitlines() or ["no output"])[-1]
+            return RunResult(error=f"child exited {completed.returncode}: {last[:200]}")
+        data = json.loads(result_path.read_text())
+    return RunResult(**{key: data.get(key) for key in RunResult.__dataclass_fields__ if key in data})
+
+
+def representative(results: list[RunResult]) -> RunResult:
+    """The run to show for repeated cells: the first failure, else the median total."""
+    failures = [result for result in results if not result.ok]
+    if failures:
+        return failures[0]
+    median = statistics.median_low([result.total for result in results])
+    return next(result for result in results if result.total == median)

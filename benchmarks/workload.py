@@ -1,0 +1,151 @@
+"""One benchmark run, executed in a fresh interpreter: load, diff, sync, re-diff, and report.
+
+This file runs under our diffsync AND under upstream diffsync 2.2.3, so it uses only the
+public diffsync 2.x API and the network example (which uses only that API too). It is started
+as a script with ``python -I`` from a scratch directory, so the repository root is not on
+``sys.path`` and ``import diffsync`` finds the interpreter's installed diffsync, never the
+working tree by accident. Arguments come as one JSON object on the command line; the result
+is written as JSON to the path it names (stdout stays free for anything a library prints).
+
+Phases (each timed with ``time.perf_counter``):
+
+- load: both adapters filled from generated in-memory records (no file parsing); a store that
+  buffers writes (``flush()``, when it has one) is flushed inside the phase;
+- diff: ``current.diff_from(desired)``; its ``summary()`` must equal the one computed from the
+  records alone, otherwise the run fails;
+- sync: ``current.sync_from(desired, diff=diff)``, then ``flush()`` when present;
+- re-diff: ``current.diff_from(desired)``, which must have no diffs, otherwise the run fails.
+
+Peak memory is this process's ``ru_maxrss`` (peak resident set size, so it includes the
+interpreter, imports and the generated records, which are the same for every implementation).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import resource
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+PHASES = ("load", "diff", "sync", "rediff")
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _quiet_library_logging() -> None:
+    """Drop diffsync's info/debug events, as a production deployment would.
+
+    Both implementations log through structlog, whose default prints every event to stdout;
+    thousands of "Created successfully" lines would measure the terminal, not the library.
+    """
+    import structlog
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+
+
+def _make_adapter(adapter_class: Any, name: str, spec: dict[str, Any], run_id: str) -> Any:
+    if spec["store"] == "local":
+        return adapter_class(name=name)
+    redis_module = importlib.import_module("diffsync.store.redis")
+    store = redis_module.RedisStore(url=spec["redis_url"], store_id=f"bench-{run_id}-{name}")
+    return adapter_class(name=name, internal_storage_engine=store)
+
+
+def _flush(adapter: Any) -> None:
+    flush = getattr(adapter.store, "flush", None)
+    if callable(flush):
+        flush()
+
+
+def run(spec: dict[str, Any]) -> dict[str, Any]:
+    """Run every phase once and return timings, counts and the outcome."""
+    sys.path.insert(0, spec["examples_path"])
+    _quiet_library_logging()
+    diffsync = importlib.import_module("diffsync")
+    generate = importlib.import_module("network.generate")
+    records = importlib.import_module("network.records")
+    inventory_adapter = importlib.import_module("network.adapter").InventoryAdapter
+
+    result: dict[str, Any] = {
+        "diffsync_file": getattr(diffsync, "__file__", None),
+        "diffsync_version": _version(),
+        "python": sys.version.split()[0],
+        "times": {},
+        "error": None,
+    }
+    pair = generate.generate_pair(spec["devices_per_site"], seed=spec["seed"])
+    expected = records.expected_summary(pair.current, pair.desired)
+    result["objects"] = {
+        "current": records.count_objects(pair.current),
+        "desired": records.count_objects(pair.desired),
+    }
+    result["expected"] = expected
+    result["baseline_mib"] = _peak_mib()
+
+    run_id = uuid.uuid4().hex[:12]
+    times: dict[str, float] = result["times"]
+    phase = "setup"
+    try:
+        current = _make_adapter(inventory_adapter, "current", spec, run_id)
+        desired = _make_adapter(inventory_adapter, "desired", spec, run_id)
+
+        phase = "load"
+        start = time.perf_counter()
+        current.load_records(pair.current)
+        desired.load_records(pair.desired)
+        _flush(current)
+        _flush(desired)
+        times["load"] = time.perf_counter() - start
+
+        phase = "diff"
+        start = time.perf_counter()
+        diff = current.diff_from(desired)
+        times["diff"] = time.perf_counter() - start
+        summary = diff.summary()
+        result["summary"] = summary
+        if summary != expected:
+            result["error"] = f"diff summary {summary} differs from the expected {expected}"
+
+        phase = "sync"
+        start = time.perf_counter()
+        current.sync_from(desired, diff=diff)
+        _flush(current)
+        times["sync"] = time.perf_counter() - start
+
+        phase = "rediff"
+        start = time.perf_counter()
+        rediff = current.diff_from(desired)
+        times["rediff"] = time.perf_counter() - start
+        if rediff.has_diffs() and result["error"] is None:
+            result["error"] = f"re-diff after sync is not empty: {rediff.summary()}"
+    except Exception as exc:  # a failed phase is a result to report, not a crash
+        message = str(exc).splitlines()[0] if str(exc) else ""
+        result["error"] = f"{phase}: {type(exc).__name__}: {message[:160]}"
+    result["peak_mib"] = _peak_mib()
+    return result
+
+
+def _version() -> str | None:
+    from importlib import metadata
+
+    try:
+        return metadata.version("diffsync")
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def main() -> None:
+    spec = json.loads(sys.argv[1])
+    result = run(spec)
+    Path(spec["result_path"]).write_text(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
