@@ -1,0 +1,51 @@
+"""Shape the kstatus conditions from the job's phase.
+
+One table (`_WANTED`) says which condition is True in which phase; `shape_conditions`
+keeps a condition's `lastTransitionTime` while its status does not change, as the
+Kubernetes API conventions ask.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from diffsync_operator.status import Condition, JobPhase
+
+_TYPES = ("Ready", "Complete", "Failed", "Reconciling", "Stalled")
+
+# For each phase, the condition types that are True; the others are False.
+_WANTED: dict[JobPhase, set[str]] = {
+    JobPhase.PENDING: {"Reconciling"},
+    JobPhase.RUNNING: {"Reconciling"},
+    JobPhase.SUSPENDED: set(),
+    JobPhase.SUCCEEDED: {"Ready", "Complete"},
+    JobPhase.FAILED: {"Failed", "Stalled"},
+}
+
+
+def shape_conditions(
+    existing: list[Condition],
+    phase: JobPhase,
+    reason: str,
+    message: str,
+    generation: int | None,
+    now: datetime,
+) -> list[Condition]:
+    """The five conditions for `phase`, all with `reason` and `message`."""
+    previous = {c.type: c for c in existing}
+    shaped = []
+    for kind in _TYPES:
+        status = "True" if kind in _WANTED[phase] else "False"
+        before = previous.get(kind)
+        since = before.last_transition_time if before is not None and before.status == status else now
+        shaped.append(
+            Condition(
+                type=kind,  # type: ignore[arg-type]
+                status=status,  # type: ignore[arg-type]
+                reason=reason,
+                message=message,
+                last_transition_time=since,
+                observed_generation=generation,
+            )
+        )
+    return shaped

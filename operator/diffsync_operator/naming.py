@@ -1,0 +1,66 @@
+"""Names derived from a SyncJob: pod names, labels, store ids.
+
+Everything here is deterministic on purpose. The operator may be killed between creating a
+pod and recording it; because attempt N of a stage always has the same pod name, a restarted
+operator finds the pod instead of creating a twin (the API server answers 409 to a second
+create).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from diffsync_operator.status import Stage
+
+LABEL_JOB = "diffsync.io/job"
+LABEL_JOB_UID = "diffsync.io/job-uid"
+LABEL_STAGE = "diffsync.io/stage"
+LABEL_ATTEMPT = "diffsync.io/attempt"
+LABEL_MANAGED_BY = "app.kubernetes.io/managed-by"
+LABEL_COMPONENT = "app.kubernetes.io/component"
+MANAGED_BY = "diffsync-operator"
+
+_MAX_POD_NAME = 253
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+
+
+def pod_name(job_name: str, stage: Stage, attempt: int) -> str:
+    """`<job>-<stage>-<attempt>`; a job name too long for that is cut and given a hash."""
+    suffix = f"-{stage.value}-{attempt}"
+    if len(job_name) + len(suffix) <= _MAX_POD_NAME:
+        return job_name + suffix
+    digest = hashlib.sha256(job_name.encode()).hexdigest()[:8]
+    keep = _MAX_POD_NAME - len(suffix) - len(digest) - 1
+    return f"{job_name[:keep].rstrip('-.')}-{digest}{suffix}"
+
+
+def default_store_id(namespace: str, name: str, uid: str) -> str:
+    """`<namespace>.<name>.<first 8 of uid>`: readable, and new for a re-created job."""
+    return f"{namespace}.{name}.{uid[:8]}"
+
+
+def side_store_id(store_id: str, side: str) -> str:
+    """The RedisStore id of one side: `<storeId>/source` or `<storeId>/target`."""
+    if side not in ("source", "target"):
+        raise ValueError(f"side must be 'source' or 'target', not {side!r}")
+    return f"{store_id}/{side}"
+
+
+def pod_labels(job_name: str, job_uid: str, stage: Stage, attempt: int) -> dict[str, str]:
+    """Labels of a stage pod; selection is by job uid, the name label is for people."""
+    labels = {
+        LABEL_JOB_UID: job_uid,
+        LABEL_STAGE: stage.value,
+        LABEL_ATTEMPT: str(attempt),
+        LABEL_MANAGED_BY: MANAGED_BY,
+        LABEL_COMPONENT: "worker",
+    }
+    if len(job_name) <= 63 and _LABEL_VALUE.match(job_name):
+        labels[LABEL_JOB] = job_name
+    return labels
+
+
+def job_selector(job_uid: str) -> str:
+    """The label selector of all pods of one job."""
+    return f"{LABEL_JOB_UID}={job_uid}"

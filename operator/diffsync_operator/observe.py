@@ -1,0 +1,73 @@
+"""Read what matters about a stage pod from its API object (a camelCase dict).
+
+Kept apart from planning so the planner only sees plain values and can be tested with
+hand-made `ObservedPod`s, while this module is tested with real pod dicts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from diffsync_operator.naming import LABEL_ATTEMPT, LABEL_STAGE
+from diffsync_operator.pods import CONTAINER_NAME
+from diffsync_operator.status import Stage
+
+
+@dataclass(frozen=True)
+class ObservedPod:
+    """A stage pod as the planner needs it."""
+
+    name: str
+    stage: Stage
+    attempt: int
+    phase: str  # Pending, Running, Succeeded, Failed or Unknown
+    deleting: bool = False
+    exit_code: int | None = None
+    message: str | None = None  # termination message (our JSON, or a log tail on a crash)
+    reason: str | None = None  # e.g. OOMKilled, Error, DeadlineExceeded
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    @property
+    def finished(self) -> bool:
+        """The pod will not run again."""
+        return self.phase in ("Succeeded", "Failed")
+
+
+def _time(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and value:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return None
+
+
+def observe_pod(pod: dict[str, Any]) -> ObservedPod | None:
+    """The planner's view of a pod dict, or None if it is not one of our stage pods."""
+    meta = pod.get("metadata") or {}
+    labels = meta.get("labels") or {}
+    try:
+        stage = Stage(labels.get(LABEL_STAGE))
+        attempt = int(labels.get(LABEL_ATTEMPT, ""))
+    except ValueError:
+        return None
+    status = pod.get("status") or {}
+    terminated: dict[str, Any] = {}
+    for container in status.get("containerStatuses") or []:
+        if container.get("name") == CONTAINER_NAME:
+            state = container.get("state") or {}
+            terminated = state.get("terminated") or (container.get("lastState") or {}).get("terminated") or {}
+    return ObservedPod(
+        name=meta.get("name", ""),
+        stage=stage,
+        attempt=attempt,
+        phase=status.get("phase") or "Pending",
+        deleting=bool(meta.get("deletionTimestamp")),
+        exit_code=terminated.get("exitCode"),
+        message=terminated.get("message"),
+        reason=terminated.get("reason") or status.get("reason"),
+        started_at=_time(terminated.get("startedAt") or status.get("startTime")),
+        finished_at=_time(terminated.get("finishedAt")),
+    )

@@ -1,0 +1,292 @@
+"""Decide the next step of a SyncJob from its spec, its status and its pods (pure).
+
+`plan_next_step` is the whole controller logic; the kopf handlers only fetch the inputs,
+create and delete the pods it names, publish its events and write its status. Pods are the
+truth: the latest attempt of a stage is the highest of the attempt in status and the
+attempts of existing pods, so an operator that died before recording a pod finds it again.
+
+Rules:
+- stages run in groups: [load-source, load-target] together, then [diff], then [sync] in
+  sync mode; a group starts when the previous one has succeeded;
+- a failed attempt is retried with a new pod (attempt + 1) while attempts <= backoffLimit,
+  unless its result says it cannot succeed (`retryable: false`, e.g. an adapter that does
+  not import); a pod deleted before it finished counts as a retryable failure;
+- a failed stage fails the job and deletes the job's other running pods;
+- `activeDeadlineSeconds` (counted from `status.startTime`) fails the job and deletes its
+  running pods; `suspend` starts no new pod (running pods finish);
+- a finished job (Succeeded or Failed) is never rerun: spec changes only update
+  `observedGeneration`. To run again, delete and re-apply it (or apply under a new name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from diffsync_operator.conditions import shape_conditions
+from diffsync_operator.naming import default_store_id, pod_name
+from diffsync_operator.observe import ObservedPod
+from diffsync_operator.results import StageResult
+from diffsync_operator.spec import SyncJobSpec
+from diffsync_operator.status import DiffSummary, JobPhase, Stage, StagePhase, StageStatus, SyncJobStatus
+
+FINISHED = (JobPhase.SUCCEEDED, JobPhase.FAILED)
+
+
+@dataclass(frozen=True)
+class JobView:
+    """A SyncJob as the planner sees it."""
+
+    name: str
+    namespace: str
+    uid: str
+    generation: int | None
+    spec: SyncJobSpec
+    status: SyncJobStatus
+
+
+@dataclass(frozen=True)
+class JobEvent:
+    """A Kubernetes Event to publish on the SyncJob."""
+
+    type: str  # Normal or Warning
+    reason: str
+    message: str
+
+
+@dataclass
+class Plan:
+    """What to do now: pods to create and delete, events to publish, the new status."""
+
+    status: SyncJobStatus
+    create: list[tuple[Stage, int]] = field(default_factory=list)
+    delete: list[str] = field(default_factory=list)
+    events: list[JobEvent] = field(default_factory=list)
+
+    @property
+    def finished(self) -> bool:
+        """The job reached Succeeded or Failed."""
+        return self.status.phase in FINISHED
+
+
+def stage_groups(mode: str) -> list[list[Stage]]:
+    """The stages of a job in `mode`, grouped by what may run at the same time."""
+    groups = [[Stage.LOAD_SOURCE, Stage.LOAD_TARGET], [Stage.DIFF]]
+    if mode == "sync":
+        groups.append([Stage.SYNC])
+    return groups
+
+
+def _failure_text(pod: ObservedPod | None, result: StageResult | None, name: str) -> str:
+    if pod is None:
+        return f"pod {name} was deleted before it finished"
+    if pod.deleting and not pod.finished:
+        return f"pod {name} was deleted before it finished"
+    if result is not None and result.error:
+        return result.error
+    detail = f"exit code {pod.exit_code}" if pod.exit_code is not None else "no exit code"
+    if pod.reason:
+        detail += f", {pod.reason}"
+    tail = (pod.message or "").strip()
+    return f"pod {name} failed ({detail})" + (f": {tail[-500:]}" if tail else "")
+
+
+def _summary_text(d: DiffSummary) -> str:
+    return f"create {d.create}, update {d.update}, delete {d.delete}, no-change {d.no_change}"
+
+
+def _success_text(stage: Stage, result: StageResult | None) -> str:
+    if result is None:
+        return "finished"
+    if stage in (Stage.LOAD_SOURCE, Stage.LOAD_TARGET):
+        return f"loaded {result.objects} objects"
+    if stage is Stage.DIFF and result.diff is not None:
+        return _summary_text(result.diff) + f", skip {result.diff.skip}"
+    if stage is Stage.SYNC and result.sync is not None:
+        return f"applied {result.sync.succeeded}, failed {result.sync.failed}"
+    return "finished"
+
+
+class _Planner:
+    """One planning pass; a class only to share the inputs between small steps."""
+
+    def __init__(self, job: JobView, pods: Sequence[ObservedPod], now: datetime) -> None:
+        self.job = job
+        self.spec = job.spec
+        self.now = now
+        self.pods = pods
+        self.status = job.status.model_copy(deep=True)
+        self.plan = Plan(status=self.status)
+
+    def event(self, kind: str, reason: str, message: str) -> None:
+        self.plan.events.append(JobEvent(kind, reason, message))
+
+    def entry(self, stage: Stage) -> StageStatus:
+        found = self.status.stage(stage)
+        if found is None:
+            found = StageStatus(name=stage)
+            self.status.stages.append(found)
+        return found
+
+    def finish(self, phase: JobPhase, reason: str, message: str) -> None:
+        self.status.phase = phase
+        self.status.completion_time = self.now
+        self.status.conditions = shape_conditions(
+            self.status.conditions, phase, reason, message, self.job.generation, self.now
+        )
+        kind = "Normal" if phase is JobPhase.SUCCEEDED else "Warning"
+        self.event(kind, reason, message)
+
+    def stop_running_pods(self, keep: Stage | None = None) -> None:
+        for pod in self.pods:
+            if not pod.finished and not pod.deleting and pod.stage is not keep:
+                self.plan.delete.append(pod.name)
+        for entry in self.status.stages:
+            if entry.phase in (StagePhase.PENDING, StagePhase.RUNNING) and entry.name is not keep:
+                entry.phase = StagePhase.FAILED
+                entry.completion_time = self.now
+                entry.message = "stopped: the job failed"
+
+    def start_attempt(self, entry: StageStatus, attempt: int) -> bool:
+        """Plan the pod of `attempt`; False (and nothing planned) while the job is suspended."""
+        entry.phase = StagePhase.PENDING
+        if self.spec.suspend:
+            return False
+        entry.attempts = attempt
+        entry.pod = pod_name(self.job.name, entry.name, attempt)
+        entry.start_time = entry.start_time or self.now
+        self.plan.create.append((entry.name, attempt))
+        return True
+
+    def evaluate(self, stage: Stage) -> StagePhase:
+        """Advance one stage; returns its phase after this pass."""
+        entry = self.entry(stage)
+        if entry.phase in (StagePhase.SUCCEEDED, StagePhase.FAILED):
+            return entry.phase
+        mine = [p for p in self.pods if p.stage is stage]
+        attempt = max([entry.attempts, *(p.attempt for p in mine)])
+        if attempt == 0:
+            if self.start_attempt(entry, 1):
+                self.event("Normal", "StageStarted", f"{stage.value}: starting pod {entry.pod}")
+            return entry.phase
+        name = pod_name(self.job.name, stage, attempt)
+        pod = next((p for p in mine if p.attempt == attempt), None)
+        entry.attempts, entry.pod = attempt, name
+        if pod is not None and not pod.finished and not pod.deleting:
+            phase = StagePhase.RUNNING if pod.phase == "Running" else StagePhase.PENDING
+            if phase is StagePhase.RUNNING and entry.phase is not StagePhase.RUNNING:
+                self.event("Normal", "StageRunning", f"{stage.value}: pod {name} is running")
+            entry.phase = phase
+            return phase
+        result = StageResult.parse(pod.message) if pod is not None else None
+        if result is not None:
+            entry.objects = result.objects
+            entry.duration_seconds = round(result.duration_seconds, 3)
+            entry.peak_memory_bytes = result.peak_memory_bytes
+        if pod is not None and pod.phase == "Succeeded":
+            return self.succeed(entry, result)
+        text = _failure_text(pod, result, name)
+        retryable = result.retryable if result is not None else True
+        if retryable and attempt <= self.spec.backoff_limit:
+            entry.message = f"attempt {attempt} failed: {text}"
+            if self.start_attempt(entry, attempt + 1):
+                retry = f"{stage.value}: attempt {attempt} failed, starting attempt {attempt + 1}: {text}"
+                self.event("Warning", "StageRetrying", retry)
+            return entry.phase
+        entry.phase = StagePhase.FAILED
+        entry.completion_time = self.now
+        entry.message = text
+        why = "not retryable" if not retryable else f"backoffLimit {self.spec.backoff_limit} reached"
+        self.event("Warning", "StageFailed", f"{stage.value} failed ({why}): {text}")
+        return entry.phase
+
+    def succeed(self, entry: StageStatus, result: StageResult | None) -> StagePhase:
+        entry.phase = StagePhase.SUCCEEDED
+        entry.completion_time = self.now
+        entry.message = _success_text(entry.name, result)
+        if result is not None and result.diff is not None:
+            self.status.diff = result.diff
+        if result is not None and result.sync is not None:
+            self.status.sync = result.sync
+        self.event("Normal", "StageSucceeded", f"{entry.name.value}: {entry.message}")
+        return entry.phase
+
+    def run(self, problems: Sequence[str]) -> Plan:
+        status, spec = self.status, self.spec
+        status.observed_generation = self.job.generation
+        status.store_id = (
+            status.store_id
+            or spec.store_id
+            or default_store_id(self.job.namespace, self.job.name, self.job.uid)
+        )
+        if status.phase in FINISHED:
+            return self.plan
+        if problems:
+            self.finish(JobPhase.FAILED, "InvalidSpec", "; ".join(problems))
+            return self.plan
+        deadline = spec.active_deadline_seconds
+        if deadline and status.start_time and self.now >= status.start_time + timedelta(seconds=deadline):
+            self.stop_running_pods()
+            self.finish(
+                JobPhase.FAILED,
+                "DeadlineExceeded",
+                f"the job ran longer than spec.activeDeadlineSeconds ({deadline}s)",
+            )
+            return self.plan
+        for group in stage_groups(spec.mode):
+            phases = {stage: self.evaluate(stage) for stage in group}
+            failed = [s for s, p in phases.items() if p is StagePhase.FAILED]
+            if failed:
+                entry = self.entry(failed[0])
+                self.stop_running_pods()
+                self.finish(JobPhase.FAILED, "StageFailed", f"{failed[0].value}: {entry.message}")
+                return self.plan
+            if any(p is not StagePhase.SUCCEEDED for p in phases.values()):
+                return self.in_progress(group)
+        return self.succeeded()
+
+    def in_progress(self, group: list[Stage]) -> Plan:
+        status = self.status
+        if self.spec.suspend:
+            if status.phase is not JobPhase.SUSPENDED:
+                self.event("Normal", "Suspended", "spec.suspend is true: no new stage pods")
+            status.phase = JobPhase.SUSPENDED
+            reason, message = "Suspended", "spec.suspend is true"
+        else:
+            if self.plan.create and status.start_time is None:
+                status.start_time = self.now
+            running = [s.value for s in group if self.entry(s).phase is not StagePhase.SUCCEEDED]
+            status.phase = JobPhase.RUNNING if status.start_time else JobPhase.PENDING
+            reason, message = "StageRunning", "running " + ", ".join(running)
+        status.conditions = shape_conditions(
+            status.conditions, status.phase, reason, message, self.job.generation, self.now
+        )
+        return self.plan
+
+    def succeeded(self) -> Plan:
+        message = "all stages succeeded"
+        if self.status.diff is not None:
+            message = "diff: " + _summary_text(self.status.diff)
+        sync = self.status.sync
+        if sync is not None:
+            message += f"; sync: applied {sync.succeeded}, failed {sync.failed}"
+        reason = "CompletedWithFailures" if sync is not None and sync.failed else "Completed"
+        self.finish(JobPhase.SUCCEEDED, reason, message)
+        return self.plan
+
+
+def plan_next_step(
+    job: JobView, pods: Sequence[ObservedPod], now: datetime, problems: Sequence[str] = ()
+) -> Plan:
+    """The next step for `job` given its stage pods at `now`; see the module docstring."""
+    return _Planner(job, pods, now).run(problems)
+
+
+def ttl_expiry(status: SyncJobStatus, spec: SyncJobSpec) -> datetime | None:
+    """When a finished job should be deleted (ttlSecondsAfterFinished), if ever."""
+    if status.phase not in FINISHED or spec.ttl_seconds_after_finished is None:
+        return None
+    if status.completion_time is None:
+        return None
+    return status.completion_time + timedelta(seconds=spec.ttl_seconds_after_finished)

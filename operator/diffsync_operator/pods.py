@@ -1,0 +1,154 @@
+"""Build the manifest of one stage pod (pure: no API calls).
+
+A stage pod runs `python -m diffsync_operator.worker <stage>` in `spec.image` with the
+restricted Pod Security profile: non-root, read-only root filesystem (an emptyDir is mounted
+at /tmp for libraries that need scratch space), no privilege escalation, all capabilities
+dropped, RuntimeDefault seccomp, and no service account token (workers never call the API).
+
+Environment, in order (Kubernetes keeps the last of duplicate names, so ours win):
+the source side's `env`/`envFrom` for load-source, the target side's for load-target, both
+(source first) for diff and sync; then the variables of `jobconfig`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from diffsync_operator.jobconfig import (
+    ENV_ATTEMPT,
+    ENV_JOB,
+    ENV_REDIS_PASSWORD,
+    ENV_REDIS_URL,
+    JobConfig,
+)
+from diffsync_operator.k8s import EnvFromSource, EnvVar, SecretKeySelector
+from diffsync_operator.models import API_VERSION, KIND
+from diffsync_operator.naming import pod_labels, pod_name
+from diffsync_operator.settings import OperatorSettings
+from diffsync_operator.spec import SyncJobSpec
+from diffsync_operator.status import Stage
+
+WORKER_MODULE = "diffsync_operator.worker"
+CONTAINER_NAME = "worker"
+
+
+@dataclass(frozen=True)
+class JobRef:
+    """The identity of a SyncJob object."""
+
+    name: str
+    namespace: str
+    uid: str
+
+
+def spec_problems(spec: SyncJobSpec, settings: OperatorSettings) -> list[str]:
+    """Problems the CRD schema cannot express, each naming the field and the fix."""
+    problems = []
+    if not (spec.image or settings.default_image):
+        problems.append(
+            "spec.image: no image given and the operator has no DIFFSYNC_DEFAULT_IMAGE; set spec.image"
+        )
+    if not (spec.redis.url or settings.redis_url):
+        problems.append(
+            "spec.redis.url: no Redis given and the operator has no DIFFSYNC_REDIS_URL; set spec.redis.url"
+        )
+    for side in ("source", "target"):
+        for index, var in enumerate(getattr(spec, side).env):
+            if var.value is not None and var.value_from is not None:
+                problems.append(f"spec.{side}.env[{index}] ({var.name}): set value or valueFrom, not both")
+    return problems
+
+
+def _password_ref(spec: SyncJobSpec, settings: OperatorSettings) -> SecretKeySelector | None:
+    if spec.redis.password_secret_ref is not None:
+        return spec.redis.password_secret_ref
+    if spec.redis.url is None:  # the operator's default Redis
+        return settings.redis_password_secret
+    return None
+
+
+def _stage_env(spec: SyncJobSpec, stage: Stage) -> tuple[list[EnvVar], list[EnvFromSource]]:
+    if stage is Stage.LOAD_SOURCE:
+        sides = [spec.source]
+    elif stage is Stage.LOAD_TARGET:
+        sides = [spec.target]
+    else:
+        sides = [spec.source, spec.target]
+    return [v for s in sides for v in s.env], [f for s in sides for f in s.env_from]
+
+
+def build_pod(
+    job: JobRef,
+    spec: SyncJobSpec,
+    store_id: str,
+    stage: Stage,
+    attempt: int,
+    settings: OperatorSettings,
+) -> dict[str, Any]:
+    """The Pod manifest for `attempt` of `stage` (call `spec_problems` first)."""
+    env, env_from = _stage_env(spec, stage)
+    config = JobConfig.from_spec(spec, store_id)
+    ours: list[dict[str, Any]] = [
+        {"name": ENV_JOB, "value": config.model_dump_json(by_alias=True)},
+        {"name": ENV_ATTEMPT, "value": str(attempt)},
+        {"name": ENV_REDIS_URL, "value": spec.redis.url or settings.redis_url or ""},
+        {"name": "PYTHONUNBUFFERED", "value": "1"},
+        {"name": "PYTHONDONTWRITEBYTECODE", "value": "1"},
+    ]
+    if (ref := _password_ref(spec, settings)) is not None:
+        ours.append({"name": ENV_REDIS_PASSWORD, "valueFrom": {"secretKeyRef": ref.to_manifest()}})
+    container: dict[str, Any] = {
+        "name": CONTAINER_NAME,
+        "image": spec.image or settings.default_image,
+        "command": [settings.worker_python, "-m", WORKER_MODULE, stage.value],
+        "env": [v.to_manifest() for v in env] + ours,
+        "terminationMessagePolicy": "FallbackToLogsOnError",
+        "securityContext": {
+            "runAsNonRoot": True,
+            "allowPrivilegeEscalation": False,
+            "readOnlyRootFilesystem": True,
+            "capabilities": {"drop": ["ALL"]},
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],  # noqa: S108 - an emptyDir
+    }
+    if env_from:
+        container["envFrom"] = [f.to_manifest() for f in env_from]
+    if spec.image_pull_policy:
+        container["imagePullPolicy"] = spec.image_pull_policy
+    if spec.resources is not None:
+        container["resources"] = spec.resources.to_manifest()
+    pod_spec: dict[str, Any] = {
+        "restartPolicy": "Never",
+        "automountServiceAccountToken": False,
+        "securityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
+        "containers": [container],
+        "volumes": [{"name": "tmp", "emptyDir": {}}],
+    }
+    if spec.service_account_name:
+        pod_spec["serviceAccountName"] = spec.service_account_name
+    if spec.node_selector:
+        pod_spec["nodeSelector"] = dict(spec.node_selector)
+    if spec.tolerations:
+        pod_spec["tolerations"] = [t.to_manifest() for t in spec.tolerations]
+    if spec.affinity:
+        pod_spec["affinity"] = dict(spec.affinity)
+    metadata: dict[str, Any] = {
+        "name": pod_name(job.name, stage, attempt),
+        "namespace": job.namespace,
+        "labels": {**(spec.pod_labels or {}), **pod_labels(job.name, job.uid, stage, attempt)},
+        "ownerReferences": [
+            {
+                "apiVersion": API_VERSION,
+                "kind": KIND,
+                "name": job.name,
+                "uid": job.uid,
+                "controller": True,
+                "blockOwnerDeletion": True,
+            }
+        ],
+    }
+    if spec.pod_annotations:
+        metadata["annotations"] = dict(spec.pod_annotations)
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": pod_spec}

@@ -1,0 +1,67 @@
+"""A stage's result: what the worker reports and the operator reads.
+
+The same JSON goes to two places: the job's Redis state (so a later stage or the CLI can
+read it) and the pod's termination message (so the operator reads it from the pod status
+without talking to Redis). Kubernetes caps a termination message at 4096 bytes, so
+`to_termination_message` shortens the failure list and long messages to fit.
+"""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import Field, ValidationError
+
+from diffsync_operator._base import CamelModel
+from diffsync_operator.status import DiffSummary, Stage, SyncOutcome
+
+TERMINATION_MESSAGE_LIMIT = 4096
+_MESSAGE_LIMIT = 1000
+
+
+class StageResult(CamelModel):
+    """The outcome of one attempt of one stage."""
+
+    stage: Stage
+    attempt: int = Field(default=1, ge=1)
+    ok: bool
+    retryable: bool = False
+    error: str | None = None
+    objects: int = Field(default=0, ge=0)
+    models: dict[str, int] = Field(default_factory=dict)
+    duration_seconds: float = Field(default=0.0, ge=0)
+    peak_memory_bytes: int = Field(default=0, ge=0)
+    diff: DiffSummary | None = None
+    sync: SyncOutcome | None = None
+
+    def to_json(self) -> str:
+        """Compact camelCase JSON."""
+        return json.dumps(self.to_manifest(), separators=(",", ":"), sort_keys=True)
+
+    def to_termination_message(self) -> str:
+        """The JSON shortened until it fits Kubernetes' termination message limit."""
+        result = self.model_copy(deep=True)
+        if result.error and len(result.error) > _MESSAGE_LIMIT:
+            result.error = result.error[: _MESSAGE_LIMIT - 3] + "..."
+        text = result.to_json()
+        while len(text.encode()) > TERMINATION_MESSAGE_LIMIT:
+            if result.sync and result.sync.failures:
+                result.sync.failures.pop()
+            elif result.models:
+                result.models = {}
+            elif result.error and len(result.error) > 100:
+                result.error = result.error[: len(result.error) // 2] + "..."
+            else:  # pragma: no cover - every field above is bounded
+                break
+            text = result.to_json()
+        return text
+
+    @classmethod
+    def parse(cls, text: str | None) -> StageResult | None:
+        """A result from JSON, or None for anything else (e.g. a log tail after a crash)."""
+        if not text or not text.lstrip().startswith("{"):
+            return None
+        try:
+            return cls.model_validate_json(text)
+        except ValidationError:
+            return None

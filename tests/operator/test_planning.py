@@ -1,0 +1,255 @@
+"""Stage planning: order, retries, failures, deadline, suspend, restart, no rerun."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from diffsync_operator.observe import ObservedPod
+from diffsync_operator.planning import JobView, plan_next_step, ttl_expiry
+from diffsync_operator.results import StageResult
+from diffsync_operator.spec import SyncJobSpec
+from diffsync_operator.status import DiffSummary, JobPhase, Stage, StagePhase, SyncJobStatus, SyncOutcome
+
+NOW = datetime(2026, 11, 27, 21, 0, tzinfo=timezone.utc)
+LOADS = {Stage.LOAD_SOURCE, Stage.LOAD_TARGET}
+
+
+def _job(status: SyncJobStatus | None = None, **spec) -> JobView:
+    body = {"source": {"adapter": "a.b:Src"}, "target": {"adapter": "a.b:Dst"}, **spec}
+    return JobView(
+        "inv", "ns", "uid-12345678", 1, SyncJobSpec.model_validate(body), status or SyncJobStatus()
+    )
+
+
+def _ok(stage: Stage, attempt: int = 1, **result) -> ObservedPod:
+    message = StageResult(stage=stage, attempt=attempt, ok=True, **result).to_json()
+    return ObservedPod(
+        f"inv-{stage.value}-{attempt}", stage, attempt, "Succeeded", exit_code=0, message=message
+    )
+
+
+def _failed(stage: Stage, attempt: int = 1, *, retryable: bool = True, error: str = "boom") -> ObservedPod:
+    message = StageResult(stage=stage, attempt=attempt, ok=False, retryable=retryable, error=error).to_json()
+    return ObservedPod(f"inv-{stage.value}-{attempt}", stage, attempt, "Failed", exit_code=1, message=message)
+
+
+def _running(stage: Stage, attempt: int = 1, **kw) -> ObservedPod:
+    return ObservedPod(f"inv-{stage.value}-{attempt}", stage, attempt, "Running", **kw)
+
+
+def _step(job: JobView, pods, now=NOW):
+    plan = plan_next_step(job, pods, now)
+    return plan, JobView(job.name, job.namespace, job.uid, job.generation, job.spec, plan.status)
+
+
+def test_new_job_starts_both_load_stages_together():
+    plan = plan_next_step(_job(), [], NOW)
+    assert set(plan.create) == {(Stage.LOAD_SOURCE, 1), (Stage.LOAD_TARGET, 1)}
+    assert plan.status.phase is JobPhase.RUNNING
+    assert plan.status.start_time == NOW
+
+
+def test_default_store_id_derives_from_namespace_name_and_uid():
+    assert plan_next_step(_job(), [], NOW).status.store_id == "ns.inv.uid-1234"
+
+
+def test_explicit_store_id_is_kept():
+    assert plan_next_step(_job(storeId="shared"), [], NOW).status.store_id == "shared"
+
+
+def test_diff_waits_for_both_loads():
+    _, job = _step(_job(), [])
+    plan, _ = _step(job, [_ok(Stage.LOAD_SOURCE, objects=3), _running(Stage.LOAD_TARGET)])
+    assert plan.create == []
+    assert plan.status.stage(Stage.LOAD_SOURCE).phase is StagePhase.SUCCEEDED
+    assert plan.status.stage(Stage.LOAD_SOURCE).objects == 3
+
+
+def test_diff_starts_when_both_loads_succeeded():
+    _, job = _step(_job(), [])
+    plan, _ = _step(job, [_ok(Stage.LOAD_SOURCE), _ok(Stage.LOAD_TARGET)])
+    assert plan.create == [(Stage.DIFF, 1)]
+
+
+def test_diff_mode_job_succeeds_after_diff_with_its_summary():
+    summary = DiffSummary(create=2, update=1, no_change=5)
+    pods = [_ok(Stage.LOAD_SOURCE), _ok(Stage.LOAD_TARGET), _ok(Stage.DIFF, diff=summary)]
+    _, job = _step(_job(), [])
+    plan, _ = _step(job, pods)
+    assert plan.status.phase is JobPhase.SUCCEEDED
+    assert plan.status.diff == summary
+    assert plan.status.completion_time == NOW
+    assert Stage.SYNC not in {s.name for s in plan.status.stages}
+
+
+def test_sync_mode_runs_sync_after_diff():
+    _, job = _step(_job(mode="sync"), [])
+    plan, _ = _step(
+        job, [_ok(Stage.LOAD_SOURCE), _ok(Stage.LOAD_TARGET), _ok(Stage.DIFF, diff=DiffSummary())]
+    )
+    assert plan.create == [(Stage.SYNC, 1)]
+    assert plan.status.phase is JobPhase.RUNNING
+
+
+def test_sync_outcome_lands_in_status():
+    pods = [
+        _ok(Stage.LOAD_SOURCE),
+        _ok(Stage.LOAD_TARGET),
+        _ok(Stage.DIFF, diff=DiffSummary(create=1)),
+        _ok(Stage.SYNC, sync=SyncOutcome(succeeded=1)),
+    ]
+    _, job = _step(_job(mode="sync"), [])
+    plan, _ = _step(job, pods)
+    assert plan.status.phase is JobPhase.SUCCEEDED
+    assert plan.status.sync == SyncOutcome(succeeded=1)
+
+
+def test_failed_stage_is_retried_with_the_next_attempt():
+    _, job = _step(_job(), [])
+    plan, _ = _step(job, [_failed(Stage.LOAD_SOURCE), _running(Stage.LOAD_TARGET)])
+    assert plan.create == [(Stage.LOAD_SOURCE, 2)]
+    assert plan.status.stage(Stage.LOAD_SOURCE).pod == "inv-load-source-2"
+    assert [e.reason for e in plan.events if e.message.startswith("load-source")] == ["StageRetrying"]
+
+
+def test_stage_fails_the_job_after_backoff_limit_retries():
+    _, job = _step(_job(backoffLimit=1), [])
+    pods = [_failed(Stage.LOAD_SOURCE, 1), _failed(Stage.LOAD_SOURCE, 2, error="still broken")]
+    plan, _ = _step(job, [*pods, _running(Stage.LOAD_TARGET)])
+    assert plan.create == []
+    assert plan.status.phase is JobPhase.FAILED
+    assert "still broken" in plan.status.stage(Stage.LOAD_SOURCE).message
+    failed = next(c for c in plan.status.conditions if c.type == "Failed")
+    assert (failed.status, failed.reason) == ("True", "StageFailed")
+
+
+def test_failing_job_deletes_its_other_running_pods():
+    _, job = _step(_job(backoffLimit=0), [])
+    plan, _ = _step(job, [_failed(Stage.LOAD_SOURCE), _running(Stage.LOAD_TARGET)])
+    assert plan.delete == ["inv-load-target-1"]
+
+
+def test_non_retryable_failure_is_not_retried():
+    _, job = _step(_job(), [])
+    pods = [
+        _failed(Stage.LOAD_SOURCE, retryable=False, error="No module named 'nope'"),
+        _ok(Stage.LOAD_TARGET),
+    ]
+    plan, _ = _step(job, pods)
+    assert plan.create == []
+    assert plan.status.phase is JobPhase.FAILED
+    assert "No module named 'nope'" in next(c.message for c in plan.status.conditions if c.type == "Failed")
+
+
+def test_deleted_pod_counts_as_a_retryable_failure():
+    _, job = _step(_job(), [])
+    plan, _ = _step(job, [_running(Stage.LOAD_TARGET)])  # load-source pod vanished
+    assert (Stage.LOAD_SOURCE, 2) in plan.create
+    assert "deleted" in plan.status.stage(Stage.LOAD_SOURCE).message
+
+
+def test_pod_being_deleted_is_replaced_without_waiting():
+    _, job = _step(_job(), [])
+    plan, _ = _step(job, [_running(Stage.LOAD_SOURCE, deleting=True), _running(Stage.LOAD_TARGET)])
+    assert plan.create == [(Stage.LOAD_SOURCE, 2)]
+
+
+def test_crash_log_becomes_the_stage_message():
+    _, job = _step(_job(backoffLimit=0), [])
+    crashed = ObservedPod(
+        "inv-diff-1", Stage.DIFF, 1, "Failed", exit_code=137, message="Killed", reason="OOMKilled"
+    )
+    plan, _ = _step(job, [_ok(Stage.LOAD_SOURCE), _ok(Stage.LOAD_TARGET), crashed])
+    assert plan.status.stage(Stage.DIFF).message == "pod inv-diff-1 failed (exit code 137, OOMKilled): Killed"
+
+
+def test_restarted_operator_with_empty_status_adopts_existing_pods():
+    plan = plan_next_step(_job(), [_running(Stage.LOAD_SOURCE), _running(Stage.LOAD_TARGET)], NOW)
+    assert plan.create == []
+    assert {s.name: s.attempts for s in plan.status.stages} == {Stage.LOAD_SOURCE: 1, Stage.LOAD_TARGET: 1}
+
+
+def test_restarted_operator_finds_a_later_attempt_than_its_status():
+    _, job = _step(_job(), [])
+    plan, _ = _step(
+        job, [_failed(Stage.LOAD_SOURCE, 1), _running(Stage.LOAD_SOURCE, 2), _running(Stage.LOAD_TARGET)]
+    )
+    assert plan.create == []
+    assert plan.status.stage(Stage.LOAD_SOURCE).attempts == 2
+
+
+def test_deadline_fails_the_job_and_deletes_running_pods():
+    _, job = _step(_job(activeDeadlineSeconds=30), [])
+    plan, _ = _step(job, [_running(Stage.LOAD_SOURCE), _ok(Stage.LOAD_TARGET)], NOW + timedelta(seconds=31))
+    assert plan.status.phase is JobPhase.FAILED
+    assert plan.delete == ["inv-load-source-1"]
+    assert next(c.reason for c in plan.status.conditions if c.type == "Failed") == "DeadlineExceeded"
+
+
+def test_before_the_deadline_nothing_is_stopped():
+    _, job = _step(_job(activeDeadlineSeconds=30), [])
+    plan, _ = _step(
+        job, [_running(Stage.LOAD_SOURCE), _running(Stage.LOAD_TARGET)], NOW + timedelta(seconds=29)
+    )
+    assert (plan.status.phase, plan.delete) == (JobPhase.RUNNING, [])
+
+
+def test_suspended_job_creates_no_pods():
+    plan = plan_next_step(_job(suspend=True), [], NOW)
+    assert plan.create == []
+    assert plan.status.phase is JobPhase.SUSPENDED
+    assert plan.status.start_time is None
+
+
+def test_resumed_job_starts_its_pods():
+    _, job = _step(_job(suspend=True), [])
+    resumed = JobView(job.name, job.namespace, job.uid, 2, _job(suspend=False).spec, job.status)
+    assert len(plan_next_step(resumed, [], NOW).create) == 2
+
+
+def test_finished_job_is_not_rerun_after_a_spec_change():
+    pods = [_ok(Stage.LOAD_SOURCE), _ok(Stage.LOAD_TARGET), _ok(Stage.DIFF, diff=DiffSummary())]
+    _, job = _step(_job(), [])
+    _, done = _step(job, pods)
+    changed = JobView(done.name, done.namespace, done.uid, 5, _job(mode="sync").spec, done.status)
+    plan = plan_next_step(changed, [], NOW)
+    assert (plan.create, plan.status.phase, plan.status.observed_generation) == ([], JobPhase.SUCCEEDED, 5)
+
+
+def test_invalid_spec_fails_the_job_naming_the_field():
+    plan = plan_next_step(_job(), [], NOW, problems=["spec.image: no image given"])
+    assert plan.status.phase is JobPhase.FAILED
+    assert plan.create == []
+    assert (
+        next(c.message for c in plan.status.conditions if c.type == "Failed") == "spec.image: no image given"
+    )
+
+
+def test_running_job_conditions_say_reconciling_and_not_ready():
+    plan = plan_next_step(_job(), [], NOW)
+    states = {c.type: c.status for c in plan.status.conditions}
+    assert states == {
+        "Ready": "False",
+        "Complete": "False",
+        "Failed": "False",
+        "Reconciling": "True",
+        "Stalled": "False",
+    }
+
+
+def test_every_stage_transition_has_an_event():
+    plan, job = _step(_job(), [])
+    assert [e.reason for e in plan.events] == ["StageStarted", "StageStarted"]
+    plan, job = _step(job, [_running(Stage.LOAD_SOURCE), _running(Stage.LOAD_TARGET)])
+    assert [e.reason for e in plan.events] == ["StageRunning", "StageRunning"]
+    plan, _ = _step(job, [_ok(Stage.LOAD_SOURCE), _ok(Stage.LOAD_TARGET)])
+    assert [e.reason for e in plan.events] == ["StageSucceeded", "StageSucceeded", "StageStarted"]
+
+
+def test_ttl_expiry_counts_from_completion():
+    status = SyncJobStatus(phase=JobPhase.SUCCEEDED, completion_time=NOW)
+    assert ttl_expiry(status, _job(ttlSecondsAfterFinished=60).spec) == NOW + timedelta(seconds=60)
+
+
+def test_running_job_has_no_ttl_expiry():
+    assert ttl_expiry(SyncJobStatus(phase=JobPhase.RUNNING), _job(ttlSecondsAfterFinished=0).spec) is None

@@ -1,0 +1,170 @@
+"""Building stage pods: names, labels, ownership, security and environment."""
+
+from __future__ import annotations
+
+import json
+
+from diffsync_operator.naming import pod_name
+from diffsync_operator.pods import JobRef, build_pod, spec_problems
+from diffsync_operator.settings import OperatorSettings
+from diffsync_operator.spec import SyncJobSpec
+from diffsync_operator.status import Stage
+
+JOB = JobRef(name="inventory", namespace="team-a", uid="0b5c4a8e-1111-2222-3333-444455556666")
+SETTINGS = OperatorSettings(redis_url="redis://redis:6379/0", default_image="ghcr.io/x/diffsync:1")
+
+
+def _spec(**extra) -> SyncJobSpec:
+    return SyncJobSpec.model_validate(
+        {
+            "source": {
+                "adapter": "examples.network.adapters:YamlInventory",
+                "params": {"path": "/data/inv.yaml"},
+                "env": [
+                    {"name": "SRC_TOKEN", "valueFrom": {"secretKeyRef": {"name": "src", "key": "token"}}}
+                ],
+            },
+            "target": {
+                "adapter": "examples.network.adapters:JsonInventory",
+                "env": [{"name": "DST_TOKEN", "value": "plain"}],
+                "envFrom": [{"secretRef": {"name": "dst-creds"}}],
+            },
+            **extra,
+        }
+    )
+
+
+def _env(pod: dict) -> dict[str, dict]:
+    return {v["name"]: v for v in pod["spec"]["containers"][0]["env"]}
+
+
+def test_pod_name_is_job_stage_attempt():
+    pod = build_pod(JOB, _spec(), "sid", Stage.LOAD_SOURCE, 2, SETTINGS)
+    assert pod["metadata"]["name"] == "inventory-load-source-2"
+
+
+def test_overlong_job_name_gives_a_valid_unique_pod_name():
+    first = pod_name("a" * 250, Stage.LOAD_TARGET, 1)
+    second = pod_name("a" * 249 + "b", Stage.LOAD_TARGET, 1)
+    assert len(first) <= 253 and first.endswith("-load-target-1")
+    assert first != second
+
+
+def test_pod_is_controlled_by_the_syncjob():
+    owner = build_pod(JOB, _spec(), "sid", Stage.DIFF, 1, SETTINGS)["metadata"]["ownerReferences"]
+    assert owner == [
+        {
+            "apiVersion": "diffsync.io/v1alpha1",
+            "kind": "SyncJob",
+            "name": "inventory",
+            "uid": JOB.uid,
+            "controller": True,
+            "blockOwnerDeletion": True,
+        }
+    ]
+
+
+def test_pod_labels_name_job_stage_and_attempt_and_keep_user_labels():
+    labels = build_pod(JOB, _spec(podLabels={"team": "a"}), "sid", Stage.DIFF, 3, SETTINGS)["metadata"][
+        "labels"
+    ]
+    assert labels["diffsync.io/job"] == "inventory"
+    assert labels["diffsync.io/job-uid"] == JOB.uid
+    assert labels["diffsync.io/stage"] == "diff"
+    assert labels["diffsync.io/attempt"] == "3"
+    assert labels["team"] == "a"
+
+
+def test_pod_runs_the_worker_once_with_the_restricted_security_context():
+    pod = build_pod(JOB, _spec(), "sid", Stage.SYNC, 1, SETTINGS)
+    container = pod["spec"]["containers"][0]
+    assert pod["spec"]["restartPolicy"] == "Never"
+    assert container["command"] == ["python", "-m", "diffsync_operator.worker", "sync"]
+    assert container["terminationMessagePolicy"] == "FallbackToLogsOnError"
+    assert pod["spec"]["securityContext"] == {
+        "runAsNonRoot": True,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+    assert container["securityContext"] == {
+        "runAsNonRoot": True,
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": True,
+        "capabilities": {"drop": ["ALL"]},
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
+def test_load_source_pod_gets_only_the_source_environment():
+    env = _env(build_pod(JOB, _spec(), "sid", Stage.LOAD_SOURCE, 1, SETTINGS))
+    assert env["SRC_TOKEN"]["valueFrom"] == {"secretKeyRef": {"name": "src", "key": "token"}}
+    assert "DST_TOKEN" not in env
+
+
+def test_diff_pod_gets_both_environments_and_env_from():
+    pod = build_pod(JOB, _spec(), "sid", Stage.DIFF, 1, SETTINGS)
+    assert {"SRC_TOKEN", "DST_TOKEN"} <= set(_env(pod))
+    assert pod["spec"]["containers"][0]["envFrom"] == [{"secretRef": {"name": "dst-creds"}}]
+
+
+def test_job_config_travels_in_the_environment():
+    env = _env(
+        build_pod(JOB, _spec(mode="sync", flags=["CONTINUE_ON_FAILURE"]), "sid", Stage.SYNC, 2, SETTINGS)
+    )
+    config = json.loads(env["DIFFSYNC_JOB"]["value"])
+    assert config["storeId"] == "sid"
+    assert config["source"] == {
+        "adapter": "examples.network.adapters:YamlInventory",
+        "params": {"path": "/data/inv.yaml"},
+    }
+    assert (config["mode"], config["flags"]) == ("sync", ["CONTINUE_ON_FAILURE"])
+    assert env["DIFFSYNC_ATTEMPT"]["value"] == "2"
+    assert env["DIFFSYNC_REDIS_URL"]["value"] == "redis://redis:6379/0"
+
+
+def test_redis_password_comes_from_the_job_secret_by_reference():
+    spec = _spec(redis={"url": "redis://other:6379", "passwordSecretRef": {"name": "r", "key": "pw"}})
+    env = _env(build_pod(JOB, spec, "sid", Stage.DIFF, 1, SETTINGS))
+    assert env["DIFFSYNC_REDIS_PASSWORD"] == {
+        "name": "DIFFSYNC_REDIS_PASSWORD",
+        "valueFrom": {"secretKeyRef": {"name": "r", "key": "pw"}},
+    }
+    assert env["DIFFSYNC_REDIS_URL"]["value"] == "redis://other:6379"
+
+
+def test_default_redis_password_secret_is_used_for_the_default_redis():
+    settings = OperatorSettings.from_env(
+        {"DIFFSYNC_REDIS_URL": "redis://r:6379", "DIFFSYNC_REDIS_PASSWORD_SECRET": "redis-auth/password"}
+    )
+    env = _env(build_pod(JOB, _spec(image="img"), "sid", Stage.DIFF, 1, settings))
+    assert env["DIFFSYNC_REDIS_PASSWORD"]["valueFrom"] == {
+        "secretKeyRef": {"name": "redis-auth", "key": "password"}
+    }
+
+
+def test_pod_overrides_are_applied():
+    spec = _spec(
+        image="img:2",
+        imagePullPolicy="Always",
+        serviceAccountName="sync",
+        nodeSelector={"pool": "batch"},
+        tolerations=[{"key": "batch", "operator": "Exists"}],
+        resources={"limits": {"memory": "1Gi"}},
+        podAnnotations={"a": "b"},
+    )
+    pod = build_pod(JOB, spec, "sid", Stage.LOAD_TARGET, 1, SETTINGS)
+    container = pod["spec"]["containers"][0]
+    assert (container["image"], container["imagePullPolicy"]) == ("img:2", "Always")
+    assert container["resources"] == {"limits": {"memory": "1Gi"}}
+    assert pod["spec"]["serviceAccountName"] == "sync"
+    assert pod["spec"]["nodeSelector"] == {"pool": "batch"}
+    assert pod["spec"]["tolerations"] == [{"key": "batch", "operator": "Exists"}]
+    assert pod["metadata"]["annotations"] == {"a": "b"}
+
+
+def test_missing_image_and_redis_are_problems_naming_the_field():
+    problems = spec_problems(_spec(), OperatorSettings())
+    assert [p.split(":")[0] for p in problems] == ["spec.image", "spec.redis.url"]
+
+
+def test_complete_spec_has_no_problems():
+    assert spec_problems(_spec(), SETTINGS) == []

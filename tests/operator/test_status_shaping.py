@@ -1,0 +1,86 @@
+"""Conditions, results and pod observation."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from diffsync_operator.conditions import shape_conditions
+from diffsync_operator.observe import observe_pod
+from diffsync_operator.results import TERMINATION_MESSAGE_LIMIT, StageResult
+from diffsync_operator.status import JobPhase, Stage, SyncFailure, SyncOutcome
+
+NOW = datetime(2026, 11, 27, 21, 0, tzinfo=timezone.utc)
+
+
+def test_succeeded_job_is_ready_and_complete():
+    states = {c.type: c.status for c in shape_conditions([], JobPhase.SUCCEEDED, "Completed", "ok", 3, NOW)}
+    assert states == {
+        "Ready": "True",
+        "Complete": "True",
+        "Failed": "False",
+        "Reconciling": "False",
+        "Stalled": "False",
+    }
+
+
+def test_failed_job_is_failed_and_stalled():
+    states = {c.type: c.status for c in shape_conditions([], JobPhase.FAILED, "StageFailed", "x", 3, NOW)}
+    assert [k for k, v in states.items() if v == "True"] == ["Failed", "Stalled"]
+
+
+def test_transition_time_is_kept_while_a_condition_does_not_change():
+    first = shape_conditions([], JobPhase.RUNNING, "StageRunning", "a", 1, NOW)
+    later = shape_conditions(first, JobPhase.SUCCEEDED, "Completed", "b", 1, NOW + timedelta(minutes=1))
+    times = {c.type: c.last_transition_time for c in later}
+    assert times["Failed"] == NOW
+    assert times["Ready"] == NOW + timedelta(minutes=1)
+
+
+def test_conditions_carry_the_observed_generation():
+    assert {c.observed_generation for c in shape_conditions([], JobPhase.RUNNING, "r", "", 7, NOW)} == {7}
+
+
+def test_termination_message_fits_the_kubernetes_limit():
+    failures = [SyncFailure(id=f"device__{i}", message="x" * 200) for i in range(100)]
+    result = StageResult(
+        stage=Stage.SYNC, ok=True, sync=SyncOutcome(succeeded=1, failed=100, failures=failures)
+    )
+    text = result.to_termination_message()
+    assert len(text.encode()) <= TERMINATION_MESSAGE_LIMIT
+    assert StageResult.parse(text).sync.failed == 100
+
+
+def test_log_tail_is_not_mistaken_for_a_result():
+    assert StageResult.parse("Traceback (most recent call last):") is None
+
+
+def test_observed_pod_reads_the_termination_message_and_exit_code():
+    message = StageResult(stage=Stage.DIFF, ok=False, error="e").to_json()
+    pod = {
+        "metadata": {
+            "name": "inv-diff-2",
+            "labels": {"diffsync.io/stage": "diff", "diffsync.io/attempt": "2"},
+            "deletionTimestamp": "2026-11-27T21:00:00Z",
+        },
+        "status": {
+            "phase": "Failed",
+            "containerStatuses": [
+                {
+                    "name": "worker",
+                    "state": {"terminated": {"exitCode": 1, "message": message, "reason": "Error"}},
+                }
+            ],
+        },
+    }
+    observed = observe_pod(pod)
+    assert (observed.stage, observed.attempt, observed.exit_code, observed.deleting) == (
+        Stage.DIFF,
+        2,
+        1,
+        True,
+    )
+    assert StageResult.parse(observed.message).error == "e"
+
+
+def test_pod_without_stage_labels_is_ignored():
+    assert observe_pod({"metadata": {"name": "other", "labels": {}}}) is None
