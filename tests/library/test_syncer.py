@@ -365,3 +365,11 @@ def test_sync_from_empty_builds_the_whole_inventory():
     dst = load_adapter(RecordingAdapter, {})
     dst.sync_from(load_adapter(RecordingAdapter, backend_b_data()))
     assert dst.count() == 24
+
+
+def test_skip_children_on_delete_element_and_children_are_not_counted(recording_a):
+    recording_a.get(Site, "nyc").model_flags = DiffSyncModelFlags.SKIP_CHILDREN_ON_DELETE
+    calls = []
+    diff = recording_a.sync_from(load_minus(), callback=lambda *args: calls.append(args))
+    assert len(diff) == 23
+    assert [call for call in calls if call[0] == "sync"][-1] == ("sync", 23 - 8, 23)
