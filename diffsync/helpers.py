@@ -73,7 +73,7 @@ class DiffSyncDiffer:
             adapter = self.dst_diffsync if name in dst_top else self.src_diffsync
             self.incr_models_processed(len(adapter.get_all(name)))
         for name in intersection(dst_top, src_top):
-            for element in self.diff_objects(
+            for element in self.diff_object_list(
                 src=self.src_diffsync.get_all(name),
                 dst=self.dst_diffsync.get_all(name),
                 source_root=self.src_diffsync,
@@ -85,7 +85,7 @@ class DiffSyncDiffer:
         self.diff.complete()
         return self.diff
 
-    def diff_objects(
+    def diff_object_list(
         self,
         src: Iterable[DiffSyncModel],
         dst: Iterable[DiffSyncModel],
@@ -199,7 +199,7 @@ class DiffSyncDiffer:
         for child_type in child_types:
             src_uids = getattr(src_obj, src_mapping[child_type]) if src_obj is not None else []
             dst_uids = getattr(dst_obj, dst_mapping[child_type]) if dst_obj is not None else []
-            for child_element in self.diff_objects(
+            for child_element in self.diff_object_list(
                 src=self.src_diffsync.get_by_uids(src_uids, child_type),
                 dst=self.dst_diffsync.get_by_uids(dst_uids, child_type),
             ):
