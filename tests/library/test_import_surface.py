@@ -38,8 +38,27 @@ def test_package_reexports_the_objects_of_its_submodules():
         assert getattr(diffsync, name) is obj, name
 
 
-def test_package_defines_no_dunder_all():
-    assert not hasattr(diffsync, "__all__")
+def test_dunder_all_lists_every_public_name_of_the_import_surface():
+    # A deliberate difference (docs/compatibility.md): upstream defines no __all__.
+    expected = {
+        "DiffSyncModel",
+        "Adapter",
+        "DiffSync",
+        "Diff",
+        "DiffSyncFlags",
+        "DiffSyncModelFlags",
+        "DiffSyncStatus",
+        "DiffClassMismatch",
+        "ObjectAlreadyExists",
+        "ObjectNotFound",
+        "ObjectStoreWrongType",
+        "DiffSyncDiffer",
+        "DiffSyncSyncer",
+        "BaseStore",
+        "LocalStore",
+    }
+    assert expected <= set(diffsync.__all__)
+    assert all(hasattr(diffsync, name) for name in diffsync.__all__)
 
 
 def test_diff_module_exports_diff_and_diff_element():
@@ -87,7 +106,14 @@ def test_store_modules_export_base_store_and_local_store():
 
 def test_utils_module_exports_helpers_and_tree_constants():
     module = importlib.import_module("diffsync.utils")
-    for name in ("intersection", "symmetric_difference", "OrderedDefaultDict", "tree_string", "set_key", "get_path"):
+    for name in (
+        "intersection",
+        "symmetric_difference",
+        "OrderedDefaultDict",
+        "tree_string",
+        "set_key",
+        "get_path",
+    ):
         assert callable(getattr(module, name)), name
     assert (module.TEE, module.LAST, module.BRANCH, module.SPACE) == ("├── ", "└── ", "│   ", "    ")
 
@@ -97,11 +123,13 @@ def test_logging_helper_modules_export_their_functions():
     assert callable(importlib.import_module("diffsync.log").initialize_logging)
 
 
-def test_redis_store_import_without_redis_prints_hint_and_reraises(tmp_path):
+def test_redis_store_import_without_redis_raises_import_error_with_hint_and_prints_nothing(tmp_path):
+    # A deliberate difference (docs/compatibility.md): upstream prints the hint to stdout.
     code = "import sys\nsys.modules['redis'] = None\nimport diffsync.store.redis\n"
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False
     )
     assert result.returncode != 0
-    assert result.stdout.strip() != ""
+    assert result.stdout == ""
     assert "ImportError" in result.stderr or "ModuleNotFoundError" in result.stderr
+    assert "pip install 'diffsync[redis]'" in result.stderr
