@@ -151,7 +151,7 @@ def test_child_diffs_use_the_diff_class(backend_a, backend_b):
     assert type(site.child_diff) is CountingDiff
 
 
-def test_diff_calculation_logs_start_size_and_end(backend_a, backend_extra, log):
+def test_diff_calculation_logs_start_size_and_end(log, backend_a, backend_extra):
     backend_a.diff_from(backend_extra)
     seen = [(event["level"], event["event"]) for event in log.events]
     assert seen == [
@@ -161,7 +161,7 @@ def test_diff_calculation_logs_start_size_and_end(backend_a, backend_extra, log)
     ]
 
 
-def test_diff_events_carry_source_destination_and_flags(backend_a, backend_extra, log):
+def test_diff_events_carry_source_destination_and_flags(log, backend_a, backend_extra):
     backend_a.diff_from(backend_extra, flags=DiffSyncFlags.SKIP_UNMATCHED_SRC)
     assert log.events
     for event in log.events:
@@ -314,21 +314,21 @@ def test_callback_total_includes_orphans_but_progress_does_not(backend_a, backen
     assert calls[-1] == ("diff", 34, 44)
 
 
-def test_skip_unmatched_src_flag_logs_each_skipped_object(backend_a, backend_extra, log):
+def test_skip_unmatched_src_flag_logs_each_skipped_object(log, backend_a, backend_extra):
     backend_a.diff_from(backend_extra, flags=DiffSyncFlags.SKIP_UNMATCHED_SRC)
     event = "Skipping due to SKIP_UNMATCHED_SRC flag on source adapter"
     assert log.has(event, level="debug", model="site", unique_id="lax")
     assert log.has(event, level="debug", model="device", unique_id="atl-edge2")
 
 
-def test_skip_unmatched_dst_flag_logs_each_skipped_object(backend_a, backend_minus, log):
+def test_skip_unmatched_dst_flag_logs_each_skipped_object(log, backend_a, backend_minus):
     backend_a.diff_from(backend_minus, flags=DiffSyncFlags.SKIP_UNMATCHED_DST)
     event = "Skipping due to SKIP_UNMATCHED_DST flag on source adapter"
     assert log.has(event, level="debug", model="site", unique_id="nyc")
     assert log.has(event, level="debug", model="device", unique_id="sfo-edge1")
 
 
-def test_skip_unmatched_src_model_flag_skips_that_source_object(backend_a, log):
+def test_skip_unmatched_src_model_flag_skips_that_source_object(log, backend_a):
     src = load_adapter(BackendA, extra_data())
     src.get(Site, "lax").model_flags = DiffSyncModelFlags.SKIP_UNMATCHED_SRC
     summary = backend_a.diff_from(src).summary()
@@ -341,7 +341,7 @@ def test_skip_unmatched_src_model_flag_has_no_effect_on_a_matched_object(backend
     assert backend_a.diff_from(backend_b).summary()["update"] == 3
 
 
-def test_skip_unmatched_dst_model_flag_skips_that_destination_object(backend_a, backend_minus, log):
+def test_skip_unmatched_dst_model_flag_skips_that_destination_object(log, backend_a, backend_minus):
     backend_a.get(Device, "sfo-edge1").model_flags = DiffSyncModelFlags.SKIP_UNMATCHED_DST
     summary = backend_a.diff_from(backend_minus).summary()
     assert summary == {"create": 0, "update": 0, "delete": 8, "no-change": 11, "skip": 1}
@@ -355,7 +355,7 @@ def test_skip_unmatched_dst_model_flag_on_source_object_is_not_read(backend_a, b
     assert backend_a.diff_from(backend_minus).summary()["delete"] == 12
 
 
-def test_ignore_flag_on_source_object_skips_it_and_its_children(backend_a, log):
+def test_ignore_flag_on_source_object_skips_it_and_its_children(log, backend_a):
     src = load_adapter(BackendA, BACKEND_A)
     src.get(Device, "nyc-edge1").model_flags = DiffSyncModelFlags.IGNORE
     summary = backend_a.diff_from(src).summary()
@@ -363,7 +363,7 @@ def test_ignore_flag_on_source_object_skips_it_and_its_children(backend_a, log):
     assert log.has("Skipping due to IGNORE flag on source object", level="debug", model="device", unique_id="nyc-edge1")
 
 
-def test_ignore_flag_on_dest_object_skips_it_and_its_children(backend_a, backend_b, log):
+def test_ignore_flag_on_dest_object_skips_it_and_its_children(log, backend_a, backend_b):
     backend_a.get(Site, "sfo").model_flags = DiffSyncModelFlags.IGNORE
     diff = backend_a.diff_from(backend_b)
     assert "sfo" not in diff.children["site"]
@@ -371,7 +371,7 @@ def test_ignore_flag_on_dest_object_skips_it_and_its_children(backend_a, backend
     assert log.has("Skipping due to IGNORE flag on dest object", level="debug", model="site", unique_id="sfo")
 
 
-def test_adapter_skip_flag_is_checked_before_model_ignore_flag(backend_a, log):
+def test_adapter_skip_flag_is_checked_before_model_ignore_flag(log, backend_a):
     src = load_adapter(BackendA, extra_data())
     src.get(Site, "lax").model_flags = DiffSyncModelFlags.IGNORE
     backend_a.diff_from(src, flags=DiffSyncFlags.SKIP_UNMATCHED_SRC)

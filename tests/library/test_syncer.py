@@ -266,7 +266,7 @@ def test_crud_exception_is_re_raised_without_continue_on_failure(backend_b):
         dst.sync_from(backend_b)
 
 
-def test_crud_exception_is_logged_as_error_with_its_message(backend_b, log):
+def test_crud_exception_is_logged_as_error_with_its_message(log, backend_b):
     dst = load_adapter(RefusingAdapter, BACKEND_A)
     with pytest.raises(ObjectNotCreated):
         dst.sync_from(backend_b)
@@ -292,7 +292,7 @@ def test_other_exceptions_propagate_even_with_continue_on_failure(backend_b):
         dst.sync_from(backend_b, flags=DiffSyncFlags.CONTINUE_ON_FAILURE)
 
 
-def test_create_returning_none_logs_failure_and_skips_children(backend_b, log):
+def test_create_returning_none_logs_failure_and_skips_children(log, backend_b):
     dst = load_adapter(NoResultCreateAdapter, BACKEND_A)
     dst.sync_from(backend_b)
     assert log.has("device create did not return the model object.", level="warning", status="failure")
@@ -301,7 +301,7 @@ def test_create_returning_none_logs_failure_and_skips_children(backend_b, log):
     assert dst.get(Site, "den").name == "den"
 
 
-def test_update_returning_none_logs_failure_and_skips_children(backend_b, log):
+def test_update_returning_none_logs_failure_and_skips_children(log, backend_b):
     dst = load_adapter(NoResultUpdateAdapter, BACKEND_A)
     dst.sync_from(backend_b)
     assert log.has("site update did not return the model object.", level="warning", status="failure", unique_id="atl")
@@ -309,7 +309,7 @@ def test_update_returning_none_logs_failure_and_skips_children(backend_b, log):
     assert dst.get(Device, "nyc-edge1").role == "spine"
 
 
-def test_update_without_status_is_logged_as_error_with_unknown_status(backend_b, log):
+def test_update_without_status_is_logged_as_error_with_unknown_status(log, backend_b):
     dst = load_adapter(SilentAdapter, BACKEND_A)
     dst.sync_from(backend_b)
     assert log.has("", level="error", status="unknown", action="update", model="site", unique_id="atl")

@@ -13,14 +13,14 @@ def sync_events(log):
     return log.events[start:]
 
 
-def test_sync_logs_beginning_and_completion(backend_a, backend_b, log):
+def test_sync_logs_beginning_and_completion(log, backend_a, backend_b):
     backend_a.sync_from(backend_b)
     events = sync_events(log)
     assert (events[0]["event"], events[0]["level"]) == ("Beginning sync", "info")
     assert (events[-1]["event"], events[-1]["level"]) == ("Sync complete", "info")
 
 
-def test_successful_update_logs_info_with_status_and_context(backend_a, backend_b, log):
+def test_successful_update_logs_info_with_status_and_context(log, backend_a, backend_b):
     backend_a.sync_from(backend_b)
     assert log.has(
         "Updated successfully",
@@ -33,7 +33,7 @@ def test_successful_update_logs_info_with_status_and_context(backend_a, backend_
     )
 
 
-def test_successful_create_logs_created_successfully(backend_a, backend_b, log):
+def test_successful_create_logs_created_successfully(log, backend_a, backend_b):
     backend_a.sync_from(backend_b)
     assert log.has(
         "Created successfully",
@@ -46,7 +46,7 @@ def test_successful_create_logs_created_successfully(backend_a, backend_b, log):
     )
 
 
-def test_successful_delete_logs_deleted_successfully(backend_a, backend_b, log):
+def test_successful_delete_logs_deleted_successfully(log, backend_a, backend_b):
     backend_a.sync_from(backend_b)
     assert log.has(
         "Deleted successfully",
@@ -59,7 +59,7 @@ def test_successful_delete_logs_deleted_successfully(backend_a, backend_b, log):
     )
 
 
-def test_each_change_logs_an_attempt_at_debug_without_status(backend_a, backend_b, log):
+def test_each_change_logs_an_attempt_at_debug_without_status(log, backend_a, backend_b):
     backend_a.sync_from(backend_b)
     attempts = [event for event in log.events if event["event"].startswith("Attempting model ")]
     assert len(attempts) == 8
@@ -67,7 +67,7 @@ def test_each_change_logs_an_attempt_at_debug_without_status(backend_a, backend_
     assert log.has("Attempting model update", model="device", unique_id="nyc-edge1", action="update")
 
 
-def test_each_changed_element_emits_exactly_the_attempt_then_the_status(backend_a, backend_b, log):
+def test_each_changed_element_emits_exactly_the_attempt_then_the_status(log, backend_a, backend_b):
     backend_a.sync_from(backend_b)
     with_action = [event for event in log.events if "action" in event]
     assert len(with_action) == 16
@@ -82,19 +82,19 @@ def test_each_changed_element_emits_exactly_the_attempt_then_the_status(backend_
         assert status["diffs"] == attempt["diffs"]
 
 
-def test_successful_sync_emits_only_debug_and_info(backend_a, backend_b, log):
+def test_successful_sync_emits_only_debug_and_info(log, backend_a, backend_b):
     backend_a.sync_from(backend_b)
     assert {event["level"] for event in log.events} <= {"debug", "info"}
 
 
-def test_every_sync_event_carries_source_destination_and_flags(backend_a, backend_b, log):
+def test_every_sync_event_carries_source_destination_and_flags(log, backend_a, backend_b):
     flags = DiffSyncFlags.LOG_UNCHANGED_RECORDS
     backend_a.sync_from(backend_b, flags=flags)
     for event in log.events:
         assert (event["src"], event["dst"], event["flags"]) == (backend_b, backend_a, flags)
 
 
-def test_unchanged_records_are_logged_at_debug_with_the_flag(backend_a, backend_b, log):
+def test_unchanged_records_are_logged_at_debug_with_the_flag(log, backend_a, backend_b):
     backend_a.sync_from(backend_b, flags=DiffSyncFlags.LOG_UNCHANGED_RECORDS)
     assert log.has(
         "No changes to apply; no action needed",
@@ -106,18 +106,18 @@ def test_unchanged_records_are_logged_at_debug_with_the_flag(backend_a, backend_
     assert log.count("No changes to apply; no action needed") == 18
 
 
-def test_unchanged_records_are_not_logged_without_the_flag(backend_a, backend_b, log):
+def test_unchanged_records_are_not_logged_without_the_flag(log, backend_a, backend_b):
     backend_a.sync_from(backend_b)
     assert not log.has("No changes to apply; no action needed")
 
 
-def test_sync_without_changes_logs_no_action_or_status(backend_a, log):
+def test_sync_without_changes_logs_no_action_or_status(log, backend_a):
     backend_a.sync_from(load_adapter(BackendA, BACKEND_A))
     assert log.has("Sync complete")
     assert not [event for event in log.events if "action" in event or "status" in event]
 
 
-def test_skip_children_on_delete_does_not_log_children(backend_a, log):
+def test_skip_children_on_delete_does_not_log_children(log, backend_a):
     backend_a.get("site", "nyc").model_flags = DiffSyncModelFlags.SKIP_CHILDREN_ON_DELETE
     backend_a.sync_from(load_minus())
     assert log.has("Deleted successfully", model="site", unique_id="nyc")
