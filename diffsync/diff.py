@@ -32,7 +32,11 @@ class Diff:
         self.models_processed = 0
 
     def __len__(self) -> int:
-        return sum(len(element) for group in self.children.values() for element in group.values())
+        total = 0
+        for group in self.children.values():
+            for element in group.values():
+                total += len(element)
+        return total
 
     def complete(self) -> None:
         """Called once when the differ has finished; a hook for subclasses."""

@@ -225,6 +225,7 @@ class DiffSyncSyncer:
         self.elements_processed = 0
         self.total_elements = len(diff)
         self.base_logger = structlog.get_logger().new(src=src_diffsync, dst=dst_diffsync, flags=flags)
+        self.log_unchanged_records = bool(flags & DiffSyncFlags.LOG_UNCHANGED_RECORDS)
 
     def incr_elements_processed(self, delta: int = 1) -> None:
         if delta:
@@ -357,7 +358,7 @@ class _ElementStep:
 
     def log_status(self, status: DiffSyncStatus, message: str) -> None:
         if self.action is None:
-            if self.syncer.flags & DiffSyncFlags.LOG_UNCHANGED_RECORDS:
+            if self.syncer.log_unchanged_records:
                 self.logger.debug(message, status=status.value)
         elif status == DiffSyncStatus.SUCCESS:
             self.logger.info(message, status=status.value)

@@ -32,9 +32,12 @@ class OrderedDefaultDict(OrderedDict[Any, Any]):
     `dict_type` has a default so that copies (`copy.deepcopy` rebuilds with no arguments) work.
     """
 
+    # A class-level default keeps construction cheap: every diff element builds one.
+    dict_type: Callable[[], Any] = dict
+
     def __init__(self, dict_type: Callable[[], Any] = dict) -> None:
-        super().__init__()
-        self.dict_type = dict_type
+        if dict_type is not dict:
+            self.dict_type = dict_type
 
     def __missing__(self, key: Any) -> Any:
         value = self.dict_type()
