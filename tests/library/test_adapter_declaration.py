@@ -46,7 +46,9 @@ def test_top_level_naming_a_non_model_attribute_fails():
             region = "emea"
             top_level = ["region"]
 
-    assert str(error.value) == 'top_level references attribute "region" but it is not a DiffSyncModel subclass!'
+    assert (
+        str(error.value) == 'top_level references attribute "region" but it is not a DiffSyncModel subclass!'
+    )
 
 
 def test_top_level_may_name_an_inherited_model():

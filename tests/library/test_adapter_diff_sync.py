@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from library_inventory import BACKEND_A, BackendA, Site, backend_b_data, load_adapter
+from library_inventory import BACKEND_A, BackendA, Site, load_adapter
 
 from diffsync import Adapter, Diff
 from diffsync.enum import DiffSyncFlags

@@ -54,7 +54,10 @@ def test_dict_groups_objects_by_type_and_uid_without_defaults():
     adapter = ExampleAdapter()
     adapter.add(Site(name="hq"))
     adapter.add(Device(name="r1", role="edge"))
-    assert adapter.dict() == {"site": {"hq": {"name": "hq"}}, "device": {"r1": {"name": "r1", "role": "edge"}}}
+    assert adapter.dict() == {
+        "site": {"hq": {"name": "hq"}},
+        "device": {"r1": {"name": "r1", "role": "edge"}},
+    }
 
 
 def test_dict_with_exclude_defaults_false_includes_defaults():
@@ -119,12 +122,7 @@ def test_initial_value_order_includes_inherited_models():
 
 def test_tree_traversal_text_draws_the_model_tree():
     assert ExampleAdapter.get_tree_traversal() == (
-        "ExampleAdapter\n"
-        "├── site\n"
-        "│   ├── device\n"
-        "│   │   └── interface\n"
-        "│   └── person\n"
-        "└── unused"
+        "ExampleAdapter\n├── site\n│   ├── device\n│   │   └── interface\n│   └── person\n└── unused"
     )
 
 

@@ -26,7 +26,10 @@ def test_get_by_modelname_string_and_uid(backend_a):
 
 
 def test_get_by_class_and_identifier_dict(backend_a):
-    assert backend_a.get(Interface, {"device_name": "atl-edge1", "name": "eth1"}).get_unique_id() == "atl-edge1__eth1"
+    assert (
+        backend_a.get(Interface, {"device_name": "atl-edge1", "name": "eth1"}).get_unique_id()
+        == "atl-edge1__eth1"
+    )
 
 
 def test_get_by_modelname_string_and_identifier_dict_uses_the_adapter_attribute(backend_a):
@@ -123,7 +126,7 @@ def test_get_or_instantiate_returns_existing_and_false(backend_a):
 
 
 def test_get_or_instantiate_builds_and_adds_when_missing(backend_a):
-    site, created = backend_a.get_or_instantiate(Site, {"name": "rdu"}, {"region": "us-east"})
+    _site, created = backend_a.get_or_instantiate(Site, {"name": "rdu"}, {"region": "us-east"})
     assert created is True
     assert backend_a.get(Site, "rdu").region == "us-east"
 

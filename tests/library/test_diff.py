@@ -81,7 +81,11 @@ def test_get_children_yields_groups_and_elements_in_insertion_order():
     diff.add(element("site", "b", source={}))
     diff.add(element("person", "z", source={}))
     diff.add(element("site", "a", source={}))
-    assert [(item.type, item.name) for item in diff.get_children()] == [("site", "b"), ("site", "a"), ("person", "z")]
+    assert [(item.type, item.name) for item in diff.get_children()] == [
+        ("site", "b"),
+        ("site", "a"),
+        ("person", "z"),
+    ]
 
 
 def test_get_children_uses_a_group_specific_order_method():

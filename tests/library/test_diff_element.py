@@ -43,7 +43,11 @@ def test_child_diff_uses_the_given_diff_class():
 
 def test_elements_order_by_type_then_name():
     items = [make("site", "b"), make("device", "z"), make("site", "a")]
-    assert [(item.type, item.name) for item in sorted(items)] == [("device", "z"), ("site", "a"), ("site", "b")]
+    assert [(item.type, item.name) for item in sorted(items)] == [
+        ("device", "z"),
+        ("site", "a"),
+        ("site", "b"),
+    ]
 
 
 def test_elements_support_total_ordering():
@@ -175,11 +179,19 @@ def test_len_is_one_plus_children_and_matches_summary_total():
 
 def test_dunder_str_shows_type_name_keys_sides_and_diffs():
     item = make(source={"role": "leaf"}, dest={"role": "spine"}, source_name="A", dest_name="B")
-    assert str(item) == "device \"r1\" : {'name': 'r1'} : A → B : {'-': {'role': 'spine'}, '+': {'role': 'leaf'}}"
+    assert (
+        str(item)
+        == "device \"r1\" : {'name': 'r1'} : A → B : {'-': {'role': 'spine'}, '+': {'role': 'leaf'}}"
+    )
 
 
 def test_str_with_both_sides_lists_each_differing_attribute():
-    item = make(source={"role": "leaf", "os": "eos"}, dest={"role": "spine", "os": "eos"}, source_name="A", dest_name="B")
+    item = make(
+        source={"role": "leaf", "os": "eos"},
+        dest={"role": "spine", "os": "eos"},
+        source_name="A",
+        dest_name="B",
+    )
     assert item.str() == "device: r1\n  role    A(leaf)    B(spine)"
 
 

@@ -195,7 +195,9 @@ def test_elements_follow_source_order_then_destination_only_order():
 
 
 def test_element_is_named_by_shortname_and_keyed_by_identifiers(backend_a, backend_b):
-    element = backend_a.diff_from(backend_b).children["site"]["nyc"].child_diff.children["device"]["nyc-core1"]
+    element = (
+        backend_a.diff_from(backend_b).children["site"]["nyc"].child_diff.children["device"]["nyc-core1"]
+    )
     interface = element.child_diff.children["interface"]["eth1"]
     assert (interface.type, interface.name) == ("interface", "eth1")
     assert interface.keys == {"device_name": "nyc-core1", "name": "eth1"}
@@ -232,7 +234,9 @@ def test_child_types_in_only_one_mapping_are_counted_not_diffed(backend_a):
     dst = adapter_with(
         BackendA,
         Site(name="atl", region="us-east", devices=["atl-edge1"], people=["carol", "dave"]),
-        Device(name="atl-edge1", site_name="atl", role="edge", interfaces=["atl-edge1__eth0", "atl-edge1__eth1"]),
+        Device(
+            name="atl-edge1", site_name="atl", role="edge", interfaces=["atl-edge1__eth0", "atl-edge1__eth1"]
+        ),
         Interface(device_name="atl-edge1", name="eth0"),
         Interface(device_name="atl-edge1", name="eth1"),
         Person(name="carol", email="carol@example.com"),
@@ -333,7 +337,9 @@ def test_skip_unmatched_src_model_flag_skips_that_source_object(log, backend_a):
     src.get(Site, "lax").model_flags = DiffSyncModelFlags.SKIP_UNMATCHED_SRC
     summary = backend_a.diff_from(src).summary()
     assert summary == {"create": 1, "update": 0, "delete": 0, "no-change": 23, "skip": 1}
-    assert log.has("Skipping due to SKIP_UNMATCHED_SRC flag on model", level="debug", model="site", unique_id="lax")
+    assert log.has(
+        "Skipping due to SKIP_UNMATCHED_SRC flag on model", level="debug", model="site", unique_id="lax"
+    )
 
 
 def test_skip_unmatched_src_model_flag_has_no_effect_on_a_matched_object(backend_a, backend_b):
@@ -346,7 +352,10 @@ def test_skip_unmatched_dst_model_flag_skips_that_destination_object(log, backen
     summary = backend_a.diff_from(backend_minus).summary()
     assert summary == {"create": 0, "update": 0, "delete": 8, "no-change": 11, "skip": 1}
     assert log.has(
-        "Skipping due to SKIP_UNMATCHED_DST flag on model", level="debug", model="device", unique_id="sfo-edge1"
+        "Skipping due to SKIP_UNMATCHED_DST flag on model",
+        level="debug",
+        model="device",
+        unique_id="sfo-edge1",
     )
 
 
@@ -360,7 +369,9 @@ def test_ignore_flag_on_source_object_skips_it_and_its_children(log, backend_a):
     src.get(Device, "nyc-edge1").model_flags = DiffSyncModelFlags.IGNORE
     summary = backend_a.diff_from(src).summary()
     assert summary == {"create": 0, "update": 0, "delete": 0, "no-change": 20, "skip": 1}
-    assert log.has("Skipping due to IGNORE flag on source object", level="debug", model="device", unique_id="nyc-edge1")
+    assert log.has(
+        "Skipping due to IGNORE flag on source object", level="debug", model="device", unique_id="nyc-edge1"
+    )
 
 
 def test_ignore_flag_on_dest_object_skips_it_and_its_children(log, backend_a, backend_b):

@@ -23,7 +23,7 @@ def test_model_flags_is_a_flag_enum_with_the_documented_values():
 
 def test_model_flags_skip_unmatched_both_is_src_or_dst():
     both = DiffSyncModelFlags.SKIP_UNMATCHED_SRC | DiffSyncModelFlags.SKIP_UNMATCHED_DST
-    assert DiffSyncModelFlags.SKIP_UNMATCHED_BOTH == both
+    assert both == DiffSyncModelFlags.SKIP_UNMATCHED_BOTH
 
 
 def test_iterating_model_flags_yields_the_five_single_bit_members():
@@ -61,7 +61,10 @@ def test_diffsync_flags_support_ordinary_bit_arithmetic():
 
 
 def test_diffsync_flags_skip_unmatched_both_is_src_or_dst():
-    assert DiffSyncFlags.SKIP_UNMATCHED_BOTH == DiffSyncFlags.SKIP_UNMATCHED_SRC | DiffSyncFlags.SKIP_UNMATCHED_DST
+    assert (
+        DiffSyncFlags.SKIP_UNMATCHED_BOTH
+        == DiffSyncFlags.SKIP_UNMATCHED_SRC | DiffSyncFlags.SKIP_UNMATCHED_DST
+    )
 
 
 def test_status_is_a_plain_enum_of_lowercase_strings():

@@ -24,7 +24,10 @@ def test_add_child_routes_by_child_type():
 def test_add_child_of_undeclared_type_names_valid_types():
     with pytest.raises(ObjectStoreWrongType) as error:
         Site(name="hq").add_child(Interface(device_name="r1", name="eth0"))
-    assert str(error.value) == "Unable to store interface as a child of site; valid types are ['device', 'person']"
+    assert (
+        str(error.value)
+        == "Unable to store interface as a child of site; valid types are ['device', 'person']"
+    )
 
 
 def test_add_child_twice_raises_already_exists_with_the_child():
@@ -46,7 +49,10 @@ def test_remove_child_removes_the_unique_id():
 def test_remove_child_of_undeclared_type_names_valid_types():
     with pytest.raises(ObjectStoreWrongType) as error:
         Device(name="r1").remove_child(Person(name="alice"))
-    assert str(error.value) == "Unable to find and delete person as a child of device; valid types are ['interface']"
+    assert (
+        str(error.value)
+        == "Unable to find and delete person as a child of device; valid types are ['interface']"
+    )
 
 
 def test_remove_child_not_in_list_raises_not_found_naming_field():

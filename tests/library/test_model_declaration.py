@@ -73,7 +73,9 @@ def test_children_value_naming_a_missing_field_fails_naming_it():
             _children = {"device": "devices"}
             name: str
 
-    assert str(error.value) == "_children {'device': 'devices'} references missing or un-annotated attr devices"
+    assert (
+        str(error.value) == "_children {'device': 'devices'} references missing or un-annotated attr devices"
+    )
 
 
 def test_field_in_identifiers_and_attributes_fails_naming_it():

@@ -103,7 +103,10 @@ def test_str_without_children_renders_uids_inline_even_with_adapter():
     device = Device(name="r1", interfaces=["r1__eth0"])
     adapter.add(device)
     adapter.add(Interface(device_name="r1", name="eth0"))
-    assert device.str(include_children=False) == "device: r1: {'site_name': '', 'role': ''}\n  interfaces: ['r1__eth0']"
+    assert (
+        device.str(include_children=False)
+        == "device: r1: {'site_name': '', 'role': ''}\n  interfaces: ['r1__eth0']"
+    )
 
 
 def test_str_indent_shifts_every_line():

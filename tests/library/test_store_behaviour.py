@@ -76,7 +76,9 @@ def test_added_object_can_be_fetched_by_identifier_dict(store):
 
 def test_modelname_with_identifier_dict_resolves_through_the_adapter(store):
     store.add(obj=Interface(device_name="r1", name="eth0", description="uplink"))
-    assert store.get(model="interface", identifier={"name": "eth0", "device_name": "r1"}).description == "uplink"
+    assert (
+        store.get(model="interface", identifier={"name": "eth0", "device_name": "r1"}).description == "uplink"
+    )
 
 
 def test_unknown_modelname_with_identifier_dict_is_a_value_error(store):

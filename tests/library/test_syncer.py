@@ -124,8 +124,10 @@ def test_deleted_object_is_removed_from_parent_and_store(recording_a, backend_b)
 def test_parent_is_deleted_before_its_children_by_default(recording_a):
     recording_a.sync_from(load_minus())
     order = deletes()
-    assert order.index(("site", "nyc")) < order.index(("device", "nyc-edge1")) < order.index(
-        ("interface", "nyc-edge1__eth0")
+    assert (
+        order.index(("site", "nyc"))
+        < order.index(("device", "nyc-edge1"))
+        < order.index(("interface", "nyc-edge1__eth0"))
     )
     assert len(order) == 12
 
@@ -149,7 +151,9 @@ def test_natural_deletion_order_applies_only_to_the_flagged_object(recording_a):
 def test_skip_children_on_delete_removes_children_without_deleting_them(recording_a):
     recording_a.get(Site, "nyc").model_flags = DiffSyncModelFlags.SKIP_CHILDREN_ON_DELETE
     recording_a.sync_from(load_minus())
-    assert [entry for entry in deletes() if entry[1].startswith("nyc") or entry[1] == "alice"] == [("site", "nyc")]
+    assert [entry for entry in deletes() if entry[1].startswith("nyc") or entry[1] == "alice"] == [
+        ("site", "nyc")
+    ]
     assert recording_a.get_or_none(Interface, "nyc-core1__eth1") is None
     assert recording_a.get_or_none(Person, "alice") is None
     assert recording_a.count() == 11
@@ -160,7 +164,9 @@ def test_skip_children_on_delete_wins_over_natural_deletion_order(recording_a):
         DiffSyncModelFlags.SKIP_CHILDREN_ON_DELETE | DiffSyncModelFlags.NATURAL_DELETION_ORDER
     )
     recording_a.sync_from(load_minus())
-    assert [entry for entry in deletes() if entry[1].startswith("nyc") or entry[1] == "alice"] == [("site", "nyc")]
+    assert [entry for entry in deletes() if entry[1].startswith("nyc") or entry[1] == "alice"] == [
+        ("site", "nyc")
+    ]
 
 
 def test_ignore_model_flag_leaves_the_object_and_its_children_alone(recording_a, backend_b):
@@ -270,7 +276,9 @@ def test_crud_exception_is_logged_as_error_with_its_message(log, backend_b):
     dst = load_adapter(RefusingAdapter, BACKEND_A)
     with pytest.raises(ObjectNotCreated):
         dst.sync_from(backend_b)
-    assert log.has("backend refused atl-edge2", level="error", status="error", model="device", action="create")
+    assert log.has(
+        "backend refused atl-edge2", level="error", status="error", model="device", action="create"
+    )
 
 
 def test_continue_on_failure_goes_on_after_a_crud_exception(backend_b):
@@ -304,7 +312,9 @@ def test_create_returning_none_logs_failure_and_skips_children(log, backend_b):
 def test_update_returning_none_logs_failure_and_skips_children(log, backend_b):
     dst = load_adapter(NoResultUpdateAdapter, BACKEND_A)
     dst.sync_from(backend_b)
-    assert log.has("site update did not return the model object.", level="warning", status="failure", unique_id="atl")
+    assert log.has(
+        "site update did not return the model object.", level="warning", status="failure", unique_id="atl"
+    )
     assert dst.get_or_none(Device, "atl-edge2") is None
     assert dst.get(Device, "nyc-edge1").role == "spine"
 

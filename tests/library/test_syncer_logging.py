@@ -71,7 +71,7 @@ def test_each_changed_element_emits_exactly_the_attempt_then_the_status(log, bac
     backend_a.sync_from(backend_b)
     with_action = [event for event in log.events if "action" in event]
     assert len(with_action) == 16
-    for attempt, status in zip(with_action[::2], with_action[1::2]):
+    for attempt, status in zip(with_action[::2], with_action[1::2], strict=True):
         assert attempt["event"] == f"Attempting model {attempt['action']}"
         assert (status["action"], status["model"], status["unique_id"]) == (
             attempt["action"],

@@ -6,7 +6,14 @@ import copy
 
 from library_inventory import BACKEND_A, BackendA, backend_b_data, load_adapter
 
-from diffsync.utils import OrderedDefaultDict, get_path, intersection, set_key, symmetric_difference, tree_string
+from diffsync.utils import (
+    OrderedDefaultDict,
+    get_path,
+    intersection,
+    set_key,
+    symmetric_difference,
+    tree_string,
+)
 
 
 def test_intersection_keeps_the_order_of_the_first_list():
