@@ -1,0 +1,237 @@
+"""The work of each stage, as plain functions over any store: the seam the CLI reuses.
+
+    result = run_stage(stage, job, store_factory, state, attempt=1)
+
+- `stage`: a `Stage` (load-source, load-target, diff, sync);
+- `job`: a `JobConfig` (adapter paths and params, mode, flags, storeId);
+- `store_factory(store_id) -> BaseStore`: the store of one side, asked for
+  `<storeId>/source` or `<storeId>/target`. The worker passes RedisStores sharing one
+  client; the local CLI passes `local_store_factory()`, which hands out one LocalStore per
+  id so every stage in the process sees what the load stages loaded;
+- `state`: a `JobState` (jobstate.py) where the diff and the stage results are kept.
+
+`run_stage` never raises for a failing stage: it returns a `StageResult` with `ok=False`,
+the error (stage, side, exception type and message) and whether trying again can help
+(`retryable`). Not retryable: an adapter that does not import, params the adapter rejects,
+a create/update/delete the target refused (ObjectCrudException), a stored state that is
+gone or does not match what was loaded (e.g. Redis restarted without persistence: the diff
+would be computed on empty stores, so the job stops instead of syncing a wrong diff).
+Everything else, notably Redis being unreachable, is retryable.
+
+Adapters are built as `Class(**params, internal_storage_engine=store)`, so an adapter
+that overrides `__init__` must pass extra keyword arguments on to `Adapter.__init__`.
+Load stages clear their store first (a retry or a reused storeId starts clean), run
+`load()` and flush. A sync retry replays the stored diff: make create/update/delete
+idempotent, or leave `backoffLimit` at 0 for the sync.
+"""
+
+from __future__ import annotations
+
+import importlib
+import resource
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import ValidationError
+
+from diffsync import Adapter
+from diffsync.exceptions import DiffException, ObjectCrudException, ObjectStoreException
+from diffsync.store import BaseStore
+from diffsync_operator import diff_codec
+from diffsync_operator.jobconfig import AdapterRef, JobConfig
+from diffsync_operator.jobstate import JobState
+from diffsync_operator.naming import side_store_id
+from diffsync_operator.outcomes import recording_outcomes
+from diffsync_operator.results import StageResult
+from diffsync_operator.status import DiffSummary, Stage, SyncOutcome
+
+StoreFactory = Callable[[str], BaseStore]
+
+
+class StageError(Exception):
+    """A stage failure with a clear message; `retryable` says whether a new attempt may help."""
+
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+def local_store_factory() -> StoreFactory:
+    """One LocalStore per store id, kept for the life of the factory (in-process runs)."""
+    from diffsync.store.local import LocalStore
+
+    stores: dict[str, BaseStore] = {}
+
+    def factory(store_id: str) -> BaseStore:
+        if store_id not in stores:
+            stores[store_id] = LocalStore(name=store_id)
+        return stores[store_id]
+
+    return factory
+
+
+def import_adapter(path: str) -> type[Adapter]:
+    """The Adapter subclass named "package.module:Class"; StageError (not retryable) if not."""
+    module_name, _, attr_path = path.partition(":")
+    try:
+        target: Any = importlib.import_module(module_name)
+        for part in attr_path.split("."):
+            target = getattr(target, part)
+    except Exception as error:  # an import runs arbitrary module code: any error is "does not import"
+        raise StageError(
+            f"adapter {path!r} does not import: {type(error).__name__}: {error}", retryable=False
+        ) from error
+    if not (isinstance(target, type) and issubclass(target, Adapter)):
+        raise StageError(f"adapter {path!r} is {target!r}, not a diffsync.Adapter subclass", retryable=False)
+    return target
+
+
+def build_adapter(ref: AdapterRef, store: BaseStore) -> Adapter:
+    """Construct the adapter over `store`; params it rejects are a non-retryable StageError."""
+    cls = import_adapter(ref.adapter)
+    try:
+        return cls(**ref.params, internal_storage_engine=store)
+    except (TypeError, ValueError, ValidationError) as error:
+        raise StageError(
+            f"adapter {ref.adapter!r} rejected params {sorted(ref.params)}: {type(error).__name__}: {error}",
+            retryable=False,
+        ) from error
+
+
+def _flush(store: BaseStore) -> None:
+    flush = getattr(store, "flush", None)
+    if callable(flush):
+        flush()
+
+
+def _model_counts(store: BaseStore) -> dict[str, int]:
+    return {name: store.count(model=name) for name in sorted(store.get_all_model_names())}
+
+
+def _side(job: JobConfig, side: str, store_factory: StoreFactory) -> Adapter:
+    ref = job.source if side == "source" else job.target
+    return build_adapter(ref, store_factory(side_store_id(job.store_id, side)))
+
+
+def _load(job: JobConfig, side: str, store_factory: StoreFactory, result: StageResult) -> None:
+    ref = job.source if side == "source" else job.target
+    store = store_factory(side_store_id(job.store_id, side))
+    clear = getattr(store, "clear", None)
+    if callable(clear):
+        clear()
+    adapter = build_adapter(ref, store)
+    adapter.load()
+    _flush(store)
+    result.models = _model_counts(store)
+    result.objects = sum(result.models.values())
+
+
+def _check_loaded(state: JobState, stage: Stage, adapter: Adapter) -> None:
+    """Refuse to diff or sync stores that no longer hold what their load stage loaded."""
+    loaded = state.get_result(stage)
+    if loaded is None or not loaded.ok:
+        raise StageError(
+            f"the state of {stage.value} is missing (was Redis restarted or flushed?); "
+            "delete and re-apply the SyncJob to load again",
+            retryable=False,
+        )
+    present = len(adapter)
+    if present != loaded.objects:
+        raise StageError(
+            f"the store of {stage.value} holds {present} objects but {loaded.objects} were loaded "
+            "(was Redis restarted?); delete and re-apply the SyncJob to load again",
+            retryable=False,
+        )
+
+
+def _diff(job: JobConfig, store_factory: StoreFactory, state: JobState, result: StageResult) -> None:
+    source = _side(job, "source", store_factory)
+    target = _side(job, "target", store_factory)
+    _check_loaded(state, Stage.LOAD_SOURCE, source)
+    _check_loaded(state, Stage.LOAD_TARGET, target)
+    diff = target.diff_from(source, flags=job.flag_value())
+    state.put_diff(diff_codec.dumps(diff))
+    summary = diff.summary()
+    result.objects = len(diff)
+    result.diff = DiffSummary(
+        create=summary["create"],
+        update=summary["update"],
+        delete=summary["delete"],
+        no_change=summary["no-change"],
+        skip=summary["skip"],
+    )
+
+
+def _sync(job: JobConfig, store_factory: StoreFactory, state: JobState, result: StageResult) -> None:
+    text = state.get_diff()
+    if text is None:
+        raise StageError(
+            "the stored diff is missing (was Redis restarted or flushed?); delete and re-apply the SyncJob",
+            retryable=False,
+        )
+    diff = diff_codec.loads(text)
+    source = _side(job, "source", store_factory)
+    target = _side(job, "target", store_factory)
+    _check_loaded(state, Stage.LOAD_SOURCE, source)
+    if not diff.has_diffs():
+        result.sync = SyncOutcome()
+        return
+    with recording_outcomes() as recorder:
+        try:
+            target.sync_from(source, diff=diff, flags=job.flag_value())
+        finally:
+            result.sync = recorder.outcome()
+            result.objects = recorder.succeeded + recorder.failed
+    _flush(target.store)
+
+
+_STAGES: dict[Stage, Callable[[JobConfig, StoreFactory, JobState, StageResult], None]] = {
+    Stage.LOAD_SOURCE: lambda job, factory, state, result: _load(job, "source", factory, result),
+    Stage.LOAD_TARGET: lambda job, factory, state, result: _load(job, "target", factory, result),
+    Stage.DIFF: _diff,
+    Stage.SYNC: _sync,
+}
+
+
+def classify(error: BaseException) -> bool:
+    """Whether a new attempt may succeed after `error`."""
+    if isinstance(error, StageError):
+        return error.retryable
+    if isinstance(error, (ObjectCrudException, DiffException)):
+        return False
+    if isinstance(error, ObjectStoreException):
+        # The base class is what a store raises when its backend is unreachable; the
+        # subclasses (already exists, not found, wrong type) are data errors.
+        return type(error) is ObjectStoreException
+    return True
+
+
+def _peak_memory_bytes() -> int:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak if sys.platform == "darwin" else peak * 1024)
+
+
+def run_stage(
+    stage: Stage, job: JobConfig, store_factory: StoreFactory, state: JobState, *, attempt: int = 1
+) -> StageResult:
+    """Run one stage; see the module docstring. The result is also kept in `state`."""
+    result = StageResult(stage=stage, attempt=attempt, ok=False)
+    started = time.monotonic()
+    try:
+        _STAGES[stage](job, store_factory, state, result)
+        result.ok = True
+    except Exception as error:  # the stage's outcome, reported rather than raised
+        result.retryable = classify(error)
+        text = str(error) if isinstance(error, StageError) else f"{type(error).__name__}: {error}"
+        result.error = f"{stage.value}: {text}"
+    result.duration_seconds = round(time.monotonic() - started, 3)
+    result.peak_memory_bytes = _peak_memory_bytes()
+    try:
+        state.put_result(result)
+    except Exception as error:  # Redis gone while reporting: the result still reaches the pod status
+        if result.ok:
+            result.ok, result.retryable = False, True
+            result.error = f"{stage.value}: could not record the result: {type(error).__name__}: {error}"
+    return result

@@ -1,0 +1,125 @@
+"""Small adapters over JSON files, used by the operator tests (in process and in stage pods).
+
+A file holds `{"shelves": {"<name>": {"zone": "...", "items": {"<sku>": <qty>}}}}`. The
+target's models really rewrite the file on create/update/delete, so a sync is observable
+from outside the processes that ran it. A sku starting with "bad" cannot be created (the
+target refuses it with ObjectNotCreated), which gives tests a real per-object failure.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from diffsync import Adapter, DiffSyncModel
+from diffsync.exceptions import ObjectNotCreated
+
+
+class Shelf(DiffSyncModel):
+    _modelname = "shelf"
+    _identifiers = ("name",)
+    _attributes = ("zone",)
+    _children = {"item": "items"}
+
+    name: str
+    zone: str
+    items: list[str] = []
+
+
+class Item(DiffSyncModel):
+    _modelname = "item"
+    _identifiers = ("shelf", "sku")
+    _attributes = ("qty",)
+
+    shelf: str
+    sku: str
+    qty: int
+
+
+def read_inventory(path: str | Path) -> dict[str, Any]:
+    return json.loads(Path(path).read_text())
+
+
+def write_inventory(path: str | Path, data: dict[str, Any]) -> None:
+    Path(path).write_text(json.dumps(data, indent=1, sort_keys=True))
+
+
+class FileInventory(Adapter):
+    """Loads shelves and items from a JSON file."""
+
+    shelf = Shelf
+    item = Item
+    top_level = ["shelf"]
+
+    def __init__(self, *, path: str, fail_marker: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.path = path
+        self.fail_marker = fail_marker
+
+    def load(self) -> None:
+        if self.fail_marker and Path(self.fail_marker).exists():
+            Path(self.fail_marker).unlink()
+            raise RuntimeError(f"injected load failure ({self.fail_marker} was present)")
+        for name, shelf_data in sorted(read_inventory(self.path)["shelves"].items()):
+            shelf = self.shelf(name=name, zone=shelf_data["zone"])
+            for sku, qty in sorted(shelf_data["items"].items()):
+                item = self.item(shelf=name, sku=sku, qty=qty)
+                self.add(item)
+                shelf.add_child(item)
+            self.add(shelf)
+
+
+class TargetShelf(Shelf):
+    @classmethod
+    def create(cls, adapter: Any, ids: dict, attrs: dict) -> Any:
+        data = read_inventory(adapter.path)
+        data["shelves"][ids["name"]] = {"zone": attrs["zone"], "items": {}}
+        write_inventory(adapter.path, data)
+        return super().create(adapter=adapter, ids=ids, attrs=attrs)
+
+    def update(self, attrs: dict) -> Any:
+        data = read_inventory(self.adapter.path)
+        data["shelves"][self.name].update(attrs)
+        write_inventory(self.adapter.path, data)
+        return super().update(attrs)
+
+    def delete(self) -> Any:
+        data = read_inventory(self.adapter.path)
+        data["shelves"].pop(self.name, None)
+        write_inventory(self.adapter.path, data)
+        return super().delete()
+
+
+class TargetItem(Item):
+    @classmethod
+    def create(cls, adapter: Any, ids: dict, attrs: dict) -> Any:
+        if ids["sku"].startswith("bad"):
+            raise ObjectNotCreated(f"the target refuses sku {ids['sku']}")
+        data = read_inventory(adapter.path)
+        data["shelves"][ids["shelf"]]["items"][ids["sku"]] = attrs["qty"]
+        write_inventory(adapter.path, data)
+        return super().create(adapter=adapter, ids=ids, attrs=attrs)
+
+    def update(self, attrs: dict) -> Any:
+        data = read_inventory(self.adapter.path)
+        data["shelves"][self.shelf]["items"][self.sku] = attrs["qty"]
+        write_inventory(self.adapter.path, data)
+        return super().update(attrs)
+
+    def delete(self) -> Any:
+        data = read_inventory(self.adapter.path)
+        data["shelves"].get(self.shelf, {}).get("items", {}).pop(self.sku, None)
+        write_inventory(self.adapter.path, data)
+        return super().delete()
+
+
+class FileTarget(FileInventory):
+    """The same file format, but a sync really rewrites the file."""
+
+    shelf = TargetShelf
+    item = TargetItem
+
+
+class NotAnAdapter:
+    """Importable, but not a diffsync Adapter."""

@@ -1,0 +1,143 @@
+"""The stage functions in one process over LocalStore (the seam the local CLI uses)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import SOURCE
+from diffsync_operator.jobconfig import JobConfig
+from diffsync_operator.jobstate import MemoryJobState
+from diffsync_operator.stages import local_store_factory, run_stage
+from diffsync_operator.status import DiffSummary, Stage
+from sample_adapters import read_inventory
+
+
+def _job(source, target, **extra) -> JobConfig:
+    return JobConfig.model_validate(
+        {
+            "storeId": "test",
+            "source": {"adapter": "sample_adapters:FileInventory", "params": {"path": str(source)}},
+            "target": {"adapter": "sample_adapters:FileTarget", "params": {"path": str(target)}},
+            **extra,
+        }
+    )
+
+
+def _run(job, stages, factory=None, state=None):
+    factory = factory or local_store_factory()
+    state = state or MemoryJobState()
+    return [run_stage(stage, job, factory, state) for stage in stages], factory, state
+
+
+ALL_DIFF = [Stage.LOAD_SOURCE, Stage.LOAD_TARGET, Stage.DIFF]
+
+
+def test_load_stage_counts_objects_per_model(inventory_files):
+    (result,), _, _ = _run(_job(*inventory_files), [Stage.LOAD_SOURCE])
+    assert result.ok
+    assert (result.objects, result.models) == (5, {"item": 3, "shelf": 2})
+
+
+def test_diff_stage_reports_the_summary(inventory_files):
+    results, _, state = _run(_job(*inventory_files), ALL_DIFF)
+    # create b2 + gear; update bolt; delete washer and c3; no-change a1 and nut
+    assert results[-1].diff == DiffSummary(create=2, update=1, delete=2, no_change=2, skip=0)
+    assert state.get_diff() is not None
+
+
+def test_sync_stage_changes_the_target_system(inventory_files):
+    source, target = inventory_files
+    results, _, _ = _run(_job(source, target, mode="sync"), [*ALL_DIFF, Stage.SYNC])
+    assert [r.ok for r in results] == [True] * 4
+    assert read_inventory(target) == SOURCE
+    assert (results[-1].sync.succeeded, results[-1].sync.failed) == (5, 0)
+
+
+def test_second_diff_after_sync_reports_no_changes(inventory_files):
+    source, target = inventory_files
+    _run(_job(source, target, mode="sync"), [*ALL_DIFF, Stage.SYNC])
+    results, _, _ = _run(_job(source, target), ALL_DIFF)
+    assert results[-1].diff == DiffSummary(no_change=5)
+
+
+def test_refused_object_with_continue_on_failure_is_recorded(inventory_files, tmp_path):
+    source, target = inventory_files
+    data = read_inventory(source)
+    data["shelves"]["a1"]["items"]["bad-sku"] = 1
+    source.write_text(json.dumps(data))
+    results, _, _ = _run(
+        _job(source, target, mode="sync", flags=["CONTINUE_ON_FAILURE"]), [*ALL_DIFF, Stage.SYNC]
+    )
+    outcome = results[-1].sync
+    assert results[-1].ok
+    assert outcome.failed == 1
+    assert (outcome.failures[0].id, outcome.failures[0].action) == ("a1__bad-sku", "create")
+    assert "refuses sku bad-sku" in outcome.failures[0].message
+
+
+def test_refused_object_without_continue_fails_the_stage_not_retryable(inventory_files):
+    source, target = inventory_files
+    data = read_inventory(source)
+    data["shelves"]["a1"]["items"]["bad-sku"] = 1
+    source.write_text(json.dumps(data))
+    results, _, _ = _run(_job(source, target, mode="sync"), [*ALL_DIFF, Stage.SYNC])
+    assert (results[-1].ok, results[-1].retryable) == (False, False)
+    assert "ObjectNotCreated" in results[-1].error
+
+
+@pytest.mark.parametrize(
+    ("adapter", "fragment"),
+    [
+        ("no_such_module:Adapter", "No module named 'no_such_module'"),
+        ("sample_adapters:Missing", "has no attribute 'Missing'"),
+        ("sample_adapters:NotAnAdapter", "not a diffsync.Adapter subclass"),
+    ],
+)
+def test_adapter_that_does_not_import_fails_without_retry(inventory_files, adapter, fragment):
+    job = _job(*inventory_files)
+    job.source.adapter = adapter
+    (result,), _, _ = _run(job, [Stage.LOAD_SOURCE])
+    assert (result.ok, result.retryable) == (False, False)
+    assert fragment in result.error
+    assert result.error.startswith("load-source: adapter")
+
+
+def test_params_the_adapter_rejects_fail_without_retry(inventory_files):
+    job = _job(*inventory_files)
+    job.source.params = {"path": "x", "colour": "blue"}
+    (result,), _, _ = _run(job, [Stage.LOAD_SOURCE])
+    assert (result.ok, result.retryable) == (False, False)
+    assert "rejected params ['colour', 'path']" in result.error
+
+
+def test_error_inside_load_is_retryable(inventory_files, tmp_path):
+    marker = tmp_path / "fail-once"
+    marker.touch()
+    job = _job(*inventory_files)
+    job.source.params["fail_marker"] = str(marker)
+    (first,), factory, state = _run(job, [Stage.LOAD_SOURCE])
+    (second,), _, _ = _run(job, [Stage.LOAD_SOURCE], factory, state)
+    assert (first.ok, first.retryable) == (False, True)
+    assert "injected load failure" in first.error
+    assert second.ok and second.objects == 5
+
+
+def test_diff_refuses_stores_that_lost_their_loaded_objects(inventory_files):
+    job = _job(*inventory_files)
+    _, _, state = _run(job, [Stage.LOAD_SOURCE, Stage.LOAD_TARGET])
+    fresh = local_store_factory()  # same state, empty stores: like a Redis that restarted empty
+    (result,), _, _ = _run(job, [Stage.DIFF], fresh, state)
+    assert (result.ok, result.retryable) == (False, False)
+    assert "holds 0 objects but 5 were loaded" in result.error
+
+
+def test_sync_without_a_stored_diff_fails_naming_it(inventory_files):
+    (result,), _, _ = _run(_job(*inventory_files, mode="sync"), [Stage.SYNC])
+    assert not result.ok
+    assert "stored diff is missing" in result.error
+
+
+def test_results_are_kept_in_the_job_state(inventory_files):
+    _, _, state = _run(_job(*inventory_files), [Stage.LOAD_TARGET])
+    assert state.get_result(Stage.LOAD_TARGET).objects == 5
