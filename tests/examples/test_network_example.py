@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +19,8 @@ from examples.network.records import InventoryFormatError, count_objects, expect
 from examples.network.sqlite_target import SqliteTarget, create_database
 from examples.network.yaml_source import YamlSource
 
-DATA = Path(__file__).resolve().parents[2] / "examples" / "network" / "data"
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO / "examples" / "network" / "data"
 SOURCE_YAML = DATA / "source.yaml"
 TARGET_SQL = DATA / "target.sql"
 
@@ -200,3 +203,19 @@ def test_generated_drift_diffs_and_syncs_as_the_records_predict() -> None:
     assert diff.summary() == expected_summary(pair.current, pair.desired)
     current.sync_from(desired, diff=diff)
     assert not current.diff_from(desired).has_diffs()
+
+
+def test_command_line_creates_syncs_and_reports_no_remaining_diff(tmp_path: Path) -> None:
+    # A subprocess: the command configures logging globally, which must not leak into other tests.
+    database = tmp_path / "cli.db"
+    argv = ["--source", str(SOURCE_YAML), "--database", str(database), "--seed-sql", str(TARGET_SQL)]
+    completed = subprocess.run(
+        [sys.executable, "-m", "examples.network", *argv],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "after sync: {'create': 0, 'update': 0, 'delete': 0, 'no-change': 17" in completed.stdout
+    assert rows(database, "SELECT name FROM site ORDER BY name") == [("ams1",), ("fra1",), ("lon1",)]
