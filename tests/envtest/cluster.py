@@ -37,6 +37,7 @@ class Cluster:
         self.external = external
         """True when the cluster is an existing one (DIFFSYNC_TEST_KUBECONFIG), not ours."""
         self.scratch_dir = scratch_dir or Path(tempfile.mkdtemp(prefix="diffsync-envtest-scratch-"))
+        self.scratch_dir.mkdir(parents=True, exist_ok=True)
         self._namespaces: list[str] = []
 
     def kubectl(

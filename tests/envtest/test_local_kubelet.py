@@ -80,7 +80,7 @@ def test_declared_env_is_resolved_from_secrets_configmaps_and_fields(
         )
         core.create_namespaced_config_map(ns, {"metadata": {"name": "settings"}, "data": {"MODE": "dry-run"}})
     env = [
-        {"name": "PLAIN", "value": "v-$(MODE)"},
+        {"name": "PLAIN", "value": "v-$(CFG_MODE)"},
         {"name": "PASSWORD", "valueFrom": {"secretKeyRef": {"name": "creds", "key": "password"}}},
         {"name": "MODE_AGAIN", "valueFrom": {"configMapKeyRef": {"name": "settings", "key": "MODE"}}},
         {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
