@@ -185,3 +185,10 @@ def test_subclass_init_must_call_super_to_get_a_store():
     adapter = UrlAdapter(url="redis://x", name="n")
     assert (adapter.url, adapter.name) == ("redis://x", "n")
     assert isinstance(adapter.store, LocalStore)
+
+
+def test_instantiating_does_not_change_the_class_type():
+    Adapter()
+    InventoryAdapter()
+    assert Adapter.type is None
+    assert InventoryAdapter.type is None

@@ -180,3 +180,12 @@ def test_count_accepts_a_model_class(backend_a):
 def test_empty_adapter_counts_zero():
     assert InventoryAdapter().count() == 0
     assert Adapter().get_all_model_names() == set()
+
+
+def test_update_or_instantiate_requires_attrs(backend_a):
+    with pytest.raises(TypeError):
+        backend_a.update_or_instantiate(Site, {"name": "rdu"})
+
+
+def test_get_by_instance_and_identifier_dict(backend_a):
+    assert backend_a.get(Site(name="x"), {"name": "sfo"}).region == "us-west"

@@ -236,3 +236,9 @@ def test_rendering_of_a_real_diff(backend_a, backend_b):
         "        role    BackendB(spine)    BackendA(edge)",
     ]
     assert "  site: den MISSING in BackendA" in text.splitlines()
+
+
+def test_children_container_is_an_ordered_default_dict():
+    from diffsync.utils import OrderedDefaultDict
+
+    assert isinstance(Diff().children, OrderedDefaultDict)

@@ -383,3 +383,59 @@ def test_skip_children_on_delete_element_and_children_are_not_counted(recording_
     diff = recording_a.sync_from(load_minus(), callback=lambda *args: calls.append(args))
     assert len(diff) == 23
     assert [call for call in calls if call[0] == "sync"][-1] == ("sync", 23 - 8, 23)
+
+
+class NoResultPerson(Person):
+    """A person type whose delete fails softly (returns None)."""
+
+    def delete(self):
+        return None
+
+
+class PartialSite(Site):
+    """A site type whose update reports a partial failure through its status."""
+
+    def update(self, *, attrs):
+        super().update(attrs=attrs)
+        self.set_status(DiffSyncStatus.FAILURE, "only some fields applied")
+        return self
+
+
+class BrokenSite(Site):
+    """A site type whose update reports an error through its status without raising."""
+
+    def update(self, *, attrs):
+        self.set_status(DiffSyncStatus.ERROR, "device unreachable")
+        return self
+
+
+class NoResultDeleteAdapter(InventoryAdapter):
+    person = NoResultPerson
+
+
+class PartialAdapter(InventoryAdapter):
+    site = PartialSite
+
+
+class BrokenAdapter(InventoryAdapter):
+    site = BrokenSite
+
+
+def test_delete_returning_none_logs_failure_and_keeps_the_object(log, backend_b):
+    dst = load_adapter(NoResultDeleteAdapter, BACKEND_A)
+    dst.sync_from(backend_b)
+    assert log.has("person delete did not return the model object.", level="warning", status="failure")
+    assert dst.get(Person, "bob").name == "bob"
+    assert "bob" in dst.get(Site, "sfo").people
+
+
+def test_failure_status_set_by_the_model_is_logged_as_warning(log, backend_b):
+    dst = load_adapter(PartialAdapter, BACKEND_A)
+    dst.sync_from(backend_b)
+    assert log.has("only some fields applied", level="warning", status="failure", unique_id="atl")
+
+
+def test_error_status_set_by_the_model_is_logged_as_error(log, backend_b):
+    dst = load_adapter(BrokenAdapter, BACKEND_A)
+    dst.sync_from(backend_b)
+    assert log.has("device unreachable", level="error", status="error", unique_id="atl")
