@@ -439,3 +439,9 @@ def test_error_status_set_by_the_model_is_logged_as_error(log, backend_b):
     dst = load_adapter(BrokenAdapter, BACKEND_A)
     dst.sync_from(backend_b)
     assert log.has("device unreachable", level="error", status="error", unique_id="atl")
+
+
+def test_created_objects_use_the_destination_adapter_model_class(recording_a, backend_b):
+    recording_a.sync_from(backend_b)
+    assert type(recording_a.get(Site, "den")) is RecSite
+    assert type(recording_a.get(Interface, "atl-edge2__eth0")) is RecInterface
