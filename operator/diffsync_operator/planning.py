@@ -221,6 +221,8 @@ class _Planner:
             or default_store_id(self.job.namespace, self.job.name, self.job.uid)
         )
         if status.phase in FINISHED:
+            for condition in status.conditions:  # seen, and deliberately not rerun
+                condition.observed_generation = self.job.generation
             return self.plan
         if problems:
             self.finish(JobPhase.FAILED, "InvalidSpec", "; ".join(problems))

@@ -1,0 +1,30 @@
+"""`python -m diffsync_operator`: run the operator (kopf) with the settings from the environment.
+
+Watches the namespaces in DIFFSYNC_WATCH_NAMESPACES, or all namespaces when it is empty;
+serves kopf's liveness endpoint when DIFFSYNC_LIVENESS is set (e.g. http://0.0.0.0:8080/healthz).
+"""
+
+from __future__ import annotations
+
+import os
+
+import kopf
+
+from diffsync_operator import handlers  # noqa: F401 - registers the handlers
+from diffsync_operator.settings import OperatorSettings
+
+
+def main() -> None:
+    settings = OperatorSettings.from_env()
+    kopf.configure(verbose=os.environ.get("DIFFSYNC_LOG_LEVEL", "").lower() == "debug")
+    kopf.run(
+        clusterwide=not settings.namespaces,
+        namespaces=settings.namespaces,
+        standalone=settings.peering is None,
+        peering_name=settings.peering,
+        liveness_endpoint=os.environ.get("DIFFSYNC_LIVENESS") or None,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,217 @@
+"""The kopf handlers: thin glue between kopf and `controller.reconcile`.
+
+Run with `kopf run -m diffsync_operator.handlers --all-namespaces` (or `-n NS`), or with
+`python -m diffsync_operator`, which also reads DIFFSYNC_WATCH_NAMESPACES (see settings).
+
+- one daemon per SyncJob reconciles it until it finishes, waking on any change of the job
+  or its pods (pod events are routed to the job by the `diffsync.io/job-uid` label) and at
+  least every DIFFSYNC_POLL_SECONDS; after the job finished it waits for
+  `ttlSecondsAfterFinished` and deletes the job;
+- a change of a finished job's spec is recorded (observedGeneration) but not run again: an
+  Event says so; delete and re-apply the SyncJob to run it again;
+- the delete handler (kopf's finalizer `diffsync.io/cleanup`) deletes the Redis state
+  unless `retainStore`.
+kopf keeps its own bookkeeping in annotations prefixed `diffsync.io`, never in the status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timezone
+from typing import Any
+
+import kopf
+
+from diffsync_operator.cleanup import cleanup_target, delete_state
+from diffsync_operator.controller import reconcile, utcnow
+from diffsync_operator.kube import Kube, new_api_client
+from diffsync_operator.models import GROUP, PLURAL, VERSION
+from diffsync_operator.naming import LABEL_JOB_UID, default_store_id
+from diffsync_operator.planning import FINISHED, ttl_expiry
+from diffsync_operator.settings import OperatorSettings
+from diffsync_operator.spec import SyncJobSpec
+from diffsync_operator.status import JobPhase, SyncJobStatus
+
+CLEANUP_RETRIES = 6
+
+
+class Runtime:
+    """What the handlers share: settings, the API client, and one wake-up flag per job."""
+
+    def __init__(self) -> None:
+        self.settings = OperatorSettings()
+        self.kube: Kube | None = None
+        self.wakeups: dict[str, asyncio.Event] = {}
+
+    def wakeup(self, uid: str) -> asyncio.Event:
+        return self.wakeups.setdefault(uid, asyncio.Event())
+
+    def wake(self, uid: str) -> None:
+        if (flag := self.wakeups.get(uid)) is not None:
+            flag.set()
+
+
+RUNTIME = Runtime()
+
+
+def _kube() -> Kube:
+    if RUNTIME.kube is None:
+        RUNTIME.kube = Kube(new_api_client())
+    return RUNTIME.kube
+
+
+@kopf.on.startup()
+def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
+    """Read our settings; keep kopf's state out of the status; size the thread pool."""
+    RUNTIME.settings = OperatorSettings.from_env()
+    RUNTIME.kube = Kube(new_api_client())
+    settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=GROUP)
+    settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix=GROUP)
+    settings.persistence.finalizer = f"{GROUP}/cleanup"
+    settings.posting.level = logging.INFO
+    settings.execution.max_workers = 32
+    settings.peering.standalone = RUNTIME.settings.peering is None
+    if RUNTIME.settings.peering:
+        settings.peering.name = RUNTIME.settings.peering
+    settings.watching.server_timeout = 300
+
+
+async def _pause(flag: asyncio.Event, stopped: kopf.DaemonStopped, timeout: float) -> None:
+    async def stop() -> None:
+        await stopped.wait()
+
+    waiters = {asyncio.ensure_future(flag.wait()), asyncio.ensure_future(stop())}
+    _, pending = await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+    flag.clear()
+
+
+def _post_events(body: dict[str, Any], events: list[Any]) -> None:
+    for item in events:
+        kopf.event(body, type=item.type, reason=item.reason, message=item.message[:1000])
+
+
+@kopf.daemon(GROUP, VERSION, PLURAL, cancellation_timeout=10.0)
+async def run_syncjob(name: str, namespace: str, uid: str, stopped: kopf.DaemonStopped, **_: Any) -> None:
+    """Drive one SyncJob to its end, then apply its TTL."""
+    flag = RUNTIME.wakeup(uid)
+    try:
+        while not stopped:
+            body = await asyncio.to_thread(_kube().get_job, namespace, name)
+            if body is None or body["metadata"]["uid"] != uid or body["metadata"].get("deletionTimestamp"):
+                return
+            plan = await asyncio.to_thread(reconcile, _kube(), RUNTIME.settings, body)
+            _post_events(body, plan.events)
+            if plan.finished:
+                await _expire(body, plan.status, stopped)
+                return
+            await _pause(flag, stopped, _next_look(body, plan.status))
+    finally:
+        RUNTIME.wakeups.pop(uid, None)
+
+
+def _next_look(body: dict[str, Any], status: SyncJobStatus) -> float:
+    """Seconds until the next unprompted look: the poll interval, or sooner for a deadline."""
+    wait = RUNTIME.settings.poll_seconds
+    deadline = (body.get("spec") or {}).get("activeDeadlineSeconds")
+    if deadline and status.start_time is not None:
+        left = (status.start_time.astimezone(timezone.utc) - utcnow()).total_seconds() + deadline
+        wait = min(wait, max(left, 0.0) + 0.5)
+    return wait
+
+
+async def _expire(body: dict[str, Any], status: SyncJobStatus, stopped: kopf.DaemonStopped) -> None:
+    """Delete a finished job once its ttlSecondsAfterFinished has passed."""
+    try:
+        spec = SyncJobSpec.model_validate(body.get("spec") or {})
+    except ValueError:
+        return
+    expiry = ttl_expiry(status, spec)
+    if expiry is None:
+        return
+    left = (expiry - utcnow()).total_seconds()
+    if left > 0:
+        await stopped.wait(left)
+        if stopped:
+            return
+    meta = body["metadata"]
+    kopf.event(body, type="Normal", reason="Expired", message="ttlSecondsAfterFinished passed: deleting")
+    await asyncio.to_thread(_kube().delete_job, meta["namespace"], meta["name"], meta["uid"])
+
+
+@kopf.on.event("", "v1", "pods", labels={LABEL_JOB_UID: kopf.PRESENT})
+def stage_pod_changed(labels: dict[str, str], **_: Any) -> None:
+    """A stage pod changed: wake its job's daemon."""
+    RUNTIME.wake(labels[LABEL_JOB_UID])
+
+
+@kopf.on.event(GROUP, VERSION, PLURAL)
+def syncjob_changed(body: kopf.Body, uid: str, **_: Any) -> None:
+    """Wake the job's daemon; record (without rerunning) a spec change of a finished job."""
+    RUNTIME.wake(uid)
+    status = body.get("status") or {}
+    meta = body.get("metadata") or {}
+    finished = status.get("phase") in {p.value for p in FINISHED}
+    if (
+        finished
+        and meta.get("generation") != status.get("observedGeneration")
+        and not meta.get("deletionTimestamp")
+    ):
+        plan = reconcile(_kube(), RUNTIME.settings, dict(body))
+        kopf.event(
+            body,
+            type="Normal",
+            reason="NotRerun",
+            message=f"the job is {status.get('phase')}: a spec change does not run it again; "
+            "delete and re-apply the SyncJob to run it again",
+        )
+        _post_events(dict(body), plan.events)
+
+
+@kopf.on.delete(GROUP, VERSION, PLURAL)
+def delete_redis_state(
+    body: kopf.Body, name: str, namespace: str, uid: str, retry: int, logger: logging.Logger, **_: Any
+) -> None:
+    """Finalizer: delete the job's Redis keys unless spec.retainStore."""
+    try:
+        spec = SyncJobSpec.model_validate(body.get("spec") or {})
+    except ValueError:
+        return  # an invalid job never ran, so it has no state
+    if spec.retain_store:
+        kopf.info(body, reason="StoreRetained", message="spec.retainStore: the Redis state is kept")
+        return
+    status = body.get("status") or {}
+    store_id = status.get("storeId") or spec.store_id or default_store_id(namespace, name, uid)
+    target = cleanup_target(spec, RUNTIME.settings)
+    if isinstance(target, str):
+        kopf.warn(body, reason="StoreNotDeleted", message=f"Redis state of {store_id} not deleted: {target}")
+        return
+    if status.get("phase") is None and not status.get("stages"):
+        return  # never started: nothing was written
+    try:
+        deleted = delete_state(target, store_id)
+    except Exception as error:  # Redis down: retry a few times, then let the deletion proceed
+        if retry < CLEANUP_RETRIES:
+            raise kopf.TemporaryError(
+                f"cannot delete the Redis state of {store_id}: {error}", delay=5
+            ) from error
+        kopf.warn(
+            body,
+            reason="StoreNotDeleted",
+            message=f"gave up deleting the Redis state of {store_id} after {retry} retries: {error}",
+        )
+        return
+    logger.info("deleted the Redis state of %s (%d job keys)", store_id, deleted)
+    kopf.info(body, reason="StoreDeleted", message=f"deleted the Redis state of {store_id}")
+
+
+__all__ = [
+    "JobPhase",
+    "configure",
+    "delete_redis_state",
+    "run_syncjob",
+    "stage_pod_changed",
+    "syncjob_changed",
+]

@@ -1,0 +1,95 @@
+"""The few Kubernetes API calls the operator makes, over the official client.
+
+kopf watches and calls the handlers; these functions do the work inside them (synchronous,
+so handlers run them in a thread). Bodies go out and come back as camelCase dicts, the same
+shape the pure modules (pods, observe, planning) build and read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kubernetes import client, config
+from kubernetes.client.rest import ApiException
+
+from diffsync_operator.models import GROUP, PLURAL, VERSION
+from diffsync_operator.naming import job_selector
+
+_MERGE_PATCH = "application/merge-patch+json"
+
+
+def new_api_client() -> client.ApiClient:
+    """A client from the pod's ServiceAccount in a cluster, else from KUBECONFIG / ~/.kube/config."""
+    try:
+        config.load_incluster_config()
+        return client.ApiClient()
+    except config.ConfigException:
+        return config.new_client_from_config()
+
+
+class Kube:
+    """The operator's view of the API: its SyncJobs and their stage pods."""
+
+    def __init__(self, api: client.ApiClient) -> None:
+        self.api = api
+        self.core = client.CoreV1Api(api)
+        self.custom = client.CustomObjectsApi(api)
+
+    def _plain(self, obj: Any) -> dict[str, Any]:
+        result: dict[str, Any] = self.api.sanitize_for_serialization(obj)
+        return result
+
+    def get_job(self, namespace: str, name: str) -> dict[str, Any] | None:
+        """The SyncJob, or None when it is gone."""
+        try:
+            body: dict[str, Any] = self.custom.get_namespaced_custom_object(
+                GROUP, VERSION, namespace, PLURAL, name
+            )
+        except ApiException as error:
+            if error.status == 404:
+                return None
+            raise
+        return body
+
+    def patch_job_status(self, namespace: str, name: str, status: dict[str, Any]) -> None:
+        """Merge `status` into the SyncJob's status subresource (404: the job is gone, fine)."""
+        try:
+            self.custom.patch_namespaced_custom_object_status(
+                GROUP, VERSION, namespace, PLURAL, name, {"status": status}, _content_type=_MERGE_PATCH
+            )
+        except ApiException as error:
+            if error.status != 404:
+                raise
+
+    def delete_job(self, namespace: str, name: str, uid: str) -> None:
+        """Delete the SyncJob if it is still the object with `uid`."""
+        try:
+            self.custom.delete_namespaced_custom_object(
+                GROUP, VERSION, namespace, PLURAL, name, body={"preconditions": {"uid": uid}}
+            )
+        except ApiException as error:
+            if error.status not in (404, 409):
+                raise
+
+    def list_stage_pods(self, namespace: str, job_uid: str) -> list[dict[str, Any]]:
+        """Every pod of the job, fresh from the API server (no cache: it is the truth)."""
+        pods = self.core.list_namespaced_pod(namespace, label_selector=job_selector(job_uid))
+        return [self._plain(pod) for pod in pods.items]
+
+    def create_pod(self, body: dict[str, Any]) -> bool:
+        """Create the pod; False when a pod of that name exists already (deterministic names)."""
+        try:
+            self.core.create_namespaced_pod(body["metadata"]["namespace"], body)
+        except ApiException as error:
+            if error.status == 409:
+                return False
+            raise
+        return True
+
+    def delete_pod(self, namespace: str, name: str) -> None:
+        """Delete a pod; one already gone is fine."""
+        try:
+            self.core.delete_namespaced_pod(name, namespace)
+        except ApiException as error:
+            if error.status != 404:
+                raise
