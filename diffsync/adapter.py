@@ -194,7 +194,11 @@ class Adapter:
         differ = DiffSyncDiffer(
             src_diffsync=source, dst_diffsync=self, flags=flags, diff_class=diff_class, callback=callback
         )
-        return differ.calculate_diffs()
+        diff = differ.calculate_diffs()
+        # A buffering store writes what was loaded (and changed in place) once a diff has used it.
+        self.store.flush()
+        source.store.flush()
+        return diff
 
     def diff_to(
         self,

@@ -1,4 +1,6 @@
 """Shared pytest configuration for the whole test suite."""
 
 # Test cluster fixtures (`cluster`, `local_kubelet`) from tests/envtest; see docs/testing.md.
-pytest_plugins = ["envtest.plugin"]
+# Real redis-server fixtures (`redis_server`, `redis_url`, `restartable_redis`, ...) from
+# tests/fixtures/redis_server.py.
+pytest_plugins = ["envtest.plugin", "fixtures.redis_server"]

@@ -1,0 +1,53 @@
+"""What one store instance knows about one model name: its slice of the identity map.
+
+A bucket is read from Redis whole, once, on first use (one round trip: the order ZSET and the
+data HASH in one MULTI). From then on reads are served from memory, and changes are recorded
+here until `RedisStore.flush()` writes them:
+
+- `entries`: unique id -> the model object handed out, or None while it has not been parsed
+  yet (its JSON is in `written`); insertion order is the store's order.
+- `written`: unique id -> the JSON that Redis holds for it (as read or last written). An object
+  whose JSON no longer matches has been changed in place (``update()``, ``add_child``, ...) and
+  is written back on flush.
+- `pending_add`: ids added since the last flush, in order (new fields and order entries).
+- `pending_remove`: ids removed since the last flush that Redis still holds.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from diffsync.model import DiffSyncModel
+
+
+class Bucket:
+    __slots__ = ("entries", "loaded", "name", "pending_add", "pending_remove", "written")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.loaded = False
+        self.entries: dict[str, DiffSyncModel | None] = {}
+        self.written: dict[str, bytes] = {}
+        self.pending_add: dict[str, None] = {}
+        self.pending_remove: set[str] = set()
+
+    def fill(self, order: list[str], values: dict[str, bytes]) -> None:
+        """Take what Redis holds: ids in ZSET order, then any id the ZSET lacks, sorted."""
+        entries: dict[str, DiffSyncModel | None] = {uid: None for uid in order if uid in values}
+        for uid in sorted(values.keys() - entries.keys()):
+            entries[uid] = None
+        self.entries = entries
+        self.written = values
+        self.loaded = True
+
+    def add(self, unique_id: str, obj: DiffSyncModel) -> None:
+        self.entries[unique_id] = obj
+        self.pending_add[unique_id] = None
+        self.pending_remove.discard(unique_id)
+
+    def remove(self, unique_id: str) -> None:
+        del self.entries[unique_id]
+        self.pending_add.pop(unique_id, None)
+        if unique_id in self.written:
+            self.pending_remove.add(unique_id)
