@@ -2,11 +2,12 @@
 
 The inventory classes live in ``library_inventory.py``; here they are loaded into adapters.
 ``store_factory`` is the seam for running the store behaviour tests against more than one
-store: each param builds a fresh, empty store (RedisStore is meant to join as a second param).
+store: each param builds a fresh, empty store (LocalStore, and RedisStore on the test redis-server).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -51,9 +52,31 @@ def backend_minus() -> InventoryAdapter:
     return load_minus()
 
 
-@pytest.fixture(params=["local"])
+@pytest.fixture(params=["local", "redis"])
 def store_factory(request: pytest.FixtureRequest) -> StoreFactory:
     """Return a callable that builds a fresh empty store of the parametrized kind."""
     if request.param == "local":
         return LocalStore
+    if request.param == "redis":
+        return _redis_store_factory(request)
     raise AssertionError(f"unknown store kind {request.param!r}")
+
+
+def _redis_store_factory(request: pytest.FixtureRequest) -> StoreFactory:
+    """RedisStores on the session's redis-server, each on a new store_id, cleared afterwards."""
+    from diffsync.store.redis import RedisStore
+
+    url = request.getfixturevalue("redis_url")
+    made: list[RedisStore] = []
+
+    def build() -> BaseStore:
+        store = RedisStore(url=url, store_id=f"library-{uuid.uuid4().hex}")
+        made.append(store)
+        return store
+
+    def clear_all() -> None:
+        for store in made:
+            store.clear()
+
+    request.addfinalizer(clear_all)
+    return build

@@ -26,7 +26,12 @@ from types import TracebackType
 from typing import Any
 from uuid import uuid4
 
-import redis
+try:
+    import redis
+except ImportError as missing:  # the optional dependency: say how to get it
+    raise ImportError(
+        "diffsync.store.redis needs the redis client library: pip install 'diffsync[redis]'"
+    ) from missing
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
