@@ -9,6 +9,7 @@ A stage pod gets its whole job in environment variables (set by `pods.build_pod`
 | `DIFFSYNC_REDIS_URL` | Redis holding the job's state |
 | `DIFFSYNC_REDIS_PASSWORD` | its password (from a Secret by `secretKeyRef`), optional |
 | `DIFFSYNC_TERMINATION_LOG` | where the result goes (default `/dev/termination-log`) |
+| `DIFFSYNC_TERMINATION_MESSAGE_PATH` | read when the above is unset: the test kubelet's name |
 
 The local CLI builds a `JobConfig` from a manifest with `JobConfig.from_spec` and passes it
 to `stages.run_stage` directly.
@@ -29,6 +30,7 @@ ENV_ATTEMPT = "DIFFSYNC_ATTEMPT"
 ENV_REDIS_URL = "DIFFSYNC_REDIS_URL"
 ENV_REDIS_PASSWORD = "DIFFSYNC_REDIS_PASSWORD"  # noqa: S105 - a variable name, not a password
 ENV_TERMINATION_LOG = "DIFFSYNC_TERMINATION_LOG"
+ENV_TERMINATION_LOG_FALLBACK = "DIFFSYNC_TERMINATION_MESSAGE_PATH"
 DEFAULT_TERMINATION_LOG = "/dev/termination-log"
 
 

@@ -29,6 +29,7 @@ from diffsync_operator.jobconfig import (
     ENV_REDIS_PASSWORD,
     ENV_REDIS_URL,
     ENV_TERMINATION_LOG,
+    ENV_TERMINATION_LOG_FALLBACK,
     JobConfig,
 )
 from diffsync_operator.jobstate import RedisJobState
@@ -62,7 +63,9 @@ def configure_logging(env: Mapping[str, str]) -> None:
 
 
 def _write_termination_message(result: StageResult, env: Mapping[str, str]) -> None:
-    path = Path(env.get(ENV_TERMINATION_LOG) or DEFAULT_TERMINATION_LOG)
+    path = Path(
+        env.get(ENV_TERMINATION_LOG) or env.get(ENV_TERMINATION_LOG_FALLBACK) or DEFAULT_TERMINATION_LOG
+    )
     try:
         path.write_text(result.to_termination_message())
     except OSError as error:  # outside a pod the default path may not exist
