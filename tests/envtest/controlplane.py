@@ -24,6 +24,7 @@ from typing import IO
 from . import certs as certs_mod
 from .binaries import binary_path
 from .kubeconfig import cert_user, write_kubeconfig
+from .processes import die_with_parent
 
 SERVICE_CIDR = "10.0.0.0/24"
 SERVICE_IP = "10.0.0.1"
@@ -52,7 +53,11 @@ class _Component:
     def start(self) -> None:
         self.log_file = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            self.argv, stdout=self.log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            self.argv,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=die_with_parent,
         )
 
     def check_alive(self) -> None:

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +35,7 @@ def cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
             yield handle
         finally:
             handle.delete_created_namespaces()
+            shutil.rmtree(handle.scratch_dir, ignore_errors=True)
         return
     plane = ControlPlane().start()
     _summary.append(

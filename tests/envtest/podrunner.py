@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .podenv import DataLookup, EnvResolutionError, Pod, expand, resolve_env
+from .processes import die_with_parent
 
 TERMINATION_ENV = "DIFFSYNC_TERMINATION_MESSAGE_PATH"
 MAX_MESSAGE_BYTES = 4096  # what a real kubelet keeps of the termination-message file
@@ -156,6 +157,7 @@ class PodRunner(threading.Thread):
                     stderr=subprocess.STDOUT,
                     stdin=subprocess.DEVNULL,
                     start_new_session=True,  # its own process group, so a kill reaches its children
+                    preexec_fn=die_with_parent,
                 )
             except OSError as exc:
                 log.write(f"local kubelet: cannot start {argv[0]!r}: {exc}\n".encode())

@@ -7,9 +7,14 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=versions.env
 source "$here/versions.env"
-export CGO_ENABLED=0 GOFLAGS=-mod=readonly GOTOOLCHAIN=local
+# GOTOOLCHAIN is left as the environment sets it: with the default (auto), a Go >= 1.21 that is
+# older than the go.mod's `go 1.26.0` fetches the 1.26 toolchain through the Go module proxy.
+export CGO_ENABLED=0 GOFLAGS=-mod=readonly
 
-command -v go >/dev/null || { echo "envtest: 'go' is not on PATH; install Go >= 1.26 (Debian: golang-go, or go.dev/dl)" >&2; exit 1; }
+command -v go >/dev/null || {
+  echo "envtest: 'go' is not on PATH; install Go >= 1.21 (it fetches Go 1.26 itself), e.g. into /usr/local/go" >&2
+  exit 1
+}
 
 cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/diffsync/envtest"
 out="${DIFFSYNC_ENVTEST_DIR:-$cache_root/$KUBERNETES_VERSION}"
