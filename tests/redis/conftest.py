@@ -1,0 +1,47 @@
+"""Fixtures for the RedisStore tests: stores on the session's real redis-server."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import redis
+
+from diffsync.store.redis import RedisStore
+
+MakeStore = Callable[..., RedisStore]
+
+
+@pytest.fixture
+def make_store(redis_url: str, redis_store_id: str) -> Iterator[MakeStore]:
+    """Build RedisStores on the session server (default: this test's store_id); clear them after."""
+    made: list[RedisStore] = []
+
+    def build(**kwargs: Any) -> RedisStore:
+        kwargs.setdefault("url", redis_url)
+        kwargs.setdefault("store_id", redis_store_id)
+        store = RedisStore(**kwargs)
+        made.append(store)
+        return store
+
+    yield build
+    for store in made:
+        try:
+            store.clear()
+        except Exception:  # a test may have stopped the server on purpose
+            pass
+
+
+@pytest.fixture
+def admin(redis_server: Any) -> Iterator[redis.Redis]:
+    """A plain client on the session server, for looking at (and tampering with) keys."""
+    client = redis_server.client()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def other_store_id() -> str:
+    return f"other-{uuid.uuid4().hex}"
