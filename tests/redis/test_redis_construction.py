@@ -13,7 +13,7 @@ from diffsync.store.redis import RedisStore
 
 
 def test_url_and_host_together_is_a_value_error(redis_url):
-    with pytest.raises(ValueError, match="'url' and 'host' arguments can't be specified together."):
+    with pytest.raises(ValueError, match=r"^'url' and 'host' arguments can't be specified together\.$"):
         RedisStore(url=redis_url, host="127.0.0.1")
 
 
