@@ -1,0 +1,205 @@
+"""`diffsync status` and `diffsync show-diff`: read a SyncJob on a cluster and its diff in Redis.
+
+The kubernetes client is imported only here and only when one of these commands runs, so
+the local commands work with the `cli` extra alone. The kubeconfig is the usual one
+(`$KUBECONFIG` or `~/.kube/config`, its current context's namespace by default), or the
+in-cluster ServiceAccount when run in a pod. The Redis the operator uses is usually only
+reachable inside the cluster: forward it (`kubectl port-forward svc/redis 6379`) and pass
+`--redis-url redis://localhost:6379/0`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+from typing import Any
+from urllib.parse import urlparse
+
+from diffsync_operator import diff_codec
+from diffsync_operator.cli import render
+from diffsync_operator.cli.errors import ExitCode, InvalidInput, RunFailed
+from diffsync_operator.jobconfig import ENV_REDIS_URL
+from diffsync_operator.models import GROUP, PLURAL, VERSION, SyncJob
+from diffsync_operator.status import JobPhase, SyncJobStatus
+
+_SA_NAMESPACE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
+
+
+def _client() -> tuple[Any, str]:
+    """An ApiClient from the kubeconfig (or in-cluster config) and its default namespace."""
+    try:
+        from kubernetes import client, config
+    except ImportError as error:
+        raise InvalidInput(
+            "status and show-diff need the kubernetes client: pip install 'diffsync[operator]'"
+        ) from error
+    try:
+        config.load_kube_config()
+        _, active = config.list_kube_config_contexts()
+        namespace = (active or {}).get("context", {}).get("namespace") or "default"
+    except config.ConfigException as kubeconfig_error:
+        try:
+            config.load_incluster_config()
+        except config.ConfigException:
+            raise InvalidInput(
+                f"no cluster to talk to: {kubeconfig_error}; set KUBECONFIG or run inside a pod"
+            ) from kubeconfig_error
+        with open(_SA_NAMESPACE, encoding="utf-8") as handle:
+            namespace = handle.read().strip()
+    return client.ApiClient(), namespace
+
+
+def _get(api: Any, call: str, *args: Any) -> Any:
+    from kubernetes.client.exceptions import ApiException
+    from urllib3.exceptions import HTTPError
+
+    try:
+        return getattr(api, call)(*args)
+    except ApiException as error:
+        if error.status == 404:
+            raise InvalidInput(
+                f"not found: {' '.join(str(a) for a in args[-2:])} ({error.reason})"
+            ) from error
+        raise RunFailed(f"the API server refused {call}: {error.status} {error.reason}") from error
+    except HTTPError as error:
+        raise RunFailed(f"the API server is not reachable: {error}") from error
+
+
+def fetch_job(name: str, namespace: str | None) -> tuple[SyncJob, Any, str]:
+    """The SyncJob `name`, the ApiClient, and the namespace used."""
+    from kubernetes import client
+
+    api_client, default_namespace = _client()
+    namespace = namespace or default_namespace
+    raw = _get(
+        client.CustomObjectsApi(api_client),
+        "get_namespaced_custom_object",
+        GROUP,
+        VERSION,
+        namespace,
+        PLURAL,
+        name,
+    )
+    raw = {
+        key: value
+        for key, value in raw.items()
+        if key in ("apiVersion", "kind", "metadata", "spec", "status")
+    }
+    try:
+        return SyncJob.from_manifest(raw), api_client, namespace
+    except ValueError as error:
+        raise RunFailed(
+            f"SyncJob {namespace}/{name} does not match this version's models: {error}"
+        ) from error
+
+
+def status_text(job: SyncJob, namespace: str) -> str:
+    """A SyncJob's status as text: phase, stages, summary, sync outcome, conditions."""
+    status = job.status or SyncJobStatus()
+    lines = [
+        f"SyncJob {namespace}/{job.metadata.name}: {status.phase.value if status.phase else 'Pending'} "
+        f"({job.spec.mode} mode, {job.spec.source.adapter} -> {job.spec.target.adapter})",
+        f"store: {status.store_id or '(not yet assigned)'}",
+    ]
+    if status.start_time:
+        finished = status.completion_time.isoformat() if status.completion_time else "-"
+        lines.append(f"started: {status.start_time.isoformat()}, finished: {finished}")
+    rows = [["stage", "phase", "attempts", "objects", "pod", "message"]]
+    for entry in status.stages:
+        rows.append(
+            [
+                entry.name.value,
+                entry.phase.value,
+                str(entry.attempts),
+                "" if entry.objects is None else str(entry.objects),
+                entry.pod or "",
+                entry.message or "",
+            ]
+        )
+    if len(rows) > 1:
+        lines += ["", render.table(rows), ""]
+    if status.diff is not None:
+        lines.append(f"summary: {render.summary_line(status.diff)}")
+    if status.sync is not None:
+        lines.append(f"sync: {render.sync_line(status.sync)}")
+    for condition in status.conditions:
+        lines.append(
+            f"condition {condition.type}={condition.status} ({condition.reason}): {condition.message}"
+        )
+    return "\n".join(lines)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """`diffsync status NAME`: exit 0 unless the job Failed (1)."""
+    job, _, namespace = fetch_job(args.name, args.namespace)
+    if args.output == "json":
+        print(json.dumps((job.status or SyncJobStatus()).to_manifest(), indent=2))
+    else:
+        print(status_text(job, namespace))
+    failed = job.status is not None and job.status.phase is JobPhase.FAILED
+    return int(ExitCode.FAILED if failed else ExitCode.OK)
+
+
+def _redis_password(job: SyncJob, api_client: Any, namespace: str, url: str) -> str | None:
+    """The password from spec.redis.passwordSecretRef, unless the URL carries one."""
+    ref = job.spec.redis.password_secret_ref
+    if ref is None or urlparse(url).password:
+        return None
+    from kubernetes import client
+
+    secret = _get(client.CoreV1Api(api_client), "read_namespaced_secret", ref.name, namespace)
+    value = (secret.data or {}).get(ref.key)
+    if value is None:
+        raise RunFailed(f"spec.redis.passwordSecretRef: secret {ref.name} has no key {ref.key!r}")
+    return base64.b64decode(value).decode()
+
+
+def cmd_show_diff(args: argparse.Namespace) -> int:
+    """`diffsync show-diff NAME`: the diff the job's diff stage stored in Redis."""
+    job, api_client, namespace = fetch_job(args.name, args.namespace)
+    store_id = (job.status.store_id if job.status else None) or job.spec.store_id
+    if not store_id:
+        raise RunFailed(
+            f"SyncJob {namespace}/{args.name} has no store id yet: its first stage has not started"
+        )
+    url = args.redis_url or job.spec.redis.url or os.environ.get(ENV_REDIS_URL)
+    if not url:
+        raise InvalidInput(
+            "no Redis URL: pass --redis-url (e.g. redis://localhost:6379/0 after "
+            f"kubectl port-forward to the operator's Redis) or set {ENV_REDIS_URL}"
+        )
+    try:
+        import redis
+    except ImportError as error:
+        raise InvalidInput("show-diff needs the redis client: pip install 'diffsync[redis]'") from error
+    from diffsync_operator.jobstate import RedisJobState
+
+    client = redis.Redis.from_url(url, password=_redis_password(job, api_client, namespace, url))
+    try:
+        text = RedisJobState(client, store_id).get_diff()
+    except redis.RedisError as error:
+        raise RunFailed(f"Redis {url} is not reachable: {error}") from error
+    finally:
+        client.close()
+    if text is None:
+        raise RunFailed(
+            f"no diff stored for store {store_id}: "
+            "the diff stage has not finished, or the job's state was deleted"
+        )
+    diff = diff_codec.loads(text)
+    if args.output == "json":
+        document = {
+            "name": args.name,
+            "namespace": namespace,
+            "storeId": store_id,
+            "summary": diff.summary(),
+            "diff": diff.dict(),
+        }
+        print(json.dumps(document, indent=2, default=str))
+    else:
+        print(f"SyncJob {namespace}/{args.name} (store {store_id})\n")
+        print(render.diff_text(diff))
+        print(f"\nsummary: {render.summary_line(diff.summary())}")
+    return int(ExitCode.OK)

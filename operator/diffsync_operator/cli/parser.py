@@ -1,0 +1,80 @@
+"""The command line: subcommands and their options (argparse exits 2 on a bad command line)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--redis-url",
+        metavar="URL",
+        help="run each stage as its own worker process sharing RedisStore state in this Redis, as pods do",
+    )
+    parser.add_argument(
+        "--keep-state", action="store_true", help="with --redis-url: keep the job's Redis keys after the run"
+    )
+    parser.add_argument("--output", "-o", choices=("text", "json"), default="text", help="report format")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    parser.add_argument(
+        "--verbose", "-v", action="count", default=0, help="library logs on stderr (-vv: debug)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `diffsync` argument parser; each subcommand sets `handler`."""
+    from diffsync_operator.cli import cluster, commands
+
+    parser = argparse.ArgumentParser(prog="diffsync", description="Run, check and inspect diffsync SyncJobs.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run a SyncJob manifest on this machine")
+    run.add_argument("file", metavar="FILE.yaml")
+    run.add_argument("--mode", choices=("diff", "sync"), help="override spec.mode")
+    _run_options(run)
+    run.set_defaults(handler=commands.cmd_run)
+
+    for mode, text in (
+        ("diff", "show what a sync would change"),
+        ("sync", "make the target match the source"),
+    ):
+        adhoc = sub.add_parser(mode, help=f"ad hoc: {text}")
+        adhoc.add_argument("--source", required=True, metavar="pkg.mod:Adapter")
+        adhoc.add_argument("--target", required=True, metavar="pkg.mod:Adapter")
+        adhoc.add_argument(
+            "--source-param",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="source constructor argument (value parsed as JSON when it is JSON)",
+        )
+        adhoc.add_argument(
+            "--target-param",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="target constructor argument (value parsed as JSON when it is JSON)",
+        )
+        adhoc.add_argument("--flags", metavar="FLAG[,FLAG]", help="DiffSyncFlags member names")
+        _run_options(adhoc)
+        adhoc.set_defaults(handler=commands.cmd_adhoc)
+
+    validate = sub.add_parser("validate", help="check a manifest against the SyncJob schema")
+    validate.add_argument("file", metavar="FILE.yaml")
+    validate.set_defaults(handler=commands.cmd_validate)
+
+    status = sub.add_parser("status", help="a SyncJob's status from the cluster")
+    status.add_argument("name")
+    status.add_argument("--namespace", "-n", help="default: the kubeconfig context's namespace")
+    status.add_argument("--output", "-o", choices=("text", "json"), default="text")
+    status.set_defaults(handler=cluster.cmd_status)
+
+    show = sub.add_parser("show-diff", help="a SyncJob's stored diff, from Redis")
+    show.add_argument("name")
+    show.add_argument("--namespace", "-n", help="default: the kubeconfig context's namespace")
+    show.add_argument(
+        "--redis-url", metavar="URL", help="default: the job's spec.redis.url or $DIFFSYNC_REDIS_URL"
+    )
+    show.add_argument("--output", "-o", choices=("text", "json"), default="text")
+    show.set_defaults(handler=cluster.cmd_show_diff)
+    return parser

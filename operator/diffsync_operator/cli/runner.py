@@ -1,0 +1,204 @@
+"""Run a job's stages on this machine with the cluster worker's stage code.
+
+`run_local` runs every stage in this process over LocalStores (`stages.local_store_factory`)
+and an in-memory job state: no service needed. `run_with_redis` runs each stage as its own
+`python -m diffsync_operator.worker <stage>` process with the same environment a stage pod
+gets, sharing RedisStores and the job state in Redis exactly as pods do; the two load stages
+run at the same time, as their pods would.
+
+Both return a `RunOutcome`; the diff is rebuilt from the JSON the diff stage stored, so both
+modes render it through the same code.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+
+from diffsync.diff import Diff
+from diffsync_operator import diff_codec
+from diffsync_operator.cli.errors import InvalidInput, RunFailed
+from diffsync_operator.cli.logsetup import ObjectCounter
+from diffsync_operator.cli.progress import Probe, StageProgress
+from diffsync_operator.jobconfig import ENV_ATTEMPT, ENV_JOB, ENV_REDIS_URL, ENV_TERMINATION_LOG, JobConfig
+from diffsync_operator.jobstate import JobState, MemoryJobState
+from diffsync_operator.naming import side_store_id
+from diffsync_operator.results import StageResult
+from diffsync_operator.stages import StoreFactory, local_store_factory, run_stage
+from diffsync_operator.status import Stage, SyncOutcome
+
+#: The stages in the order the operator starts them; the stages of one group run together.
+STAGE_GROUPS: tuple[tuple[Stage, ...], ...] = (
+    (Stage.LOAD_SOURCE, Stage.LOAD_TARGET),
+    (Stage.DIFF,),
+    (Stage.SYNC,),
+)
+_STDERR_TAIL = 2000
+
+
+@dataclass
+class RunOutcome:
+    """What a run produced: one result per stage that ran, and the diff if one was computed."""
+
+    job: JobConfig
+    results: list[StageResult] = field(default_factory=list)
+    diff: Diff | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Every stage ran and succeeded and the sync (if any) applied every object."""
+        if not self.results or not all(result.ok for result in self.results):
+            return False
+        if len(self.results) != len(planned_stages(self.job)):
+            return False
+        sync = self.result_sync()
+        return not (sync and sync.failed)
+
+    def result_sync(self) -> SyncOutcome | None:
+        """What the sync stage applied, if it ran far enough to say."""
+        result = self.result(Stage.SYNC)
+        return result.sync if result else None
+
+    def result(self, stage: Stage) -> StageResult | None:
+        """The result of `stage`, if it ran."""
+        return next((result for result in self.results if result.stage is stage), None)
+
+
+def planned_stages(job: JobConfig) -> list[Stage]:
+    """The stages `job` runs: loads and diff, plus sync in sync mode."""
+    return [
+        stage for group in STAGE_GROUPS for stage in group if stage is not Stage.SYNC or job.mode == "sync"
+    ]
+
+
+def _groups(job: JobConfig) -> list[tuple[Stage, ...]]:
+    planned = planned_stages(job)
+    return [group for group in STAGE_GROUPS if group[0] in planned]
+
+
+def _read_diff(state: JobState) -> Diff | None:
+    text = state.get_diff()
+    return diff_codec.loads(text) if text else None
+
+
+def _total_loaded(results: list[StageResult]) -> int:
+    return sum(result.objects for result in results if result.stage in (Stage.LOAD_SOURCE, Stage.LOAD_TARGET))
+
+
+def _probe(
+    stage: Stage, job: JobConfig, factory: StoreFactory, outcome: RunOutcome, counter: ObjectCounter
+) -> tuple[int | None, Probe | None]:
+    """The expected total and a live count for `stage`'s progress bar."""
+    if stage in (Stage.LOAD_SOURCE, Stage.LOAD_TARGET):
+        store = factory(side_store_id(job.store_id, "source" if stage is Stage.LOAD_SOURCE else "target"))
+        return None, store.count
+    if stage is Stage.SYNC:
+        diffed = outcome.result(Stage.DIFF)
+        summary = diffed.diff if diffed else None
+        start = counter.count
+        total = (summary.create + summary.update + summary.delete) if summary else None
+        return total, lambda: counter.count - start
+    return _total_loaded(outcome.results), None
+
+
+def run_local(job: JobConfig, progress: StageProgress, counter: ObjectCounter) -> RunOutcome:
+    """Every stage in this process, over LocalStores; stops at the first failed stage."""
+    factory = local_store_factory()
+    state = MemoryJobState()
+    outcome = RunOutcome(job=job)
+    for stage in planned_stages(job):
+        total, probe = _probe(stage, job, factory, outcome, counter)
+        progress.start(stage, total=total, probe=probe)
+        result = run_stage(stage, job, factory, state)
+        progress.finish(result)
+        outcome.results.append(result)
+        if not result.ok:
+            break
+    outcome.diff = _read_diff(state)
+    return outcome
+
+
+def _redis_client(url: str):  # type: ignore[no-untyped-def]
+    try:
+        import redis
+    except ImportError as error:
+        raise InvalidInput(
+            "--redis-url needs the redis client: pip install 'diffsync[redis]' (or '.[redis]' in a checkout)"
+        ) from error
+    client = redis.Redis.from_url(url)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        raise RunFailed(f"--redis-url {url}: Redis is not reachable: {error}") from error
+    return client
+
+
+def _worker_result(stage: Stage, process: subprocess.CompletedProcess[str]) -> StageResult:
+    lines = process.stdout.strip().splitlines()
+    parsed = StageResult.parse(lines[-1]) if lines else None
+    if parsed is not None:
+        return parsed
+    tail = process.stderr.strip()[-_STDERR_TAIL:]
+    return StageResult(
+        stage=stage,
+        ok=False,
+        error=f"{stage.value}: worker exited with status {process.returncode} without a result: {tail}",
+    )
+
+
+def _start_worker(stage: Stage, env: dict[str, str], verbose: bool) -> subprocess.Popen[str]:
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and module, fixed arguments
+        [sys.executable, "-m", "diffsync_operator.worker", stage.value],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=None if verbose else subprocess.PIPE,
+        text=True,
+    )
+
+
+def run_with_redis(
+    job: JobConfig,
+    redis_url: str,
+    progress: StageProgress,
+    *,
+    verbose: bool = False,
+    keep_state: bool = False,
+) -> RunOutcome:
+    """Each stage in its own worker process, sharing state in Redis as stage pods do."""
+    from diffsync_operator.jobstate import RedisJobState, delete_job_data
+
+    client = _redis_client(redis_url)
+    env = {
+        **os.environ,
+        ENV_JOB: job.model_dump_json(by_alias=True),
+        ENV_REDIS_URL: redis_url,
+        ENV_ATTEMPT: "1",
+        ENV_TERMINATION_LOG: os.devnull,
+    }
+    # Adapter paths resolve against the current directory, as `python -m` does in a pod.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [os.getcwd(), env.get("PYTHONPATH")]))
+    if verbose:
+        env.setdefault("DIFFSYNC_LOG_LEVEL", "debug")
+    outcome = RunOutcome(job=job)
+    try:
+        for group in _groups(job):
+            running = []
+            for stage in group:
+                progress.start(stage)
+                running.append((stage, _start_worker(stage, env, verbose)))
+            for stage, process in running:
+                stdout, stderr = process.communicate()
+                done = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr or "")
+                result = _worker_result(stage, done)
+                progress.finish(result)
+                outcome.results.append(result)
+            if not all(result.ok for result in outcome.results):
+                break
+        outcome.diff = _read_diff(RedisJobState(client, job.store_id))
+    finally:
+        if not keep_state:
+            delete_job_data(client, job.store_id)
+        client.close()
+    return outcome
