@@ -44,7 +44,13 @@ def _execute(job: JobConfig, args: argparse.Namespace, name: str) -> int:
         print(render.json_report(outcome, name, int(code)))
     else:
         where = f"Redis {args.redis_url}, one process per stage" if args.redis_url else "in process"
-        title = f"{name} ({job.mode} mode, {where})\n  source: {job.source.adapter}\n  target: {job.target.adapter}"
+        title = "\n".join(
+            [
+                f"{name} ({job.mode} mode, {where})",
+                f"  source: {job.source.adapter}",
+                f"  target: {job.target.adapter}",
+            ]
+        )
         print(render.text_report(outcome, title))
     return int(code)
 

@@ -16,7 +16,8 @@ from typing import Any
 
 import structlog
 
-_PRINT_LEVELS = {0: logging.WARNING, 1: logging.INFO}
+# The report lists every failed object, so by default the library's own lines stay quiet.
+_PRINT_LEVELS = {0: logging.CRITICAL, 1: logging.INFO}
 
 
 class _StderrLogger:
@@ -68,7 +69,7 @@ def _drop_below(level: int) -> Any:
 
 
 def configure(verbosity: int, counter: ObjectCounter | None = None) -> None:
-    """Print WARNING and above (INFO with -v, DEBUG with -vv) to stderr; count sync events."""
+    """Print nothing but critical lines (INFO with -v, DEBUG with -vv) to stderr; count sync events."""
     level = _PRINT_LEVELS.get(verbosity, logging.DEBUG)
     processors: list[Any] = [counter] if counter else []
     processors += [

@@ -92,7 +92,8 @@ def describe(error: dict[str, Any]) -> str:
     if kind == "literal_error" and loc and loc[-1] in ("apiVersion", "kind"):
         expected = "diffsync.io/v1alpha1" if loc[-1] == "apiVersion" else "SyncJob"
         return f"{where}: must be {expected!r}; got {got!r}"
-    return f"{where}: {error['msg']}" + (f"; got {got!r}" if kind.endswith(("_type", "_parsing")) else "")
+    shows_input = kind.endswith(("_type", "_parsing")) or kind in ("enum", "literal_error")
+    return f"{where}: {error['msg']}" + (f"; got {got!r}" if shows_input else "")
 
 
 def problems(error: ValidationError) -> list[str]:

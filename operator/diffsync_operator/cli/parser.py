@@ -17,7 +17,7 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", "-o", choices=("text", "json"), default="text", help="report format")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     parser.add_argument(
-        "--verbose", "-v", action="count", default=0, help="library logs on stderr (-vv: debug)"
+        "--verbose", "-v", action="count", default=0, help="library log lines on stderr (-vv: debug)"
     )
 
 

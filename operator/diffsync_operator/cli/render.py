@@ -14,7 +14,7 @@ from typing import Any
 from diffsync.diff import Diff
 from diffsync_operator.cli.progress import describe_result
 from diffsync_operator.cli.runner import RunOutcome, planned_stages
-from diffsync_operator.status import DiffSummary, SyncOutcome
+from diffsync_operator.status import DiffSummary, Stage, SyncOutcome
 
 SUMMARY_KEYS = ("create", "update", "delete", "no-change", "skip")
 
@@ -59,7 +59,8 @@ def verdict(outcome: RunOutcome) -> str:
     """The last line: what happened, in words."""
     failed = next((result for result in outcome.results if not result.ok), None)
     if failed is not None:
-        return f"FAILED in stage {failed.stage.value}: {failed.error}"
+        error = (failed.error or "no message").removeprefix(f"{failed.stage.value}: ")
+        return f"FAILED in stage {failed.stage.value}: {error}"
     sync = outcome.result_sync()
     if sync is not None and sync.failed:
         return f"FAILED: the sync could not apply {sync.failed} object(s) (see above)"
@@ -89,7 +90,8 @@ def text_report(outcome: RunOutcome, title: str) -> str:
     ]
     sync = outcome.result_sync()
     if sync is not None:
-        parts.append(f"sync: {sync_line(sync)}")
+        stopped = not outcome.result(Stage.SYNC).ok  # type: ignore[union-attr]
+        parts.append(("sync (stopped at the failure): " if stopped else "sync: ") + sync_line(sync))
     parts.append(verdict(outcome))
     return "\n".join(parts)
 
