@@ -151,7 +151,7 @@ def test_values_are_the_models_json_without_the_adapter(loaded, admin):
 
 def test_a_model_class_defined_inside_a_function_can_be_stored(make_store, reopen):
     class Local(Inventory):
-        class site(Site):  # noqa: N801 - the adapter attribute must be the model name
+        class site(Site):  # the adapter attribute must be named after the model
             note: str = ""
 
     adapter = Local(internal_storage_engine=make_store())

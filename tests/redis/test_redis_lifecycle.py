@@ -1,0 +1,117 @@
+"""TTL, flush triggers, refresh, and two writers on one store_id."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from redis_models import BaseInventory, ChangedInventory, Device, Inventory, Site
+
+from diffsync.exceptions import ObjectAlreadyExists
+
+
+def wait_until(condition, timeout: float = 15.0, interval: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return condition()
+
+
+def store_keys(admin, store):
+    return list(admin.scan_iter(match=store._keys.prefix + ":*"))
+
+
+def test_every_key_gets_the_ttl(make_store, admin):
+    adapter = BaseInventory(internal_storage_engine=make_store(ttl=300))
+    adapter.load()
+    adapter.store.flush()
+    ttls = [admin.ttl(key) for key in store_keys(admin, adapter.store)]
+    assert len(ttls) == 8
+    assert all(0 < ttl <= 300 for ttl in ttls)
+
+
+def test_keys_expire_after_the_ttl(make_store, admin):
+    adapter = BaseInventory(internal_storage_engine=make_store(ttl=1))
+    adapter.load()
+    adapter.store.flush()
+    assert wait_until(lambda: not store_keys(admin, adapter.store))
+    assert make_store().count() == 0
+
+
+def test_a_write_refreshes_the_ttl_of_every_key(make_store, admin):
+    store = make_store(ttl=300)
+    adapter = BaseInventory(internal_storage_engine=store)
+    adapter.load()
+    store.flush()
+    for key in store_keys(admin, store):
+        admin.expire(key, 5)
+    adapter.get(Site, "ams").region = "emea"
+    store.flush()
+    assert min(admin.ttl(key) for key in store_keys(admin, store)) > 5
+
+
+def test_without_ttl_keys_do_not_expire(make_store, admin):
+    adapter = BaseInventory(internal_storage_engine=make_store())
+    adapter.load()
+    adapter.store.flush()
+    assert {admin.ttl(key) for key in store_keys(admin, adapter.store)} == {-1}
+
+
+def test_a_diff_flushes_both_adapters(make_store):
+    target = Inventory(internal_storage_engine=make_store())
+    source = BaseInventory(internal_storage_engine=make_store(store_id=target.store.store_id + "-source"))
+    source.load()
+    target.add(Site(name="ams"))
+    target.diff_from(source)
+    assert (make_store().count(), make_store(store_id=source.store.store_id).count()) == (1, 9)
+
+
+def test_a_with_block_flushes_on_exit(make_store):
+    with make_store() as store:
+        store.add(obj=Site(name="ams"))
+    assert make_store().count() == 1
+
+
+def test_refresh_sees_what_another_writer_stored(make_store):
+    first, second = make_store(), make_store()
+    assert first.count(model=Site) == 0
+    second.add(obj=Site(name="ams"))
+    second.flush()
+    first.refresh()
+    assert first.count(model=Site) == 1
+
+
+def test_an_add_another_writer_made_first_is_refused_at_flush(make_store):
+    first, second = (
+        Inventory(internal_storage_engine=make_store()),
+        Inventory(internal_storage_engine=make_store()),
+    )
+    assert first.get_all(Device) == second.get_all(Device) == []
+    first.add(Device(name="r1", role="spine"))
+    first.store.flush()
+    second.add(Device(name="r1", role="leaf"))
+    with pytest.raises(ObjectAlreadyExists) as error:
+        second.store.flush()
+    assert error.value.args[0].startswith("Object r1 already present")
+    assert make_store().get(model=Device, identifier="r1").role == "spine"
+
+
+def test_a_sync_flushes_what_it_did_before_failing(make_store):
+    class FailingInterface(BaseInventory.interface):
+        @classmethod
+        def create(cls, adapter, ids, attrs):
+            raise RuntimeError("target system down")
+
+    class Target(BaseInventory):
+        interface = FailingInterface
+
+    target = Target(internal_storage_engine=make_store())
+    target.load()
+    source = ChangedInventory()
+    source.load()
+    with pytest.raises(RuntimeError):
+        target.sync_from(source)
+    assert target.get(Device, "ams-r1").role == "leaf"
+    assert make_store().get(model=Device, identifier="ams-r1").role == "leaf"
