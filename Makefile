@@ -21,7 +21,7 @@ help:
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[redis,operator,test]'
+	$(PY) -m pip install -q -e '.[redis,operator,test,cli]'
 	@rm -f $(VENV)/.installed-*; touch $@
 
 venv: $(STAMP)
@@ -47,8 +47,18 @@ test: venv redis-server envtest layering
 	$(VENV)/bin/mypy diffsync
 	$(PY) -m pytest -q
 
-demo:
-	@echo "coming soon: the local SyncJob runner"
+# The README's first command: the network example's SyncJob run locally, with no cluster and
+# no Redis. Reuses a current full install; otherwise installs only the `cli` extra (fast).
+DEMO_STAMP := $(VENV)/.demo-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+$(DEMO_STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@test -e $(STAMP) || $(PY) -m pip install -q --disable-pip-version-check -e '.[cli]'
+	@rm -f $(VENV)/.demo-*; touch $@
+
+demo: $(DEMO_STAMP)
+	@rm -f /tmp/diffsync-network-inventory.db
+	$(VENV)/bin/diffsync run examples/network/syncjob.yaml
 
 # Library and store benchmarks. Set UPSTREAM_PYTHON to an interpreter with upstream diffsync
 # 2.2.3 (see `make upstream-venv`) to add the upstream columns and ratios to the table.
