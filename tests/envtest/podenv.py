@@ -19,7 +19,11 @@ DataLookup = Callable[[str, str, str], "dict[str, str] | None"]
 
 
 class EnvResolutionError(Exception):
-    """The container cannot start: a non-optional reference is missing (the message says which)."""
+    """The container cannot start yet: a non-optional reference is missing (the message says which)."""
+
+
+class UnsupportedByLocalKubelet(Exception):
+    """The Pod asks for something the local kubelet does not simulate; it fails the Pod at once."""
 
 
 _EXPANSION = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")
@@ -60,7 +64,9 @@ def field_value(pod: Pod, field_path: str, pod_ip: str) -> str:
     match = _LABEL_PATH.match(field_path)
     if match:
         return str((meta.get(match.group(1)) or {}).get(match.group(2), ""))
-    raise EnvResolutionError(f"fieldRef.fieldPath {field_path!r} is not supported by the local kubelet")
+    raise UnsupportedByLocalKubelet(
+        f"fieldRef.fieldPath {field_path!r} is not supported by the local kubelet"
+    )
 
 
 def _key_ref(ref: dict[str, Any], kind: str, namespace: str, lookup: DataLookup) -> str | None:
@@ -113,7 +119,7 @@ def resolve_env(
         elif "fieldRef" in source:
             value = field_value(pod, source["fieldRef"]["fieldPath"], pod_ip)
         else:
-            raise EnvResolutionError(
+            raise UnsupportedByLocalKubelet(
                 f"env {name}: only value, secretKeyRef, configMapKeyRef and fieldRef are supported "
                 f"by the local kubelet, got {sorted(source)}"
             )

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from .podenv import DataLookup, EnvResolutionError, Pod, expand, resolve_env
+from .podenv import DataLookup, EnvResolutionError, Pod, UnsupportedByLocalKubelet, expand, resolve_env
 from .processes import die_with_parent
 
 TERMINATION_ENV = "DIFFSYNC_TERMINATION_MESSAGE_PATH"
@@ -85,6 +85,8 @@ class PodRunner(threading.Thread):
             c["name"]: _ContainerState(c["name"], c.get("image", ""))
             for c in spec.get("initContainers") or []
         }
+        self._container_errors: list[Exception] = []
+        self._attempt_failed = threading.Event()
         self._start_time = now_rfc3339()
         self._started_monotonic = time.monotonic()
 
@@ -140,12 +142,12 @@ class PodRunner(threading.Thread):
         message_path = self.pod_dir / f"{name}.termination-log"
         message_path.write_bytes(b"")
         log_path = self.pod_dir / f"{name}.log"
-        env = self._environment(container, message_path)
-        argv = [expand(a, env) for a in (container.get("command") or []) + (container.get("args") or [])]
         if not container.get("command"):
-            raise EnvResolutionError(
+            raise UnsupportedByLocalKubelet(
                 f"container {name}: the local kubelet cannot run the image's entrypoint; set `command`"
             )
+        env = self._environment(container, message_path)
+        argv = [expand(a, env) for a in container["command"] + (container.get("args") or [])]
         started_at = now_rfc3339()
         with log_path.open("ab") as log:
             try:
@@ -204,16 +206,22 @@ class PodRunner(threading.Thread):
 
     def _keeps_running(self, code: int) -> bool:
         policy = self.pod["spec"].get("restartPolicy", "Always")
-        return not self.stop_requested.is_set() and (
-            policy == "Always" or (policy == "OnFailure" and code != 0)
-        )
+        if self.stop_requested.is_set() or self._attempt_failed.is_set():
+            return False
+        return policy == "Always" or (policy == "OnFailure" and code != 0)
 
     def _container_loop(
         self, container: dict[str, Any], state: _ContainerState, codes: dict[str, int]
     ) -> None:
         backoff = 0.5
         while True:
-            codes[container["name"]] = self._run_container(container, state)
+            try:
+                codes[container["name"]] = self._run_container(container, state)
+            except Exception as exc:  # handed to the pod thread, which reports it on the Pod
+                self._container_errors.append(exc)
+                self._attempt_failed.set()  # siblings stop too: this attempt at the Pod is over
+                self._signal_all(signal.SIGKILL)
+                return
             if not self._keeps_running(codes[container["name"]]):
                 return
             self._report("Running")
@@ -226,10 +234,7 @@ class PodRunner(threading.Thread):
     def kill(self, grace_seconds: float) -> None:
         """SIGTERM every process group, then SIGKILL whatever outlives the grace period."""
         self.stop_requested.set()
-        with self._lock:
-            processes = list(self._processes.values())
-        for process in processes:
-            _signal_group(process, signal.SIGTERM)
+        processes = self._signal_all(signal.SIGTERM)
         deadline = time.monotonic() + grace_seconds
         for process in processes:
             try:
@@ -237,6 +242,13 @@ class PodRunner(threading.Thread):
             except subprocess.TimeoutExpired:
                 _signal_group(process, signal.SIGKILL)
                 process.wait()
+
+    def _signal_all(self, sig: signal.Signals) -> list[subprocess.Popen[bytes]]:
+        with self._lock:
+            processes = list(self._processes.values())
+        for process in processes:
+            _signal_group(process, sig)
+        return processes
 
     def _deadline_watch(self) -> None:
         seconds = self.pod["spec"].get("activeDeadlineSeconds")
@@ -265,12 +277,16 @@ class PodRunner(threading.Thread):
                     self._report("Pending", reason="CreateContainerConfigError", message=str(exc))
                     if self.stop_requested.wait(1.0):
                         return
+        except UnsupportedByLocalKubelet as exc:
+            self._report("Failed", reason="LocalKubeletUnsupported", message=str(exc))
         except Exception as exc:
             # A kubelet bug must show up on the Pod, not vanish in a thread.
             self._report("Failed", reason="LocalKubeletError", message=f"{type(exc).__name__}: {exc}")
             raise
 
     def _run_pod(self) -> None:
+        self._container_errors.clear()
+        self._attempt_failed.clear()
         self._report("Pending")
         for spec in self.pod["spec"].get("initContainers") or []:
             state = self._init_containers[spec["name"]]
@@ -299,6 +315,8 @@ class PodRunner(threading.Thread):
             thread.start()
         for thread in threads:
             thread.join()
+        if self._container_errors:
+            raise self._container_errors[0]
         self._finish(codes)
 
     def _finish(self, codes: dict[str, int]) -> None:

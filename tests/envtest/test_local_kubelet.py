@@ -149,3 +149,30 @@ def test_active_deadline_fails_pod_with_deadline_exceeded(cluster: Cluster, loca
     finished = _run(cluster, ns, pod)
     assert finished.status.phase == "Failed"
     assert finished.status.reason == "DeadlineExceeded"
+
+
+def test_pod_waits_for_missing_secret_then_runs(cluster: Cluster, local_kubelet: Kubelet) -> None:
+    ns = cluster.create_namespace()
+    env = [{"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "late", "key": "token"}}}]
+    pod = python_pod(
+        "patient", "import os; assert os.environ['TOKEN'] == 'abc'", labels=local_kubelet.labels, env=env
+    )
+    with cluster.api_client() as api:
+        core = client.CoreV1Api(api)
+        core.create_namespaced_pod(ns, pod)
+
+        def config_error() -> bool:
+            statuses = core.read_namespaced_pod("patient", ns).status.container_statuses or []
+            waiting = statuses[0].state.waiting if statuses else None
+            return bool(waiting and waiting.reason == "CreateContainerConfigError")
+
+        assert wait_for(config_error, what="CreateContainerConfigError for the missing secret")
+        core.create_namespaced_secret(ns, {"metadata": {"name": "late"}, "stringData": {"token": "abc"}})
+        finished = wait_for(
+            lambda: _if_finished(core.read_namespaced_pod("patient", ns)), what="pod patient to finish"
+        )
+    assert finished.status.phase == "Succeeded"
+
+
+def _if_finished(pod: Any) -> Any:
+    return pod if pod.status.phase in ("Succeeded", "Failed") else None
