@@ -16,6 +16,9 @@ Phases (each timed with ``time.perf_counter``):
 - sync: ``current.sync_from(desired, diff=diff)``, then ``flush()`` when present;
 - re-diff: ``current.diff_from(desired)``, which must have no diffs, otherwise the run fails.
 
+With RedisStore, an untimed last check builds a second adapter on the same ``store_id``
+(without loading) and diffs it too: the synced state must be in Redis, not only in memory.
+
 Peak memory is this process's ``ru_maxrss`` (peak resident set size, so it includes the
 interpreter, imports and the generated records, which are the same for every implementation).
 """
@@ -123,12 +126,22 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
         start = time.perf_counter()
         rediff = current.diff_from(desired)
         times["rediff"] = time.perf_counter() - start
+        result["peak_mib"] = _peak_mib()  # before the untimed check below adds its own objects
         if rediff.has_diffs() and result["error"] is None:
             result["error"] = f"re-diff after sync is not empty: {rediff.summary()}"
+
+        if spec["store"] == "redis" and result["error"] is None:
+            # Untimed: the synced state must be in Redis itself, not only in this process's
+            # objects, so a second store instance on the same store_id must agree.
+            phase = "reopen"
+            reopened = _make_adapter(inventory_adapter, "current", spec, run_id)
+            again = reopened.diff_from(desired)
+            if again.has_diffs():
+                result["error"] = f"a new RedisStore on the same store_id still differs: {again.summary()}"
     except Exception as exc:  # a failed phase is a result to report, not a crash
         message = str(exc).splitlines()[0] if str(exc) else ""
         result["error"] = f"{phase}: {type(exc).__name__}: {message[:160]}"
-    result["peak_mib"] = _peak_mib()
+    result.setdefault("peak_mib", _peak_mib())
     return result
 
 
