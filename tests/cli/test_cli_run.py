@@ -1,0 +1,120 @@
+"""`diffsync run FILE.yaml` on the examples: the report, the target and the exit status."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cli_helpers import DIRECTORY_SUMMARY, NETWORK_SUMMARY, REPO, Maker, load_json, run_cli, write_manifest
+
+
+def test_directory_example_manifest_diff_prints_tree_and_summary_and_exits_0() -> None:
+    before = (REPO / "examples/directory/data/directory.json").read_bytes()
+    process = run_cli("run", "examples/directory/syncjob.yaml")
+    assert process.returncode == 0, process.stderr
+    assert "person: pdubois MISSING in JsonDirectory" in process.stdout
+    assert "title    HrSource(Senior Platform Engineer)    JsonDirectory(Platform Engineer)" in process.stdout
+    assert DIRECTORY_SUMMARY in process.stdout
+    assert (REPO / "examples/directory/data/directory.json").read_bytes() == before
+
+
+def test_network_example_diff_reports_the_expected_summary(tmp_path: Path) -> None:
+    spec = {
+        "source": {
+            "adapter": "examples.network.jobs:YamlFileSource",
+            "params": {"path": "examples/network/data/source.yaml"},
+        },
+        "target": {
+            "adapter": "examples.network.jobs:SeededSqliteTarget",
+            "params": {
+                "path": str(tmp_path / "inventory.db"),
+                "seed_sql": "examples/network/data/target.sql",
+            },
+        },
+    }
+    process = run_cli("run", str(write_manifest(tmp_path / "network.yaml", spec)))
+    assert process.returncode == 0, process.stderr
+    assert "device: fra1-leaf3 MISSING in YamlFileSource" in process.stdout
+    assert NETWORK_SUMMARY in process.stdout
+
+
+def test_the_stage_table_lists_every_stage_with_its_object_counts(
+    directory_manifest: Maker,
+) -> None:
+    process = run_cli("run", str(directory_manifest()))
+    lines = process.stdout.splitlines()
+    assert any(
+        line.startswith("load-source  ok") and "21 objects (person 16, team 5)" in line for line in lines
+    )
+    assert any(
+        line.startswith("load-target  ok") and "19 objects (person 14, team 5)" in line for line in lines
+    )
+    assert any(line.startswith("diff") and "11 changes" in line for line in lines)
+
+
+def test_sync_mode_writes_the_target_and_a_second_diff_is_empty(
+    directory_manifest: Maker, directory_data: Path
+) -> None:
+    synced = run_cli("run", str(directory_manifest(mode="sync")))
+    assert synced.returncode == 0, synced.stdout + synced.stderr
+    assert "sync: applied 11, failed 0" in synced.stdout
+    people = {
+        person["username"] for person in json.loads((directory_data / "directory.json").read_text())["people"]
+    }
+    assert "pdubois" in people and "qwalker" not in people
+    again = run_cli("run", str(directory_manifest(mode="diff")))
+    assert "summary: create 0, update 0, delete 0, no-change 21, skip 0" in again.stdout
+
+
+def test_mode_option_overrides_the_manifest_mode(directory_manifest: Maker, directory_data: Path) -> None:
+    before = (directory_data / "directory.json").read_bytes()
+    process = run_cli("run", str(directory_manifest(mode="diff")), "--mode", "sync")
+    assert process.returncode == 0, process.stderr
+    assert (directory_data / "directory.json").read_bytes() != before
+
+
+def test_diff_mode_leaves_the_target_unchanged(directory_manifest: Maker, directory_data: Path) -> None:
+    before = (directory_data / "directory.json").read_bytes()
+    process = run_cli("run", str(directory_manifest(mode="diff")))
+    assert process.returncode == 0
+    assert (directory_data / "directory.json").read_bytes() == before
+
+
+def test_json_output_is_one_document_with_summary_stages_and_diff(
+    directory_manifest: Maker,
+) -> None:
+    document = load_json(run_cli("run", str(directory_manifest()), "--output", "json"))
+    assert document["ok"] is True and document["exitCode"] == 0
+    assert document["summary"] == {"create": 5, "update": 3, "delete": 3, "no-change": 13, "skip": 0}
+    assert [stage["stage"] for stage in document["stages"]] == ["load-source", "load-target", "diff"]
+    assert document["diff"]["person"]["pdubois"]["+"]["email"] == "pierre.dubois@example.com"
+
+
+def test_progress_goes_to_stderr_as_plain_lines_when_not_a_terminal(
+    directory_manifest: Maker,
+) -> None:
+    process = run_cli("run", str(directory_manifest()))
+    assert "load-source: started" in process.stderr.splitlines()
+    assert "load-source: started" not in process.stdout
+    assert any(line.startswith("diff: done, 11 changes") for line in process.stderr.splitlines())
+
+
+def test_quiet_prints_no_progress(directory_manifest: Maker) -> None:
+    process = run_cli("run", str(directory_manifest()), "--quiet")
+    assert process.returncode == 0
+    assert process.stderr == ""
+
+
+def test_python_dash_m_runs_the_same_command(directory_manifest: Maker) -> None:
+    import subprocess
+    import sys
+
+    process = subprocess.run(
+        [sys.executable, "-m", "diffsync_operator.cli", "run", str(directory_manifest()), "-q"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert process.returncode == 0, process.stderr
+    assert DIRECTORY_SUMMARY in process.stdout
