@@ -176,3 +176,9 @@ def test_pod_waits_for_missing_secret_then_runs(cluster: Cluster, local_kubelet:
 
 def _if_finished(pod: Any) -> Any:
     return pod if pod.status.phase in ("Succeeded", "Failed") else None
+
+
+def test_container_output_is_readable_as_logs(cluster: Cluster, local_kubelet: Kubelet) -> None:
+    ns = cluster.create_namespace()
+    _run(cluster, ns, python_pod("talker", "print('hello from the pod')", labels=local_kubelet.labels))
+    assert "hello from the pod" in local_kubelet.logs(ns, "talker")
