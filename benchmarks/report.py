@@ -15,7 +15,21 @@ COLUMNS = (
     ("upstream-redis", "upstream", "redis"),
     ("up/ours", "ratio", "redis"),
 )
-ROW_LABELS = {"load": "load s", "diff": "diff s", "sync": "sync s", "rediff": "re-diff s"}
+ROW_LABELS = {
+    "load": "load s",
+    "diff": "diff s",
+    "sync": "sync s",
+    "rediff": "re-diff s",
+    "total": "total s",
+    "peak": "peak MiB",
+    "base": "base MiB",
+}
+MIB_ROWS = ("peak", "base")
+LEGEND = (
+    "peak MiB: the run's peak RSS; base MiB: its peak before loading (interpreter, imports, generated\n"
+    "records). ok: diff summary as predicted from the records, re-diff after sync empty (RedisStore:\n"
+    "also from a second store instance on the same store_id)."
+)
 
 
 def _cell_value(result: RunResult | None, row: str) -> float | None:
@@ -25,6 +39,8 @@ def _cell_value(result: RunResult | None, row: str) -> float | None:
         return result.total if result.times else None
     if row == "peak":
         return result.peak_mib
+    if row == "base":
+        return result.baseline_mib
     return result.times.get(row)
 
 
@@ -62,8 +78,8 @@ def render_table(sizes: list[Size], cells: list[Cell], results: Results) -> str:
         lines.append(_size_header(size, results))
         lines.append("phase".ljust(11) + "".join(name.rjust(width) for name, _, _ in columns))
         notes: list[str] = []
-        for row in (*PHASES, "total", "peak"):
-            label = {"total": "total s", "peak": "peak MiB"}.get(row, ROW_LABELS.get(row, row))
+        for row in (*PHASES, "total", "peak", "base"):
+            label = ROW_LABELS[row]
             text = label.ljust(11)
             for _, impl, store in columns:
                 if impl == "ratio":
@@ -72,21 +88,23 @@ def render_table(sizes: list[Size], cells: list[Cell], results: Results) -> str:
                     text += _ratio(up, ours).rjust(width)
                 else:
                     value = _cell_value(results.get((impl, store, size.label)), row)
-                    shown = "-" if value is None else (f"{value:.0f}" if row == "peak" else f"{value:.2f}")
+                    shown = "-" if value is None else (f"{value:.0f}" if row in MIB_ROWS else f"{value:.2f}")
                     text += shown.rjust(width)
             lines.append(text)
-        text = "re-diff".ljust(11)
+        text = "result".ljust(11)
         for _, impl, store in columns:
             result = results.get((impl, store, size.label))
             if impl == "ratio" or result is None:
                 text += "".rjust(width)
             elif result.ok:
-                text += "empty".rjust(width)
+                text += "ok".rjust(width)
             else:
                 notes.append(f"  [{len(notes) + 1}] {impl}-{store}: {result.error}")
                 text += f"FAILED [{len(notes)}]".rjust(width)
         lines.append(text)
         lines.extend(notes)
+    lines.append("")
+    lines.append(LEGEND)
     return "\n".join(lines)
 
 

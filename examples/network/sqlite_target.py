@@ -98,7 +98,7 @@ class SqlRow(DiffSyncModel):
             f"INSERT INTO {cls._modelname} ({columns}) VALUES ({placeholders})",  # noqa: S608 - names from the class
             tuple(row.values()),
         )
-        return super().create(adapter=adapter, ids=ids, attrs=attrs)  # type: ignore[return-value]
+        return super().create(adapter=adapter, ids=ids, attrs=attrs)
 
     def update(self, attrs: dict[str, Any]) -> SqlRow | None:
         """UPDATE the changed columns; a row that vanished is an error, not a silent no-op."""
@@ -113,7 +113,7 @@ class SqlRow(DiffSyncModel):
         )
         if cursor.rowcount != 1:
             raise ObjectNotUpdated(f"{self._modelname} {self.get_unique_id()} is not in the database")
-        return super().update(attrs)  # type: ignore[return-value]
+        return super().update(attrs)
 
     def delete(self) -> SqlRow | None:
         """DELETE the row (children are already gone: natural deletion order)."""
@@ -124,7 +124,7 @@ class SqlRow(DiffSyncModel):
         )
         if cursor.rowcount != 1:
             raise ObjectNotDeleted(f"{self._modelname} {self.get_unique_id()} is not in the database")
-        return super().delete()  # type: ignore[return-value]
+        return super().delete()
 
 
 class SqliteSite(SqlRow, Site):

@@ -19,7 +19,7 @@ class YamlSource(InventoryAdapter):
         source.load("examples/network/data/source.yaml")
     """
 
-    def load(self, path: str | Path) -> None:
+    def load(self, path: str | Path) -> None:  # type: ignore[override]  # load() may take any arguments
         """Parse ``path`` (safe YAML: no object tags are honoured) and add its contents."""
         document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         self.load_records(parse_inventory(document, source=str(path)))

@@ -15,6 +15,7 @@ from diffsync import Diff
 from diffsync.exceptions import ObjectNotDeleted
 from examples.network.adapter import InventoryAdapter
 from examples.network.generate import generate_pair
+from examples.network.models import Device, Interface, Site
 from examples.network.records import InventoryFormatError, count_objects, expected_summary
 from examples.network.sqlite_target import SqliteTarget, create_database
 from examples.network.yaml_source import YamlSource
@@ -68,7 +69,7 @@ def changes_by_type(diff: Diff) -> Counter[tuple[str, str]]:
 
 def test_yaml_source_loads_every_site_device_and_interface(source: YamlSource) -> None:
     assert (source.count("site"), source.count("device"), source.count("interface")) == (3, 5, 9)
-    assert source.get("device", "ams1-leaf1").interfaces == [
+    assert source.get(Device, "ams1-leaf1").interfaces == [
         "ams1-leaf1__Ethernet1",
         "ams1-leaf1__Ethernet2",
         "ams1-leaf1__Ethernet3",
@@ -76,10 +77,10 @@ def test_yaml_source_loads_every_site_device_and_interface(source: YamlSource) -
 
 
 def test_yaml_source_fills_omitted_fields_with_defaults(source: YamlSource) -> None:
-    interface = source.get("interface", "ams1-leaf1__Ethernet3")
+    interface = source.get(Interface, "ams1-leaf1__Ethernet3")
     assert (interface.enabled, interface.mtu, interface.mode) == (True, 1500, "access")
-    assert source.get("site", "ams1").status == "active"
-    assert source.get("device", "lon1-leaf1").serial == ""
+    assert source.get(Site, "ams1").status == "active"
+    assert source.get(Device, "lon1-leaf1").serial == ""
 
 
 def test_yaml_source_names_the_item_missing_a_required_field(tmp_path: Path) -> None:
@@ -93,7 +94,7 @@ def test_yaml_source_names_the_item_missing_a_required_field(tmp_path: Path) -> 
 
 def test_sqlite_target_loads_the_seeded_rows(target: SqliteTarget) -> None:
     assert (target.count("site"), target.count("device"), target.count("interface")) == (3, 5, 10)
-    assert target.get("interface", "ams1-leaf1__Ethernet2").enabled is True
+    assert target.get(Interface, "ams1-leaf1__Ethernet2").enabled is True
 
 
 def test_diff_reports_exactly_the_drift_between_the_data_files(
