@@ -1,0 +1,125 @@
+"""`diffsync run --redis-url`: each stage its own worker process, sharing state in a real Redis."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import redis
+from cli_helpers import Maker, add_person, copy_directory_data, load_json, manifest_maker, run_cli
+
+
+def _comparable(document: dict[str, Any]) -> dict[str, Any]:
+    """A report without timings, memory and how it ran."""
+    stages = [
+        {key: stage.get(key) for key in ("stage", "ok", "objects", "models", "diff", "sync", "error")}
+        for stage in document["stages"]
+    ]
+    return {**{key: document[key] for key in ("ok", "exitCode", "summary", "sync", "diff")}, "stages": stages}
+
+
+def test_a_redis_run_reports_what_the_local_run_reports(directory_manifest: Maker, redis_url: str) -> None:
+    manifest = str(directory_manifest())
+    local = load_json(run_cli("run", manifest, "-o", "json"))
+    remote = load_json(run_cli("run", manifest, "-o", "json", "--redis-url", redis_url))
+    assert remote["summary"] == {"create": 5, "update": 3, "delete": 3, "no-change": 13, "skip": 0}
+    assert _comparable(remote) == _comparable(local)
+
+
+def test_a_redis_sync_writes_the_same_target_as_a_local_sync(tmp_path: Path, redis_url: str) -> None:
+    written = []
+    for name, extra in (("local", []), ("redis", ["--redis-url", redis_url])):
+        data = copy_directory_data(tmp_path / name)
+        process = run_cli("run", str(manifest_maker(tmp_path / name, data)(mode="sync")), *extra)
+        assert process.returncode == 0, process.stdout + process.stderr
+        written.append((data / "directory.json").read_text())
+    assert written[0] == written[1]
+    assert "pdubois" in {person["username"] for person in json.loads(written[1])["people"]}
+
+
+def test_each_stage_runs_in_its_own_process(tmp_path: Path, directory_data: Path, redis_url: str) -> None:
+    (tmp_path / "pid_adapters.py").write_text(
+        textwrap.dedent(
+            f"""
+            import os
+            from examples.directory.hr_source import HrSource
+            from examples.directory.json_directory import JsonDirectory
+
+            def note(stage):
+                with open({str(tmp_path / "pids.txt")!r}, "a") as handle:
+                    handle.write(f"{{stage}} {{os.getpid()}}\\n")
+
+            class PidSource(HrSource):
+                def load(self):
+                    note("load-source")
+                    super().load()
+
+            class PidDirectory(JsonDirectory):
+                def load(self):
+                    note("load-target")
+                    super().load()
+
+                def sync_complete(self, *args, **kwargs):
+                    note("sync")
+                    super().sync_complete(*args, **kwargs)
+            """
+        )
+    )
+    manifest = manifest_maker(tmp_path, directory_data)(mode="sync")
+    text = manifest.read_text()
+    text = text.replace("examples.directory.hr_source:HrSource", "pid_adapters:PidSource")
+    manifest.write_text(
+        text.replace("examples.directory.json_directory:JsonDirectory", "pid_adapters:PidDirectory")
+    )
+    process = run_cli("run", str(manifest), "--redis-url", redis_url, extra_path=tmp_path)
+    assert process.returncode == 0, process.stdout + process.stderr
+    pids = dict(line.split() for line in (tmp_path / "pids.txt").read_text().splitlines())
+    assert set(pids) == {"load-source", "load-target", "sync"}
+    assert len(set(pids.values())) == 3
+
+
+def test_a_redis_run_leaves_no_keys_behind(
+    directory_manifest: Maker, redis_url: str, redis_store_id: str
+) -> None:
+    process = run_cli("run", str(directory_manifest(storeId=redis_store_id)), "--redis-url", redis_url)
+    assert process.returncode == 0, process.stderr
+    client = redis.Redis.from_url(redis_url)
+    try:
+        assert [key for key in client.scan_iter(match="*") if redis_store_id.encode() in key] == []
+    finally:
+        client.close()
+
+
+def test_keep_state_leaves_the_stored_diff_in_redis(
+    directory_manifest: Maker, redis_url: str, redis_store_id: str
+) -> None:
+    manifest = directory_manifest(storeId=redis_store_id)
+    process = run_cli("run", str(manifest), "--redis-url", redis_url, "--keep-state")
+    assert process.returncode == 0, process.stderr
+    client = redis.Redis.from_url(redis_url)
+    try:
+        stored = client.get(f"diffsync-job:{{{redis_store_id}}}:diff")
+        assert stored is not None and b"pdubois" in stored
+    finally:
+        client.delete(*client.keys(f"*{redis_store_id}*"))
+        client.close()
+
+
+def test_a_refused_object_fails_the_sync_worker_and_leaves_the_target_untouched(
+    directory_manifest: Maker, directory_data: Path, redis_url: str
+) -> None:
+    add_person(directory_data, "zzbad,Zed,Bad,not-an-email,Intern,support")
+    before = (directory_data / "directory.json").read_bytes()
+    process = run_cli("run", str(directory_manifest(mode="sync")), "--redis-url", redis_url)
+    assert process.returncode == 1
+    assert "FAILED in stage sync: ObjectNotCreated: person zzbad" in process.stdout
+    assert (directory_data / "directory.json").read_bytes() == before
+
+
+def test_an_unreachable_redis_exits_1_naming_the_url(directory_manifest: Maker, tmp_path: Path) -> None:
+    url = f"unix://{tmp_path / 'no-redis.sock'}"
+    process = run_cli("run", str(directory_manifest()), "--redis-url", url)
+    assert process.returncode == 1
+    assert f"error: --redis-url {url}: Redis is not reachable" in process.stderr
