@@ -129,3 +129,18 @@ def test_adapter_with_a_store_instance_binds_the_store_to_it(make_store):
 def test_adapter_given_the_class_raises_unavailable():
     with pytest.raises(ObjectStoreException, match=r"^Redis store is unavailable\.$"):
         BaseInventory(internal_storage_engine=RedisStore)
+
+
+def test_tls_url_connects_with_the_servers_ca(redis_server_factory):
+    server = redis_server_factory(tls=True)
+    store = RedisStore(url=server.url, store_id="tls", connection_kwargs={"ssl_ca_certs": str(server.tls.ca)})
+    store.add(obj=Site(name="ams", region="eu"))
+    store.flush()
+    assert server.client().hget("diffsync:{tls}:data:site", "ams") is not None
+
+
+def test_tls_server_refuses_a_client_that_does_not_trust_its_certificate(redis_server_factory):
+    server = redis_server_factory(tls=True)
+    with pytest.raises(ObjectStoreException, match=r"^Redis store is unavailable\.$") as error:
+        RedisStore(url=server.url, store_id="tls", retries=0)
+    assert "certificate verify failed" in str(error.value.__cause__)
