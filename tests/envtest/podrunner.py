@@ -81,6 +81,9 @@ class PodRunner(threading.Thread):
         self._containers = {
             c["name"]: _ContainerState(c["name"], c.get("image", "")) for c in spec.get("containers", [])
         }
+        if spec.get("initContainers"):
+            for waiting in self._containers.values():
+                waiting.state = {"waiting": {"reason": "PodInitializing"}}
         self._init_containers = {
             c["name"]: _ContainerState(c["name"], c.get("image", ""))
             for c in spec.get("initContainers") or []

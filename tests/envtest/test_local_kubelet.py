@@ -182,3 +182,16 @@ def test_container_output_is_readable_as_logs(cluster: Cluster, local_kubelet: K
     ns = cluster.create_namespace()
     _run(cluster, ns, python_pod("talker", "print('hello from the pod')", labels=local_kubelet.labels))
     assert "hello from the pod" in local_kubelet.logs(ns, "talker")
+
+
+def test_failing_init_container_fails_pod_without_starting_main(
+    cluster: Cluster, local_kubelet: Kubelet
+) -> None:
+    ns = cluster.create_namespace()
+    pod = python_pod("guarded", "print('main ran')", labels=local_kubelet.labels)
+    init = dict(pod["spec"]["containers"][0], name="check", command=["python", "-c", "raise SystemExit(2)"])
+    pod["spec"]["initContainers"] = [init]
+    finished = _run(cluster, ns, pod)
+    assert finished.status.phase == "Failed"
+    assert finished.status.init_container_statuses[0].state.terminated.exit_code == 2
+    assert finished.status.container_statuses[0].state.waiting.reason == "PodInitializing"
