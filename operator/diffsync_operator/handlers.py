@@ -75,6 +75,10 @@ def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
     if RUNTIME.settings.peering:
         settings.peering.name = RUNTIME.settings.peering
     settings.watching.server_timeout = 300
+    # No watching of CRDs and namespaces: it needs cluster-wide read rights the operator has no
+    # other use for (and, without them, kopf retries for about a minute before starting).
+    # Consequence: watch exact namespaces or all of them, not glob patterns.
+    settings.scanning.disabled = True
 
 
 async def _pause(flag: asyncio.Event, stopped: kopf.DaemonStopped, timeout: float) -> None:

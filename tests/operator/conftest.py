@@ -26,3 +26,66 @@ def inventory_files(tmp_path):
     write_inventory(source, SOURCE)
     write_inventory(target, TARGET)
     return source, target
+
+
+# --- cluster fixtures (real API server, real Redis, the operator as a real process) --------
+
+
+@pytest.fixture(scope="session")
+def syncjob_crd(cluster):
+    """The generated CRD, installed and established."""
+    from operator_harness import install_crd
+
+    install_crd(cluster)
+    return cluster
+
+
+@pytest.fixture
+def operator_namespace(syncjob_crd):
+    """A namespace of the test's own, with the operator's ServiceAccount and RBAC."""
+    from operator_harness import install_rbac
+
+    namespace = syncjob_crd.create_namespace(prefix="sj-")
+    account = install_rbac(syncjob_crd, namespace)
+    return namespace, account
+
+
+@pytest.fixture
+def operator_env(redis_url):
+    """Environment of the operator process: the default Redis and a placeholder image."""
+    return {"DIFFSYNC_REDIS_URL": redis_url, "DIFFSYNC_DEFAULT_IMAGE": "diffsync-test:local"}
+
+
+@pytest.fixture
+def operator(cluster, operator_namespace, operator_env, tmp_path):
+    """The operator, `kopf run` under the ServiceAccount token, watching the test namespace."""
+    from operator_harness import OperatorProcess
+
+    namespace, account = operator_namespace
+    kubeconfig = cluster.token_kubeconfig(namespace, account)
+    process = OperatorProcess(kubeconfig, namespace, operator_env, tmp_path).start()
+    yield process
+    process.stop()
+    log = process.log()
+    if "Traceback" in log:
+        print(log[-20000:])
+
+
+@pytest.fixture
+def jobs(cluster, operator_namespace, local_kubelet):
+    """SyncJobs in the test namespace whose stage pods the test kubelet runs."""
+    from operator_harness import Jobs
+
+    namespace, _ = operator_namespace
+    with cluster.api_client() as api:
+        yield Jobs(api, namespace, local_kubelet.labels)
+
+
+@pytest.fixture
+def inventory_sides(inventory_files):
+    """source and target specs of the sample adapters over the inventory files."""
+    source, target = inventory_files
+    return (
+        {"adapter": "sample_adapters:FileInventory", "params": {"path": str(source)}},
+        {"adapter": "sample_adapters:FileTarget", "params": {"path": str(target)}},
+    )

@@ -9,6 +9,7 @@ target refuses it with ObjectNotCreated), which gives tests a real per-object fa
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -52,12 +53,19 @@ class FileInventory(Adapter):
     item = Item
     top_level = ["shelf"]
 
-    def __init__(self, *, path: str, fail_marker: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *, path: str, fail_marker: str | None = None, hold_until: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.path = path
         self.fail_marker = fail_marker
+        self.hold_until = hold_until
 
     def load(self) -> None:
+        if self.hold_until:  # lets a test see the stage running, for as long as it wants
+            deadline = time.monotonic() + 120
+            while not Path(self.hold_until).exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
         if self.fail_marker and Path(self.fail_marker).exists():
             Path(self.fail_marker).unlink()
             raise RuntimeError(f"injected load failure ({self.fail_marker} was present)")

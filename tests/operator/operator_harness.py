@@ -1,0 +1,178 @@
+"""Run the operator for real against the test cluster: CRD, RBAC, a ServiceAccount token, `kopf run`.
+
+The operator process authenticates with a token of the ServiceAccount bound by the RBAC in
+deploy/rbac (applied with its namespace and names made unique), so a permission missing
+there fails the tests. Stage pods run on the test kubelet, which starts their command as a
+local process of this virtualenv.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from envtest.waiting import wait_for
+from kubernetes import client
+from kubernetes.client.rest import ApiException
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+CRD_FILE = ROOT / "deploy/crd/syncjobs.diffsync.io.yaml"
+RBAC_DIR = ROOT / "deploy/rbac"
+GROUP, VERSION, PLURAL = "diffsync.io", "v1alpha1", "syncjobs"
+
+
+def install_crd(cluster: Any) -> None:
+    """Apply the generated CRD and wait until it is established."""
+    cluster.kubectl("apply", "--server-side", "--force-conflicts", "-f", str(CRD_FILE))
+    cluster.kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd/syncjobs.diffsync.io")
+
+
+def install_rbac(cluster: Any, namespace: str) -> str:
+    """Apply deploy/rbac for a ServiceAccount in `namespace`; returns the ServiceAccount name."""
+    suffix = uuid.uuid4().hex[:6]
+    docs = []
+    for name in ("service_account.yaml", "role.yaml", "role_binding.yaml"):
+        doc = yaml.safe_load((RBAC_DIR / name).read_text())
+        if doc["kind"] == "ServiceAccount":
+            doc["metadata"]["namespace"] = namespace
+        else:
+            doc["metadata"]["name"] = f"{doc['metadata']['name']}-{suffix}"
+        if doc["kind"] == "ClusterRoleBinding":
+            doc["roleRef"]["name"] = f"{doc['roleRef']['name']}-{suffix}"
+            for subject in doc["subjects"]:
+                subject["namespace"] = namespace
+        docs.append(doc)
+    cluster.kubectl("apply", "-f", "-", input=yaml.safe_dump_all(docs))
+    return docs[0]["metadata"]["name"]
+
+
+class OperatorProcess:
+    """`kopf run -m diffsync_operator.handlers` as a child process, restartable and killable."""
+
+    def __init__(self, kubeconfig: Path, namespace: str, env: dict[str, str], log_dir: Path) -> None:
+        self.kubeconfig = kubeconfig
+        self.namespace = namespace
+        self.env = env
+        self.log_path = log_dir / f"operator-{namespace}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> OperatorProcess:
+        kopf = Path(sys.executable).parent / "kopf"
+        env = {
+            **os.environ,
+            "KUBECONFIG": str(self.kubeconfig),
+            "DIFFSYNC_POLL_SECONDS": "2",
+            **self.env,
+        }
+        argv = [str(kopf), "run", "--standalone", "-n", self.namespace, "-m", "diffsync_operator.handlers"]
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL: the operator dies mid-whatever, as in a node crash."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=30)
+            self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.process = None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+class Jobs:
+    """Create and read SyncJobs in one namespace as the test user (admin)."""
+
+    def __init__(self, api: client.ApiClient, namespace: str, pod_labels: dict[str, str]) -> None:
+        self.custom = client.CustomObjectsApi(api)
+        self.core = client.CoreV1Api(api)
+        self.namespace = namespace
+        self.pod_labels = pod_labels
+
+    def manifest(self, name: str, source: dict, target: dict, **spec: Any) -> dict[str, Any]:
+        env = [{"name": "PYTHONPATH", "value": f"{HERE}{os.pathsep}{ROOT}"}]
+        for side in (source, target):
+            side.setdefault("env", []).extend(env)
+        return {
+            "apiVersion": f"{GROUP}/{VERSION}",
+            "kind": "SyncJob",
+            "metadata": {"name": name, "namespace": self.namespace},
+            "spec": {"source": source, "target": target, "podLabels": dict(self.pod_labels), **spec},
+        }
+
+    def create(self, body: dict[str, Any]) -> dict[str, Any]:
+        created: dict[str, Any] = self.custom.create_namespaced_custom_object(
+            GROUP, VERSION, self.namespace, PLURAL, body
+        )
+        return created
+
+    def get(self, name: str) -> dict[str, Any] | None:
+        try:
+            found: dict[str, Any] = self.custom.get_namespaced_custom_object(
+                GROUP, VERSION, self.namespace, PLURAL, name
+            )
+        except ApiException as error:
+            if error.status == 404:
+                return None
+            raise
+        return found
+
+    def patch_spec(self, name: str, spec: dict[str, Any]) -> None:
+        self.custom.patch_namespaced_custom_object(
+            GROUP, VERSION, self.namespace, PLURAL, name, {"spec": spec}
+        )
+
+    def delete(self, name: str) -> None:
+        self.custom.delete_namespaced_custom_object(GROUP, VERSION, self.namespace, PLURAL, name)
+
+    def wait_phase(self, name: str, *phases: str, timeout: float = 90.0) -> dict[str, Any]:
+        def probe() -> dict[str, Any] | None:
+            job = self.get(name)
+            return job if job and (job.get("status") or {}).get("phase") in phases else None
+
+        return wait_for(probe, timeout=timeout, what=f"SyncJob {name} to reach {phases}")
+
+    def wait_gone(self, name: str, timeout: float = 60.0) -> None:
+        wait_for(lambda: self.get(name) is None, timeout=timeout, what=f"SyncJob {name} to be deleted")
+
+    def pods(self, name: str | None = None) -> list[client.V1Pod]:
+        selector = "app.kubernetes.io/managed-by=diffsync-operator"
+        if name:
+            selector += f",diffsync.io/job={name}"
+        return list(self.core.list_namespaced_pod(self.namespace, label_selector=selector).items)
+
+    def events(self, name: str) -> list[client.CoreV1Event]:
+        items = self.core.list_namespaced_event(
+            self.namespace, field_selector=f"involvedObject.name={name}"
+        ).items
+        return list(items)
+
+
+def condition(job: dict[str, Any], kind: str) -> dict[str, Any]:
+    return next(c for c in job["status"]["conditions"] if c["type"] == kind)
+
+
+def eventually(probe: Callable[[], Any], *, timeout: float = 60.0, what: str) -> Any:
+    return wait_for(probe, timeout=timeout, what=what)
+
+
+def elapsed(since: float) -> float:
+    return time.monotonic() - since
