@@ -28,9 +28,11 @@ NETWORK_SUMMARY = "summary: create 6, update 3, delete 7, no-change 8, skip 0"
 Maker = Callable[..., Path]
 
 
-def run_cli(*args: str, cwd: Path = REPO, extra_path: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, cwd: Path = REPO, extra_path: Path | None = None, env_vars: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """`diffsync ARGS...` as a user runs it; `extra_path` goes on PYTHONPATH (test adapters)."""
-    env = dict(os.environ)
+    env = {**os.environ, **(env_vars or {})}
     if extra_path is not None:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(extra_path), env.get("PYTHONPATH")]))
     return subprocess.run(

@@ -1,0 +1,164 @@
+"""`diffsync status` and `diffsync show-diff` against a real API server and a real Redis.
+
+The test plays the operator's part: it creates a SyncJob, writes its status through the
+status subresource (validated by the generated CRD schema) and stores the job's diff in
+Redis with `diffsync run --redis-url --keep-state` under the job's storeId, which is where
+the diff stage keeps it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from cli_helpers import REPO, Maker, run_cli
+from diffsync_operator.models import GROUP, PLURAL, VERSION
+from diffsync_operator.status import (
+    Condition,
+    DiffSummary,
+    JobPhase,
+    Stage,
+    StagePhase,
+    StageStatus,
+    SyncJobStatus,
+)
+from kubernetes import client
+
+CRD_FILE = REPO / "deploy" / "crd" / "syncjobs.diffsync.io.yaml"
+
+
+@pytest.fixture
+def namespace(cluster: Any) -> str:
+    """A fresh namespace on a cluster with the SyncJob CRD established."""
+    cluster.kubectl("apply", "--server-side", "--force-conflicts", "-f", str(CRD_FILE))
+    cluster.kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd/syncjobs.diffsync.io")
+    name: str = cluster.create_namespace(prefix="cli-")
+    return name
+
+
+def _status(phase: JobPhase, store_id: str, message: str = "") -> dict[str, Any]:
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    stages = [
+        StageStatus(
+            name=stage, phase=StagePhase.SUCCEEDED, pod=f"directory-{stage.value}-1", attempts=1, objects=21
+        )
+        for stage in (Stage.LOAD_SOURCE, Stage.LOAD_TARGET)
+    ]
+    failed = phase is JobPhase.FAILED
+    stages.append(
+        StageStatus(name=Stage.DIFF, phase=StagePhase.FAILED if failed else StagePhase.SUCCEEDED, attempts=1,
+                    pod="directory-diff-1", message=message or None)
+    )  # fmt: skip
+    status = SyncJobStatus(
+        phase=phase,
+        store_id=store_id,
+        start_time=now,
+        completion_time=now,
+        stages=stages,
+        diff=None if failed else DiffSummary(create=5, update=3, delete=3, no_change=13),
+        conditions=[
+            Condition(
+                type="Ready",
+                status="False" if failed else "True",
+                reason="StageFailed" if failed else "Completed",
+                message=message,
+                last_transition_time=now,
+            )
+        ],
+    )
+    return status.to_manifest()
+
+
+def _create_job(cluster: Any, namespace: str, name: str, manifest: Path, status: dict[str, Any]) -> None:
+    import yaml
+
+    body = yaml.safe_load(manifest.read_text())
+    body["metadata"] = {"name": name, "namespace": namespace}
+    with cluster.api_client() as api:
+        custom = client.CustomObjectsApi(api)
+        custom.create_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, body)
+        custom.patch_namespaced_custom_object_status(
+            GROUP, VERSION, namespace, PLURAL, name, {"status": status}
+        )
+
+
+def _kube_env(cluster: Any) -> dict[str, str]:
+    return {"KUBECONFIG": str(cluster.kubeconfig)}
+
+
+def test_status_shows_phase_stages_and_summary(
+    cluster: Any, namespace: str, directory_manifest: Maker, redis_store_id: str
+) -> None:
+    _create_job(
+        cluster, namespace, "directory", directory_manifest(), _status(JobPhase.SUCCEEDED, redis_store_id)
+    )
+    process = run_cli("status", "directory", "-n", namespace, env_vars=_kube_env(cluster))
+    assert process.returncode == 0, process.stderr
+    assert process.stdout.startswith(f"SyncJob {namespace}/directory: Succeeded (diff mode")
+    assert "summary: create 5, update 3, delete 3, no-change 13, skip 0" in process.stdout
+    assert any(line.split()[:3] == ["load-source", "Succeeded", "1"] for line in process.stdout.splitlines())
+
+
+def test_status_of_a_failed_job_exits_1_with_the_stage_message(
+    cluster: Any, namespace: str, directory_manifest: Maker, redis_store_id: str
+) -> None:
+    message = "diff: the state of load-source is missing (was Redis restarted or flushed?)"
+    _create_job(
+        cluster, namespace, "broken", directory_manifest(), _status(JobPhase.FAILED, redis_store_id, message)
+    )
+    process = run_cli("status", "broken", "-n", namespace, env_vars=_kube_env(cluster))
+    assert process.returncode == 1
+    assert message in process.stdout
+
+
+def test_status_json_is_the_status_document(
+    cluster: Any, namespace: str, directory_manifest: Maker, redis_store_id: str
+) -> None:
+    _create_job(
+        cluster, namespace, "directory", directory_manifest(), _status(JobPhase.SUCCEEDED, redis_store_id)
+    )
+    process = run_cli("status", "directory", "-n", namespace, "-o", "json", env_vars=_kube_env(cluster))
+    document = json.loads(process.stdout)
+    assert document["phase"] == "Succeeded" and document["storeId"] == redis_store_id
+
+
+def test_status_of_an_unknown_job_exits_2(cluster: Any, namespace: str) -> None:
+    process = run_cli("status", "nope", "-n", namespace, env_vars=_kube_env(cluster))
+    assert process.returncode == 2
+    assert "error: not found" in process.stderr and "nope" in process.stderr
+
+
+def test_show_diff_renders_the_stored_diff_like_a_local_run(
+    cluster: Any, namespace: str, directory_manifest: Maker, redis_url: str, redis_store_id: str
+) -> None:
+    manifest = directory_manifest(storeId=redis_store_id)
+    local = run_cli("run", str(manifest), "--redis-url", redis_url, "--keep-state", "-q")
+    assert local.returncode == 0, local.stderr
+    _create_job(cluster, namespace, "directory", manifest, _status(JobPhase.SUCCEEDED, redis_store_id))
+    try:
+        process = run_cli("show-diff", "directory", "-n", namespace, "--redis-url", redis_url,
+                          env_vars=_kube_env(cluster))  # fmt: skip
+    finally:
+        connection = redis.Redis.from_url(redis_url)
+        connection.delete(*connection.keys(f"*{redis_store_id}*"))
+        connection.close()
+    assert process.returncode == 0, process.stderr
+    tree = local.stdout.split("\n\n")[1]
+    assert tree.startswith("team\n") and tree in process.stdout
+    assert "summary: create 5, update 3, delete 3, no-change 13, skip 0" in process.stdout
+
+
+def test_show_diff_without_a_stored_diff_exits_1(
+    cluster: Any, namespace: str, directory_manifest: Maker, redis_url: str, redis_store_id: str
+) -> None:
+    _create_job(
+        cluster, namespace, "directory", directory_manifest(), _status(JobPhase.RUNNING, redis_store_id)
+    )
+    process = run_cli("show-diff", "directory", "-n", namespace, "--redis-url", redis_url,
+                      env_vars=_kube_env(cluster))  # fmt: skip
+    assert process.returncode == 1
+    assert f"error: no diff stored for store {redis_store_id}" in process.stderr
