@@ -115,7 +115,11 @@ class BarProgress:
                 self._progress.update(task_id, completed=count, count=self._count_text(count, total))
 
     def start(self, stage: Stage, *, total: int | None = None, probe: Probe | None = None) -> None:
-        task_id = self._progress.add_task(stage.value, total=total, count=self._count_text(0, total))
+        if probe is None:  # nothing to count while it runs: a pulsing bar with what it works on
+            text = f"{total} objects" if total is not None else ""
+            task_id = self._progress.add_task(stage.value, total=None, count=text)
+        else:
+            task_id = self._progress.add_task(stage.value, total=total, count=self._count_text(0, total))
         with self._lock:
             self._tasks[stage] = (task_id, probe, total)
 
