@@ -45,7 +45,10 @@ def operator_namespace(syncjob_crd):
     """A namespace of the test's own, with the operator's ServiceAccount and RBAC."""
     from operator_harness import install_rbac
 
-    namespace = syncjob_crd.create_namespace(prefix="sj-")
+    # Restricted Pod Security: every stage pod the operator creates must be admitted under it.
+    namespace = syncjob_crd.create_namespace(
+        prefix="sj-", labels={"pod-security.kubernetes.io/enforce": "restricted"}
+    )
     account = install_rbac(syncjob_crd, namespace)
     return namespace, account
 
