@@ -10,6 +10,7 @@ import copy
 import json
 
 import pytest
+import yaml
 from conftest import SOURCE
 from envtest.waiting import wait_for
 from operator_harness import OperatorProcess, condition
@@ -303,3 +304,67 @@ def test_operator_token_cannot_read_secrets(cluster, operator_namespace):
     done = cluster.kubectl("get", "secrets", "-n", namespace, kubeconfig=kubeconfig, check=False)
     assert done.returncode != 0
     assert "forbidden" in done.stderr
+
+
+def _sample(name: str, tmp_path) -> dict:
+    """A deploy/samples manifest with its repository-relative paths made absolute for the test kubelet."""
+    from operator_harness import ROOT
+
+    body = yaml.safe_load((ROOT / "deploy/samples" / name).read_text())
+    body["spec"]["source"]["params"]["path"] = str(ROOT / body["spec"]["source"]["params"]["path"])
+    target = body["spec"]["target"]["params"]
+    target["path"] = str(tmp_path / "inventory.db")
+    target["seed_sql"] = str(ROOT / target["seed_sql"])
+    return body
+
+
+def _expected_network_summary(tmp_path) -> dict:
+    """The summary the library computes in-process for the same data (no operator code)."""
+    from operator_harness import ROOT
+
+    from examples.network.jobs import SeededSqliteTarget, YamlFileSource
+
+    source = YamlFileSource(path=ROOT / "examples/network/data/source.yaml")
+    target = SeededSqliteTarget(
+        path=tmp_path / "expected.db", seed_sql=ROOT / "examples/network/data/target.sql"
+    )
+    source.load()
+    target.load()
+    summary = target.diff_from(source).summary()
+    target.close()
+    return {
+        "create": summary["create"],
+        "update": summary["update"],
+        "delete": summary["delete"],
+        "noChange": summary["no-change"],
+        "skip": summary["skip"],
+    }
+
+
+def test_network_sample_in_diff_mode_reports_the_expected_summary(operator, jobs, tmp_path):
+    body = _sample("network-inventory-diff.yaml", tmp_path)
+    body = jobs.manifest(
+        body["metadata"]["name"], body["spec"].pop("source"), body["spec"].pop("target"), **body["spec"]
+    )
+    jobs.create(body)
+    job = jobs.wait_phase("network-inventory-diff", "Succeeded", "Failed")
+    assert job["status"]["phase"] == "Succeeded", job["status"]
+    expected = _expected_network_summary(tmp_path)
+    assert expected["create"] and expected["update"] and expected["delete"]
+    assert job["status"]["diff"] == expected
+
+
+def test_network_sample_in_sync_mode_leaves_nothing_to_diff(operator, jobs, tmp_path):
+    body = _sample("network-inventory-sync.yaml", tmp_path)
+    spec = body["spec"]
+    jobs.create(jobs.manifest("net-sync", spec.pop("source"), spec.pop("target"), **spec))
+    job = jobs.wait_phase("net-sync", "Succeeded", "Failed")
+    assert job["status"]["phase"] == "Succeeded", job["status"]
+    assert job["status"]["sync"]["failed"] == 0
+    again = _sample("network-inventory-diff.yaml", tmp_path)
+    spec = again["spec"]
+    jobs.create(jobs.manifest("net-after", spec.pop("source"), spec.pop("target"), **spec))
+    after = jobs.wait_phase("net-after", "Succeeded", "Failed")
+    diff = after["status"]["diff"]
+    assert (diff["create"], diff["update"], diff["delete"]) == (0, 0, 0)
+    assert diff["noChange"] > 0
