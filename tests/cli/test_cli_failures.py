@@ -107,3 +107,25 @@ def test_json_output_reports_the_failed_stage(tmp_path: Path, directory_data: Pa
     failed = [stage for stage in document["stages"] if not stage["ok"]]
     assert [stage["stage"] for stage in failed] == ["load-target"]
     assert "refused the connection" in failed[0]["error"]
+
+
+def test_what_an_adapter_prints_does_not_spoil_the_json_report(tmp_path: Path, directory_data: Path) -> None:
+    (tmp_path / "chatty_adapters.py").write_text(
+        textwrap.dedent(
+            """
+            from examples.directory.hr_source import HrSource
+
+            class ChattySource(HrSource):
+                def load(self):
+                    print("connecting to the HR system...")
+                    super().load()
+            """
+        )
+    )
+    spec = directory_spec(directory_data)
+    spec["source"]["adapter"] = "chatty_adapters:ChattySource"
+    process = run_cli(
+        "run", str(write_manifest(tmp_path / "job.yaml", spec)), "-o", "json", extra_path=tmp_path
+    )
+    assert json.loads(process.stdout)["ok"] is True
+    assert "connecting to the HR system..." in process.stderr

@@ -9,6 +9,7 @@ are written for (the repository root for the examples).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -31,14 +32,16 @@ def _execute(job: JobConfig, args: argparse.Namespace, name: str) -> int:
     logsetup.configure(args.verbose, counter)
     bars = progress.make(quiet=args.quiet)
     try:
-        if args.redis_url:
-            outcome = runner.run_with_redis(
-                job, args.redis_url, bars, verbose=args.verbose > 0, keep_state=args.keep_state
-            )
-        else:
-            outcome = runner.run_local(job, bars, counter)
+        # What an adapter prints goes to stderr: stdout carries the report alone (JSON stays parseable).
+        with contextlib.redirect_stdout(sys.stderr):
+            if args.redis_url:
+                outcome = runner.run_with_redis(
+                    job, args.redis_url, bars, verbose=args.verbose > 0, keep_state=args.keep_state
+                )
+            else:
+                outcome = runner.run_local(job, bars, counter)
     finally:
-        bars.close()
+        bars.close()  # after the redirect ends: the live display restores the streams it replaced
     code = ExitCode.OK if outcome.ok else ExitCode.FAILED
     if args.output == "json":
         print(render.json_report(outcome, name, int(code)))
