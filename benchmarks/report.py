@@ -21,14 +21,16 @@ ROW_LABELS = {
     "sync": "sync s",
     "rediff": "re-diff s",
     "total": "total s",
+    "cpu": "cpu s",
     "peak": "peak MiB",
     "base": "base MiB",
 }
 MIB_ROWS = ("peak", "base")
 LEGEND = (
-    "peak MiB: the run's peak RSS; base MiB: its peak before loading (interpreter, imports, generated\n"
-    "records). ok: diff summary as predicted from the records, re-diff after sync empty (RedisStore:\n"
-    "also from a second store instance on the same store_id)."
+    "cpu s: the run's own CPU time over the phases (wall-clock rows include waiting for the CPU\n"
+    "or for Redis). peak MiB: the run's peak RSS; base MiB: its peak before loading (interpreter,\n"
+    "imports, generated records). ok: diff summary as predicted from the records and an empty\n"
+    "re-diff after sync (RedisStore: also from a second store instance on the same store_id)."
 )
 
 
@@ -41,6 +43,8 @@ def _cell_value(result: RunResult | None, row: str) -> float | None:
         return result.peak_mib
     if row == "base":
         return result.baseline_mib
+    if row == "cpu":
+        return result.cpu_seconds
     return result.times.get(row)
 
 
@@ -78,7 +82,7 @@ def render_table(sizes: list[Size], cells: list[Cell], results: Results) -> str:
         lines.append(_size_header(size, results))
         lines.append("phase".ljust(11) + "".join(name.rjust(width) for name, _, _ in columns))
         notes: list[str] = []
-        for row in (*PHASES, "total", "peak", "base"):
+        for row in (*PHASES, "total", "cpu", "peak", "base"):
             label = ROW_LABELS[row]
             text = label.ljust(11)
             for _, impl, store in columns:

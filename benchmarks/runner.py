@@ -23,6 +23,7 @@ class RunResult:
 
     times: dict[str, float] = field(default_factory=dict)
     peak_mib: float | None = None
+    cpu_seconds: float | None = None
     baseline_mib: float | None = None
     objects: dict[str, int] = field(default_factory=dict)
     expected: dict[str, int] = field(default_factory=dict)
