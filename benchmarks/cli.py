@@ -107,8 +107,7 @@ def main(argv: list[str] | None = None) -> None:
     else:
         print("upstream: not run (make upstream-venv; UPSTREAM_PYTHON=.bench/upstream-venv/bin/python)")
     print(
-        "workload: examples/network, load + diff + sync + re-diff; one fresh process per run; "
-        "peak = that process's ru_maxrss; library logging filtered to WARNING",
+        "workload: examples/network inventory; load, diff, sync, re-diff; one fresh process per run",
         flush=True,
     )
 
