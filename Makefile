@@ -63,7 +63,6 @@ demo: $(DEMO_STAMP)
 # Library and store benchmarks. Set UPSTREAM_PYTHON to an interpreter with upstream diffsync
 # 2.2.3 (see `make upstream-venv`) to add the upstream columns and ratios to the table.
 bench: venv redis-server
-	@test -n "$$UPSTREAM_PYTHON" || echo "UPSTREAM_PYTHON is unset: run 'make upstream-venv', then 'UPSTREAM_PYTHON=$(UPSTREAM_VENV)/bin/python make bench' to compare with upstream."
 	$(PY) -m benchmarks $(BENCH_ARGS)
 
 # Upstream diffsync 2.2.3 in its own virtualenv, for the benchmark's comparison columns.

@@ -105,7 +105,10 @@ def main(argv: list[str] | None = None) -> None:
         if f"diffsync {UPSTREAM_VERSION} " not in description:
             print(f"warning: UPSTREAM_PYTHON does not have diffsync {UPSTREAM_VERSION}")
     else:
-        print("upstream: not run (make upstream-venv; UPSTREAM_PYTHON=.bench/upstream-venv/bin/python)")
+        print(
+            "upstream: not run (UPSTREAM_PYTHON is unset); to compare: "
+            "make upstream-venv && UPSTREAM_PYTHON=.bench/upstream-venv/bin/python make bench"
+        )
     print(
         "workload: examples/network inventory; load, diff, sync, re-diff; one fresh process per run",
         flush=True,
