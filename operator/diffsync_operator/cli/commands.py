@@ -18,16 +18,19 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from diffsync_operator.cli import logsetup, manifest, progress, render, runner
+from diffsync_operator.cli import logsetup, manifest, progress, render, runner, stage_env
 from diffsync_operator.cli.errors import ExitCode, InvalidInput
 from diffsync_operator.jobconfig import AdapterRef, JobConfig
-from diffsync_operator.spec import FlagName
+from diffsync_operator.spec import FlagName, SyncJobSpec
 
 
-def _execute(job: JobConfig, args: argparse.Namespace, name: str) -> int:
+def _execute(job: JobConfig, args: argparse.Namespace, name: str, spec: SyncJobSpec | None = None) -> int:
     """Run `job` locally or through Redis, print the report, return the exit code."""
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
+    environments, notes = stage_env.stage_environments(spec) if spec else ({}, [])
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
     counter = logsetup.ObjectCounter()
     logsetup.configure(args.verbose, counter)
     bars = progress.make(quiet=args.quiet)
@@ -36,9 +39,16 @@ def _execute(job: JobConfig, args: argparse.Namespace, name: str) -> int:
         with contextlib.redirect_stdout(sys.stderr):
             if args.redis_url:
                 outcome = runner.run_with_redis(
-                    job, args.redis_url, bars, verbose=args.verbose > 0, keep_state=args.keep_state
+                    job,
+                    args.redis_url,
+                    bars,
+                    verbose=args.verbose > 0,
+                    keep_state=args.keep_state,
+                    stage_env=environments,
                 )
             else:
+                # One process for every stage: the manifest's variables of all stages at once.
+                os.environ.update(stage_env.merged(environments))
                 outcome = runner.run_local(job, bars, counter)
     finally:
         bars.close()  # after the redirect ends: the live display restores the streams it replaced
@@ -66,7 +76,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     job = JobConfig.from_spec(spec, store_id)
     if args.mode:
         job = job.model_copy(update={"mode": args.mode})
-    return _execute(job, args, f"SyncJob {meta.name}")
+    return _execute(job, args, f"SyncJob {meta.name}", spec)
 
 
 def parse_param(text: str, option: str) -> tuple[str, Any]:

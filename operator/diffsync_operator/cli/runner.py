@@ -22,6 +22,7 @@ from diffsync_operator import diff_codec
 from diffsync_operator.cli.errors import InvalidInput, RunFailed
 from diffsync_operator.cli.logsetup import ObjectCounter
 from diffsync_operator.cli.progress import Probe, StageProgress
+from diffsync_operator.cli.stage_env import StageEnv
 from diffsync_operator.jobconfig import ENV_ATTEMPT, ENV_JOB, ENV_REDIS_URL, ENV_TERMINATION_LOG, JobConfig
 from diffsync_operator.jobstate import JobState, MemoryJobState
 from diffsync_operator.naming import side_store_id
@@ -165,8 +166,12 @@ def run_with_redis(
     *,
     verbose: bool = False,
     keep_state: bool = False,
+    stage_env: StageEnv | None = None,
 ) -> RunOutcome:
-    """Each stage in its own worker process, sharing state in Redis as stage pods do."""
+    """Each stage in its own worker process, sharing state in Redis as stage pods do.
+
+    `stage_env` adds each stage's variables from the manifest, as its pod gets them.
+    """
     from diffsync_operator.jobstate import RedisJobState, delete_job_data
 
     client = _redis_client(redis_url)
@@ -187,7 +192,8 @@ def run_with_redis(
             running = []
             for stage in group:
                 progress.start(stage)
-                running.append((stage, _start_worker(stage, env, verbose)))
+                own = {**env, **(stage_env or {}).get(stage, {})}
+                running.append((stage, _start_worker(stage, own, verbose)))
             for stage, process in running:
                 stdout, stderr = process.communicate()
                 done = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr or "")
