@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cli_helpers import run_cli, write_manifest
+from cli_helpers import REPO, run_cli, write_manifest
 
 VALID_SOURCE = {"adapter": "examples.directory.hr_source:HrSource", "params": {"teams": "t", "people": "p"}}
 VALID_TARGET = {"adapter": "examples.directory.json_directory:JsonDirectory", "params": {"path": "d"}}
@@ -14,14 +14,17 @@ def _errors(stderr: str) -> list[str]:
     return [line.removeprefix("error: ") for line in stderr.splitlines() if line.startswith("error: ")]
 
 
-def test_the_example_manifests_are_valid() -> None:
-    for manifest in (
-        "examples/directory/syncjob.yaml",
-        "examples/directory/syncjob-sync.yaml",
-        "examples/network/syncjob.yaml",
-    ):
-        process = run_cli("validate", manifest)
-        assert process.returncode == 0, process.stderr
+def _syncjob_manifests() -> list[Path]:
+    candidates = [*REPO.glob("examples/**/syncjob*.yaml"), *REPO.glob("deploy/samples/*.yaml")]
+    return sorted(path for path in candidates if "kind: SyncJob" in path.read_text())
+
+
+def test_every_shipped_manifest_is_valid() -> None:
+    manifests = _syncjob_manifests()
+    assert len(manifests) >= 3
+    for manifest in manifests:
+        process = run_cli("validate", str(manifest.relative_to(REPO)))
+        assert process.returncode == 0, f"{manifest}: {process.stderr}"
         assert "valid SyncJob" in process.stdout
 
 
