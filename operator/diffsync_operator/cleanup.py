@@ -2,9 +2,9 @@
 
 The operator connects with its own settings when the job uses the operator's default Redis
 (`DIFFSYNC_REDIS_URL`, password `DIFFSYNC_REDIS_PASSWORD`) or a `spec.redis.url` without a
-password. A job whose Redis needs a password from a Secret cannot be cleaned by the
-operator, which by design may not read Secrets: the finalizer reports that in an Event and
-lets the deletion proceed (delete the keys `diffsync*:{<storeId>...}` yourself).
+password. A job whose Redis password comes from a Secret is cleaned by a pod instead
+(`pods.build_cleanup_pod`, running `python -m diffsync_operator.worker cleanup`), because
+the operator by design may not read Secrets while pods read them by `secretKeyRef`.
 """
 
 from __future__ import annotations
@@ -24,20 +24,23 @@ class CleanupTarget:
     password: str | None
 
 
+#: `cleanup_target` answers: a pod must do it (the password is in a Secret).
+BY_POD = "pod"
+#: `cleanup_target` answers: no Redis was ever configured, so nothing was written.
+NOTHING = "nothing"
+
+
 def cleanup_target(spec: SyncJobSpec, settings: OperatorSettings) -> CleanupTarget | str:
-    """The Redis to clean, or the reason the operator cannot clean it itself."""
-    if spec.redis.url is None:
-        if settings.redis_url is None:
-            return "no Redis configured (neither spec.redis.url nor DIFFSYNC_REDIS_URL): nothing to delete"
-        if spec.redis.password_secret_ref is not None:
-            return "spec.redis.passwordSecretRef is set: the operator cannot read Secrets"
-        return CleanupTarget(settings.redis_url, settings.redis_password)
+    """The Redis the operator cleans itself, or BY_POD, or NOTHING."""
     if spec.redis.password_secret_ref is not None:
-        return (
-            f"spec.redis.passwordSecretRef ({spec.redis.password_secret_ref.name}) is set: "
-            "the operator cannot read Secrets"
-        )
-    return CleanupTarget(spec.redis.url, None)
+        return BY_POD
+    if spec.redis.url is not None:
+        return CleanupTarget(spec.redis.url, None)
+    if settings.redis_url is None:
+        return NOTHING
+    if settings.redis_password is None and settings.redis_password_secret is not None:
+        return BY_POD  # pods read the default password from a Secret the operator was not given
+    return CleanupTarget(settings.redis_url, settings.redis_password)
 
 
 def delete_state(target: CleanupTarget, store_id: str) -> int:

@@ -10,7 +10,9 @@ Run with `kopf run -m diffsync_operator.handlers --all-namespaces` (or `-n NS`),
 - a change of a finished job's spec is recorded (observedGeneration) but not run again: an
   Event says so; delete and re-apply the SyncJob to run it again;
 - the delete handler (kopf's finalizer `diffsync.io/cleanup`) deletes the Redis state
-  unless `retainStore`.
+  unless `retainStore`: itself, or through a cleanup pod when the Redis password is in a
+  Secret (the operator may not read Secrets); it gives up with a Warning Event rather than
+  blocking the deletion for ever.
 kopf keeps its own bookkeeping in annotations prefixed `diffsync.io`, never in the status.
 """
 
@@ -23,17 +25,19 @@ from typing import Any
 
 import kopf
 
-from diffsync_operator.cleanup import cleanup_target, delete_state
+from diffsync_operator.cleanup import BY_POD, NOTHING, CleanupTarget, cleanup_target, delete_state
 from diffsync_operator.controller import reconcile, utcnow
 from diffsync_operator.kube import Kube, new_api_client
 from diffsync_operator.models import GROUP, PLURAL, VERSION
 from diffsync_operator.naming import LABEL_JOB_UID, default_store_id
 from diffsync_operator.planning import FINISHED, ttl_expiry
+from diffsync_operator.pods import JobRef, build_cleanup_pod
 from diffsync_operator.settings import OperatorSettings
 from diffsync_operator.spec import SyncJobSpec
 from diffsync_operator.status import JobPhase, SyncJobStatus
 
 CLEANUP_RETRIES = 6
+CLEANUP_POD_RETRIES = 60  # about two minutes of waiting for the cleanup pod
 
 
 class Runtime:
@@ -187,13 +191,16 @@ def delete_redis_state(
         kopf.info(body, reason="StoreRetained", message="spec.retainStore: the Redis state is kept")
         return
     status = body.get("status") or {}
+    if not status.get("stages"):
+        return  # no stage ever started: nothing was written
     store_id = status.get("storeId") or spec.store_id or default_store_id(namespace, name, uid)
     target = cleanup_target(spec, RUNTIME.settings)
-    if isinstance(target, str):
-        kopf.warn(body, reason="StoreNotDeleted", message=f"Redis state of {store_id} not deleted: {target}")
+    if target == NOTHING:
         return
-    if status.get("phase") is None and not status.get("stages"):
-        return  # never started: nothing was written
+    if target == BY_POD:
+        _cleanup_by_pod(body, spec, store_id, retry)
+        return
+    assert isinstance(target, CleanupTarget)
     try:
         deleted = delete_state(target, store_id)
     except Exception as error:  # Redis down: retry a few times, then let the deletion proceed
@@ -209,6 +216,29 @@ def delete_redis_state(
         return
     logger.info("deleted the Redis state of %s (%d job keys)", store_id, deleted)
     kopf.info(body, reason="StoreDeleted", message=f"deleted the Redis state of {store_id}")
+
+
+def _cleanup_by_pod(body: kopf.Body, spec: SyncJobSpec, store_id: str, retry: int) -> None:
+    """Run (or check on) the cleanup pod; retried by kopf until it finished or we give up."""
+    meta = body["metadata"]
+    ref = JobRef(meta["name"], meta["namespace"], meta["uid"])
+    pod_body = build_cleanup_pod(ref, spec, store_id, RUNTIME.settings)
+    pod = _kube().read_pod(ref.namespace, pod_body["metadata"]["name"])
+    if pod is None:
+        _kube().create_pod(pod_body)
+        raise kopf.TemporaryError("started the cleanup pod", delay=1)
+    phase = (pod.get("status") or {}).get("phase")
+    if phase == "Succeeded":
+        kopf.info(body, reason="StoreDeleted", message=f"deleted the Redis state of {store_id} (cleanup pod)")
+        return
+    if phase != "Failed" and retry < CLEANUP_POD_RETRIES:
+        raise kopf.TemporaryError("waiting for the cleanup pod", delay=2)
+    kopf.warn(
+        body,
+        reason="StoreNotDeleted",
+        message=f"cleanup pod {pod_body['metadata']['name']} did not delete the Redis state of {store_id} "
+        f"(phase {phase}); delete its keys yourself (see diffsync_operator.jobstate)",
+    )
 
 
 __all__ = [

@@ -86,6 +86,15 @@ class Kube:
             raise
         return True
 
+    def read_pod(self, namespace: str, name: str) -> dict[str, Any] | None:
+        """The pod, or None when it does not exist."""
+        try:
+            return self._plain(self.core.read_namespaced_pod(name, namespace))
+        except ApiException as error:
+            if error.status == 404:
+                return None
+            raise
+
     def delete_pod(self, namespace: str, name: str) -> None:
         """Delete a pod; one already gone is fine."""
         try:

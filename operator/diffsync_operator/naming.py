@@ -27,7 +27,15 @@ _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 
 def pod_name(job_name: str, stage: Stage, attempt: int) -> str:
     """`<job>-<stage>-<attempt>`; a job name too long for that is cut and given a hash."""
-    suffix = f"-{stage.value}-{attempt}"
+    return _bounded(job_name, f"-{stage.value}-{attempt}")
+
+
+def cleanup_pod_name(job_name: str) -> str:
+    """`<job>-cleanup`: the pod that deletes the Redis state of a job being deleted."""
+    return _bounded(job_name, "-cleanup")
+
+
+def _bounded(job_name: str, suffix: str) -> str:
     if len(job_name) + len(suffix) <= _MAX_POD_NAME:
         return job_name + suffix
     digest = hashlib.sha256(job_name.encode()).hexdigest()[:8]
@@ -47,11 +55,11 @@ def side_store_id(store_id: str, side: str) -> str:
     return f"{store_id}/{side}"
 
 
-def pod_labels(job_name: str, job_uid: str, stage: Stage, attempt: int) -> dict[str, str]:
+def pod_labels(job_name: str, job_uid: str, stage: Stage | str, attempt: int) -> dict[str, str]:
     """Labels of a stage pod; selection is by job uid, the name label is for people."""
     labels = {
         LABEL_JOB_UID: job_uid,
-        LABEL_STAGE: stage.value,
+        LABEL_STAGE: stage.value if isinstance(stage, Stage) else stage,
         LABEL_ATTEMPT: str(attempt),
         LABEL_MANAGED_BY: MANAGED_BY,
         LABEL_COMPONENT: "worker",

@@ -24,12 +24,13 @@ from diffsync_operator.jobconfig import (
 )
 from diffsync_operator.k8s import EnvFromSource, EnvVar, SecretKeySelector
 from diffsync_operator.models import API_VERSION, KIND
-from diffsync_operator.naming import pod_labels, pod_name
+from diffsync_operator.naming import cleanup_pod_name, pod_labels, pod_name
 from diffsync_operator.settings import OperatorSettings
 from diffsync_operator.spec import SyncJobSpec
 from diffsync_operator.status import Stage
 
 WORKER_MODULE = "diffsync_operator.worker"
+CLEANUP_COMMAND = "cleanup"
 CONTAINER_NAME = "worker"
 
 
@@ -88,7 +89,55 @@ def build_pod(
 ) -> dict[str, Any]:
     """The Pod manifest for `attempt` of `stage` (call `spec_problems` first)."""
     env, env_from = _stage_env(spec, stage)
-    config = JobConfig.from_spec(spec, store_id)
+    return _pod(
+        job,
+        spec,
+        JobConfig.from_spec(spec, store_id),
+        settings,
+        name=pod_name(job.name, stage, attempt),
+        command=stage.value,
+        labels=pod_labels(job.name, job.uid, stage, attempt),
+        env=[v.to_manifest() for v in env],
+        env_from=[f.to_manifest() for f in env_from],
+        attempt=attempt,
+    )
+
+
+def build_cleanup_pod(
+    job: JobRef, spec: SyncJobSpec, store_id: str, settings: OperatorSettings
+) -> dict[str, Any]:
+    """The pod that deletes a job's Redis state when only a pod can read the Redis password.
+
+    It gets the Redis settings and password reference of the job, none of the adapters'
+    environment, and runs `python -m diffsync_operator.worker cleanup`.
+    """
+    return _pod(
+        job,
+        spec,
+        JobConfig.from_spec(spec, store_id),
+        settings,
+        name=cleanup_pod_name(job.name),
+        command=CLEANUP_COMMAND,
+        labels=pod_labels(job.name, job.uid, CLEANUP_COMMAND, 1),
+        env=[],
+        env_from=[],
+        attempt=1,
+    )
+
+
+def _pod(
+    job: JobRef,
+    spec: SyncJobSpec,
+    config: JobConfig,
+    settings: OperatorSettings,
+    *,
+    name: str,
+    command: str,
+    labels: dict[str, str],
+    env: list[dict[str, Any]],
+    env_from: list[dict[str, Any]],
+    attempt: int,
+) -> dict[str, Any]:
     ours: list[dict[str, Any]] = [
         {"name": ENV_JOB, "value": config.model_dump_json(by_alias=True)},
         {"name": ENV_ATTEMPT, "value": str(attempt)},
@@ -101,8 +150,8 @@ def build_pod(
     container: dict[str, Any] = {
         "name": CONTAINER_NAME,
         "image": spec.image or settings.default_image,
-        "command": [settings.worker_python, "-m", WORKER_MODULE, stage.value],
-        "env": [v.to_manifest() for v in env] + ours,
+        "command": [settings.worker_python, "-m", WORKER_MODULE, command],
+        "env": env + ours,
         "terminationMessagePolicy": "FallbackToLogsOnError",
         "securityContext": {
             "runAsNonRoot": True,
@@ -114,7 +163,7 @@ def build_pod(
         "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],  # noqa: S108 - an emptyDir
     }
     if env_from:
-        container["envFrom"] = [f.to_manifest() for f in env_from]
+        container["envFrom"] = env_from
     if spec.image_pull_policy:
         container["imagePullPolicy"] = spec.image_pull_policy
     if spec.resources is not None:
@@ -135,9 +184,9 @@ def build_pod(
     if spec.affinity:
         pod_spec["affinity"] = dict(spec.affinity)
     metadata: dict[str, Any] = {
-        "name": pod_name(job.name, stage, attempt),
+        "name": name,
         "namespace": job.namespace,
-        "labels": {**(spec.pod_labels or {}), **pod_labels(job.name, job.uid, stage, attempt)},
+        "labels": {**(spec.pod_labels or {}), **labels},
         "ownerReferences": [
             {
                 "apiVersion": API_VERSION,

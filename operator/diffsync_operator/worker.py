@@ -6,6 +6,9 @@ RedisStores sharing one Redis client, and reports the `StageResult`: kept in Red
 `run_stage`), written as the pod's termination message, and printed as the last line of
 stdout. Exit status: 0 when the stage succeeded, 1 when it failed, 2 for a bad command line.
 
+`python -m diffsync_operator.worker cleanup` deletes the job's Redis state instead (the
+finalizer runs it in a pod when only pods may read the Redis password).
+
 Logs are structlog JSON lines on stderr at INFO; the syncer's one-line-per-object success
 events are counted but not printed unless DIFFSYNC_LOG_LEVEL=debug.
 """
@@ -32,7 +35,8 @@ from diffsync_operator.jobconfig import (
     ENV_TERMINATION_LOG_FALLBACK,
     JobConfig,
 )
-from diffsync_operator.jobstate import RedisJobState
+from diffsync_operator.jobstate import RedisJobState, delete_job_data
+from diffsync_operator.pods import CLEANUP_COMMAND
 from diffsync_operator.results import StageResult
 from diffsync_operator.stages import StoreFactory, run_stage
 from diffsync_operator.status import Stage
@@ -63,11 +67,15 @@ def configure_logging(env: Mapping[str, str]) -> None:
 
 
 def _write_termination_message(result: StageResult, env: Mapping[str, str]) -> None:
+    _write_text(result.to_termination_message(), env)
+
+
+def _write_text(text: str, env: Mapping[str, str]) -> None:
     path = Path(
         env.get(ENV_TERMINATION_LOG) or env.get(ENV_TERMINATION_LOG_FALLBACK) or DEFAULT_TERMINATION_LOG
     )
     try:
-        path.write_text(result.to_termination_message())
+        path.write_text(text)
     except OSError as error:  # outside a pod the default path may not exist
         print(f"could not write the termination message to {path}: {error}", file=sys.stderr)
 
@@ -105,12 +113,41 @@ def run(stage: Stage, env: Mapping[str, str]) -> StageResult:
         client.close()
 
 
+def cleanup(env: Mapping[str, str]) -> int:
+    """Delete the job's Redis state (the finalizer's pod, for Redis the operator cannot log in to)."""
+    try:
+        job = JobConfig.model_validate_json(env.get(ENV_JOB, ""))
+        url = env.get(ENV_REDIS_URL, "")
+        if not url:
+            raise ValueError(f"{ENV_REDIS_URL} is empty")
+    except (ValidationError, ValueError) as error:
+        print(f"cleanup: bad worker environment: {error}", file=sys.stderr)
+        return 1
+    client, _ = _redis_stores(url, env.get(ENV_REDIS_PASSWORD) or None)
+    try:
+        deleted = delete_job_data(client, job.store_id)
+    except Exception as error:  # reported to the finalizer through the exit code and message
+        text = f"cleanup: could not delete the Redis state of {job.store_id}: {type(error).__name__}: {error}"
+        _write_text(text, env)
+        print(text, file=sys.stderr)
+        return 1
+    finally:
+        client.close()
+    _write_text(f"deleted the Redis state of {job.store_id} ({deleted} job keys)", env)
+    return 0
+
+
 def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     env = os.environ if env is None else env
     stages = ", ".join(s.value for s in Stage)
+    if argv == [CLEANUP_COMMAND]:
+        return cleanup(env)
     if len(argv) != 1 or argv[0] not in {s.value for s in Stage}:
-        print(f"usage: python -m diffsync_operator.worker <stage>   (stage: {stages})", file=sys.stderr)
+        print(
+            f"usage: python -m diffsync_operator.worker <stage>   (stage: {stages}; or {CLEANUP_COMMAND})",
+            file=sys.stderr,
+        )
         return 2
     configure_logging(env)
     result = run(Stage(argv[0]), env)

@@ -368,3 +368,25 @@ def test_network_sample_in_sync_mode_leaves_nothing_to_diff(operator, jobs, tmp_
     diff = after["status"]["diff"]
     assert (diff["create"], diff["update"], diff["delete"]) == (0, 0, 0)
     assert diff["noChange"] > 0
+
+
+def test_redis_password_from_a_secret_runs_and_is_cleaned_by_a_pod(
+    operator, jobs, inventory_sides, redis_server_factory
+):
+    server = redis_server_factory(password="s3cret-pw")
+    jobs.core.create_namespaced_secret(
+        jobs.namespace, {"metadata": {"name": "redis-auth"}, "stringData": {"password": "s3cret-pw"}}
+    )
+    redis = {
+        "url": f"redis://127.0.0.1:{server.port}/0",
+        "passwordSecretRef": {"name": "redis-auth", "key": "password"},
+    }
+    jobs.create(jobs.manifest("inv-auth", *inventory_sides, redis=redis))
+    job = jobs.wait_phase("inv-auth", "Succeeded", "Failed")
+    assert job["status"]["phase"] == "Succeeded", job["status"]
+    store_id = job["status"]["storeId"]
+    client = server.client()
+    assert client.keys(f"*{store_id}*")
+    jobs.delete("inv-auth")
+    jobs.wait_gone("inv-auth", timeout=90)
+    assert client.keys(f"*{store_id}*") == []

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
+from diffsync_operator.cleanup import BY_POD, NOTHING, CleanupTarget, cleanup_target
 from diffsync_operator.naming import pod_name
-from diffsync_operator.pods import JobRef, build_pod, spec_problems
+from diffsync_operator.pods import JobRef, build_cleanup_pod, build_pod, spec_problems
 from diffsync_operator.settings import OperatorSettings
 from diffsync_operator.spec import SyncJobSpec
 from diffsync_operator.status import Stage
@@ -168,3 +169,27 @@ def test_missing_image_and_redis_are_problems_naming_the_field():
 
 def test_complete_spec_has_no_problems():
     assert spec_problems(_spec(), SETTINGS) == []
+
+
+def test_cleanup_pod_gets_redis_settings_but_no_adapter_environment():
+    spec = _spec(redis={"url": "redis://r:6379", "passwordSecretRef": {"name": "r", "key": "pw"}})
+    pod = build_cleanup_pod(JOB, spec, "sid", SETTINGS)
+    env = _env(pod)
+    assert pod["metadata"]["name"] == "inventory-cleanup"
+    assert pod["spec"]["containers"][0]["command"][-1] == "cleanup"
+    assert env["DIFFSYNC_REDIS_PASSWORD"]["valueFrom"] == {"secretKeyRef": {"name": "r", "key": "pw"}}
+    assert not {"SRC_TOKEN", "DST_TOKEN"} & set(env)
+    assert "envFrom" not in pod["spec"]["containers"][0]
+
+
+def test_operator_cleans_its_default_redis_itself():
+    assert cleanup_target(_spec(), SETTINGS) == CleanupTarget("redis://redis:6379/0", None)
+
+
+def test_redis_password_in_a_secret_is_cleaned_by_a_pod():
+    spec = _spec(redis={"url": "redis://r:6379", "passwordSecretRef": {"name": "r", "key": "pw"}})
+    assert cleanup_target(spec, SETTINGS) == BY_POD
+
+
+def test_job_without_any_redis_has_nothing_to_clean():
+    assert cleanup_target(_spec(), OperatorSettings()) == NOTHING
