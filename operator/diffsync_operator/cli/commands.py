@@ -56,7 +56,11 @@ def _execute(job: JobConfig, args: argparse.Namespace, name: str, spec: SyncJobS
     if args.output == "json":
         print(render.json_report(outcome, name, int(code)))
     else:
-        where = f"Redis {args.redis_url}, one process per stage" if args.redis_url else "in process"
+        where = (
+            f"Redis {args.redis_url}, store {job.store_id}, one process per stage"
+            if args.redis_url
+            else "in process"
+        )
         title = "\n".join(
             [
                 f"{name} ({job.mode} mode, {where})",
@@ -72,7 +76,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     """`diffsync run FILE.yaml`: the manifest's job, through the worker's stages."""
     job_manifest = manifest.load(args.file)
     meta, spec = job_manifest.metadata, job_manifest.spec
-    store_id = spec.store_id or f"{meta.namespace or 'default'}.{meta.name}.local"
+    # Like a pod's default (<namespace>.<name>.<uid prefix>): a fresh id per run, so two runs of
+    # one manifest against one Redis never share state.
+    store_id = spec.store_id or f"{meta.namespace or 'default'}.{meta.name}.local-{uuid.uuid4().hex[:8]}"
     job = JobConfig.from_spec(spec, store_id)
     if args.mode:
         job = job.model_copy(update={"mode": args.mode})
