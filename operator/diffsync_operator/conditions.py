@@ -32,7 +32,7 @@ def shape_conditions(
     now: datetime,
 ) -> list[Condition]:
     """The five conditions for `phase`, all with `reason` and `message`."""
-    previous = {c.type: c for c in existing}
+    previous: dict[str, Condition] = {c.type: c for c in existing}
     shaped = []
     for kind in _TYPES:
         status = "True" if kind in _WANTED[phase] else "False"
@@ -40,8 +40,8 @@ def shape_conditions(
         since = before.last_transition_time if before is not None and before.status == status else now
         shaped.append(
             Condition(
-                type=kind,  # type: ignore[arg-type]
-                status=status,  # type: ignore[arg-type]
+                type=kind,
+                status=status,
                 reason=reason,
                 message=message,
                 last_transition_time=since,

@@ -48,7 +48,7 @@ class JobConfig(CamelModel):
     source: AdapterRef
     target: AdapterRef
     mode: Literal["diff", "sync"] = "diff"
-    flags: list[FlagName] = Field(default_factory=list)  # type: ignore[valid-type]
+    flags: list[FlagName] = Field(default_factory=list)
 
     @classmethod
     def from_spec(cls, spec: SyncJobSpec, store_id: str) -> JobConfig:

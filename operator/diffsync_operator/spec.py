@@ -84,7 +84,7 @@ class SyncJobSpec(CamelModel):
     mode: Literal["diff", "sync"] = Field(
         default="diff", description="diff: load, diff and report (dry run); sync: also apply the diff."
     )
-    flags: list[FlagName] = Field(  # type: ignore[valid-type]
+    flags: list[FlagName] = Field(
         default_factory=list, description="diffsync.DiffSyncFlags member names, combined."
     )
     store_id: str | None = Field(

@@ -57,7 +57,16 @@ def install_rbac(cluster: Any, namespace: str) -> str:
 class OperatorProcess:
     """`kopf run -m diffsync_operator.handlers` as a child process, restartable and killable."""
 
-    def __init__(self, kubeconfig: Path, namespace: str, env: dict[str, str], log_dir: Path) -> None:
+    def __init__(
+        self,
+        kubeconfig: Path,
+        namespace: str,
+        env: dict[str, str],
+        log_dir: Path,
+        *,
+        module_main: bool = False,
+    ) -> None:
+        self.module_main = module_main
         self.kubeconfig = kubeconfig
         self.namespace = namespace
         self.env = env
@@ -73,6 +82,9 @@ class OperatorProcess:
             **self.env,
         }
         argv = [str(kopf), "run", "--standalone", "-n", self.namespace, "-m", "diffsync_operator.handlers"]
+        if self.module_main:  # python -m diffsync_operator: namespaces from DIFFSYNC_WATCH_NAMESPACES
+            argv = [sys.executable, "-m", "diffsync_operator"]
+            env["DIFFSYNC_WATCH_NAMESPACES"] = self.namespace
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
         return self

@@ -390,3 +390,17 @@ def test_redis_password_from_a_secret_runs_and_is_cleaned_by_a_pod(
     jobs.delete("inv-auth")
     jobs.wait_gone("inv-auth", timeout=90)
     assert client.keys(f"*{store_id}*") == []
+
+
+def test_python_dash_m_entry_point_runs_a_job(
+    cluster, operator_namespace, operator_env, jobs, inventory_sides, tmp_path
+):
+    namespace, account = operator_namespace
+    kubeconfig = cluster.token_kubeconfig(namespace, account)
+    process = OperatorProcess(kubeconfig, namespace, operator_env, tmp_path, module_main=True).start()
+    try:
+        jobs.create(jobs.manifest("inv-main", *inventory_sides))
+        job = jobs.wait_phase("inv-main", "Succeeded", "Failed")
+    finally:
+        process.stop()
+    assert job["status"]["phase"] == "Succeeded", job["status"]

@@ -167,6 +167,14 @@ def test_missing_image_and_redis_are_problems_naming_the_field():
     assert [p.split(":")[0] for p in problems] == ["spec.image", "spec.redis.url"]
 
 
+def test_env_var_with_value_and_value_from_is_a_problem_naming_it():
+    spec = _spec()
+    spec.target.env[0].value_from = spec.source.env[0].value_from
+    assert spec_problems(spec, SETTINGS) == [
+        "spec.target.env[0] (DST_TOKEN): set value or valueFrom, not both"
+    ]
+
+
 def test_complete_spec_has_no_problems():
     assert spec_problems(_spec(), SETTINGS) == []
 
