@@ -36,12 +36,12 @@ def _client() -> tuple[Any, str]:
             "status and show-diff need the kubernetes client: pip install 'diffsync[operator]'"
         ) from error
     try:
-        config.load_kube_config()
-        _, active = config.list_kube_config_contexts()
+        config.load_kube_config()  # type: ignore[no-untyped-call]
+        _, active = config.list_kube_config_contexts()  # type: ignore[no-untyped-call]
         namespace = (active or {}).get("context", {}).get("namespace") or "default"
     except config.ConfigException as kubeconfig_error:
         try:
-            config.load_incluster_config()
+            config.load_incluster_config()  # type: ignore[no-untyped-call]
         except config.ConfigException:
             raise InvalidInput(
                 f"no cluster to talk to: {kubeconfig_error}; set KUBECONFIG or run inside a pod"

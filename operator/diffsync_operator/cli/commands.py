@@ -129,7 +129,7 @@ def _adhoc_job(args: argparse.Namespace, mode: str) -> JobConfig:
         store_id=f"local.adhoc.{uuid.uuid4().hex[:8]}",
         source=sides["source"],
         target=sides["target"],
-        mode=mode,  # type: ignore[arg-type]
+        mode=mode,
         flags=flags,
     )
 

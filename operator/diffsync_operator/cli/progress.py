@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable
-from typing import Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
 from diffsync_operator.results import StageResult
 from diffsync_operator.status import Stage
@@ -90,7 +90,7 @@ class BarProgress:
             TimeElapsedColumn(),
             console=Console(stderr=True),
         )
-        self._tasks: dict[Stage, tuple[int, Probe | None, int | None]] = {}
+        self._tasks: dict[Stage, tuple[Any, Probe | None, int | None]] = {}  # rich TaskIDs
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._progress.start()
