@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from redis.crc import key_slot
-from redis_models import BaseInventory, Device, Site
+from redis_models import BaseInventory, Device, Inventory, Site
 
 STRANGE_IDS = [
     "a:b",
@@ -120,12 +120,65 @@ def test_count_of_an_unread_store_uses_hash_lengths(make_store, admin):
     assert "cmdstat_hgetall" not in stats
 
 
-def test_a_load_is_written_in_a_few_round_trips(make_store, admin):
-    adapter = BaseInventory(internal_storage_engine=make_store())
-    adapter.load()
+def commands_to_flush(admin, adapter) -> int:
     admin.config_resetstat()
     adapter.store.flush()
     stats = admin.info("commandstats")
-    # one script call per model (9 objects); no per-object commands
-    assert sum(stat["calls"] for name, stat in stats.items() if name.startswith("cmdstat_eval")) == 3
-    assert "cmdstat_hget" not in stats
+    return sum(stat["calls"] for name, stat in stats.items() if name != "cmdstat_config|resetstat")
+
+
+def test_flushing_a_load_takes_the_same_commands_for_9_or_900_objects(make_store, admin, other_store_id):
+    small = BaseInventory(internal_storage_engine=make_store())
+    small.load()
+
+    class Large(Inventory):
+        data = {
+            f"site{s}": (
+                "eu",
+                {f"s{s}-r{d}": ("leaf", {f"eth{i}": 1500 for i in range(8)}) for d in range(32)},
+            )
+            for s in range(3)
+        }
+
+    large = Large(internal_storage_engine=make_store(store_id=other_store_id))
+    large.load()
+    assert large.count() > 800
+    assert commands_to_flush(admin, large) == commands_to_flush(admin, small)
+
+
+def test_order_list_is_compacted_after_many_removals(make_store, admin):
+    adapter = Inventory(internal_storage_engine=make_store())
+    for number in range(3000):
+        adapter.add(Device(name=f"r{number:04d}"))
+    adapter.store.flush()
+    for number in range(3000):
+        if number % 6:
+            adapter.remove(adapter.get(Device, f"r{number:04d}"))
+    adapter.store.flush()
+    assert admin.llen(adapter.store._keys.order("device")) == 500
+
+
+def test_order_survives_compaction(make_store):
+    adapter = Inventory(internal_storage_engine=make_store())
+    for number in range(3000):
+        adapter.add(Device(name=f"r{number:04d}"))
+    adapter.store.flush()
+    for number in range(3000):
+        if number % 6:
+            adapter.remove(adapter.get(Device, f"r{number:04d}"))
+    adapter.add(Device(name="r0001"))
+    adapter.store.flush()
+    expected = [f"r{number:04d}" for number in range(0, 3000, 6)] + ["r0001"]
+    assert [device.name for device in make_store().get_all(model=Device)] == expected
+
+
+def test_re_added_object_is_last_for_other_processes(make_store):
+    adapter = Inventory(internal_storage_engine=make_store())
+    for name in ["a", "b", "c"]:
+        adapter.add(Device(name=name))
+    adapter.store.flush()
+    adapter.remove(adapter.get(Device, "a"))
+    adapter.store.flush()
+    adapter.add(Device(name="a"))
+    adapter.store.flush()
+    assert [device.name for device in make_store().get_all(model=Device)] == ["b", "c", "a"]

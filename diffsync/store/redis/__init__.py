@@ -41,7 +41,7 @@ from diffsync.store import BaseStore
 from diffsync.store.redis._bucket import Bucket
 from diffsync.store.redis._connect import build_client, check_reachable
 from diffsync.store.redis._keys import FORMAT, StoreKeys
-from diffsync.store.redis._writer import BucketWriter
+from diffsync.store.redis._writer import BucketWriter, version_field
 
 __all__ = ["RedisStore"]
 
@@ -285,9 +285,10 @@ class RedisStore(BaseStore):
         data_key = self._keys.data(bucket.name)
         with self._errors("reading", data_key):
             pipe = self._client.pipeline(transaction=True)
-            pipe.zrange(self._keys.order(bucket.name), 0, -1)
+            pipe.lrange(self._keys.order(bucket.name), 0, -1)
             pipe.hgetall(data_key)
-            order, values = pipe.execute()
+            pipe.hget(self._keys.meta, version_field(bucket.name))
+            order, values, version = pipe.execute()
         bucket.fill(
             [uid.decode() if isinstance(uid, bytes) else uid for uid in order],
             {
@@ -296,6 +297,7 @@ class RedisStore(BaseStore):
                 )
                 for uid, value in values.items()
             },
+            version.decode() if isinstance(version, bytes) else str(version or "0"),
         )
 
     def _model_class(self, model_name: str, fallback: Any) -> type[DiffSyncModel]:

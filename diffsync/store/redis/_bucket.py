@@ -1,8 +1,8 @@
 """What one store instance knows about one model name: its slice of the identity map.
 
-A bucket is read from Redis whole, once, on first use (one round trip: the order ZSET and the
-data HASH in one MULTI). From then on reads are served from memory, and changes are recorded
-here until `RedisStore.flush()` writes them:
+A bucket is read from Redis whole, once, on first use (one round trip: the order list, the
+data HASH and the model's version in one MULTI). From then on reads are served from memory,
+and changes are recorded here until `RedisStore.flush()` writes them:
 
 - `entries`: unique id -> the model object handed out, or None while it has not been parsed
   yet (its JSON is in `written`); insertion order is the store's order.
@@ -11,6 +11,8 @@ here until `RedisStore.flush()` writes them:
   is written back on flush.
 - `pending_add`: ids added since the last flush, in order (new fields and order entries).
 - `pending_remove`: ids removed since the last flush that Redis still holds.
+- `version`: the model's version as of our last read or write ("" when another writer may have
+  written since, so additions must be checked id by id).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
 
 
 class Bucket:
-    __slots__ = ("entries", "loaded", "name", "pending_add", "pending_remove", "written")
+    __slots__ = ("entries", "loaded", "name", "pending_add", "pending_remove", "version", "written")
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -31,14 +33,24 @@ class Bucket:
         self.written: dict[str, bytes] = {}
         self.pending_add: dict[str, None] = {}
         self.pending_remove: set[str] = set()
+        self.version = ""
 
-    def fill(self, order: list[str], values: dict[str, bytes]) -> None:
-        """Take what Redis holds: ids in ZSET order, then any id the ZSET lacks, sorted."""
-        entries: dict[str, DiffSyncModel | None] = {uid: None for uid in order if uid in values}
+    def fill(self, order: list[str], values: dict[str, bytes], version: str) -> None:
+        """Take what Redis holds, in order-list order.
+
+        The list may name an id more than once (re-added after a removal: the last place
+        counts) or name removed ids (skipped); ids it lacks go last, sorted.
+        """
+        entries: dict[str, DiffSyncModel | None] = {}
+        for uid in order:
+            if uid in values:
+                entries.pop(uid, None)
+                entries[uid] = None
         for uid in sorted(values.keys() - entries.keys()):
             entries[uid] = None
         self.entries = entries
         self.written = values
+        self.version = version
         self.loaded = True
 
     def add(self, unique_id: str, obj: DiffSyncModel) -> None:

@@ -37,7 +37,7 @@ class StoreKeys:
         return f"{self.prefix}:data:{escape(model_name)}"
 
     def order(self, model_name: str) -> str:
-        """ZSET of unique id scored by insertion sequence, for LocalStore's insertion order."""
+        """LIST of unique ids in insertion order (an id's last entry counts; removed ids linger)."""
         return f"{self.prefix}:order:{escape(model_name)}"
 
     def all_keys(self, model_names: Iterable[str]) -> list[str]:

@@ -1,23 +1,27 @@
 """Writing a bucket's pending changes to Redis in batches.
 
-Three kinds of write, each in chunks so no single command or transaction grows unbounded:
+Each model has a version (field ``ver:<model>`` of the meta hash) that every write to the model
+increments. A bucket remembers the version it last saw, so a writer can tell cheaply whether
+anyone else wrote to the model since it read it. Three kinds of write, each in chunks so no
+single command or transaction grows unbounded:
 
-- removals: HDEL + ZREM of a chunk of ids, in one MULTI;
-- additions: one Lua script call per chunk that refuses the whole chunk if any id is already in
-  the hash with a different value (another writer got there first, so nothing is silently
-  overwritten), and otherwise sets the fields, appends the ids to the order ZSET with fresh
-  sequence numbers (keeping the place of ids already there, so a call resent after a lost reply
-  changes nothing), registers the model name and stamps the format;
-- changes to existing objects: HSET of a chunk of fields, in one MULTI.
+- removals: HDEL of a chunk of ids (their order-list entries are left behind and skipped by
+  readers; the list is compacted by a script once it is more than twice as long as the hash);
+- additions: one Lua script call per chunk. When the version shows another writer, it first
+  refuses the whole chunk if any id is already in the hash with a different value, so nothing
+  another writer added is silently overwritten; then it sets the fields, appends the ids to the
+  order list, registers the model name and stamps the format;
+- changes to existing objects: HSET of a chunk of fields.
 
-Every write is idempotent or refused as a whole, and the bucket's bookkeeping is updated chunk by
-chunk after each succeeds, so a flush interrupted by a lost connection can simply be repeated.
+Removals and changes run in a MULTI that also reads and bumps the version. Every write is
+idempotent or refused as a whole, and the bucket's bookkeeping is updated chunk by chunk after
+each succeeds, so a flush interrupted by a lost connection can simply be repeated.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import redis
 
@@ -31,27 +35,41 @@ if TYPE_CHECKING:
 # Objects per command or script call; keeps Lua's unpack() well under its stack limit.
 CHUNK = 1000
 
+# KEYS: meta, models, data, order.
+# ARGV: model name, format, n, version field, version expected ("" if unknown), n ids, n id/JSON pairs.
+# Returns {new version, ids refused}.
 ADD_SCRIPT = """
 local n = tonumber(ARGV[3])
-local uids = {}
-for i = 1, n do uids[i] = ARGV[2 + 2 * i] end
-local current = redis.call('HMGET', KEYS[3], unpack(uids))
-local taken = {}
-for i = 1, n do
-  if current[i] and current[i] ~= ARGV[3 + 2 * i] then taken[#taken + 1] = uids[i] end
+local version = redis.call('HGET', KEYS[1], ARGV[4]) or '0'
+if version ~= ARGV[5] then
+  local current = redis.call('HMGET', KEYS[3], unpack(ARGV, 6, 5 + n))
+  local taken = {}
+  for i = 1, n do
+    if current[i] and current[i] ~= ARGV[5 + n + 2 * i] then taken[#taken + 1] = ARGV[5 + i] end
+  end
+  if #taken > 0 then return {version, taken} end
 end
-if #taken > 0 then return taken end
-local base = redis.call('HINCRBY', KEYS[1], 'seq', n) - n
 redis.call('HSET', KEYS[1], 'format', ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[1])
-redis.call('HSET', KEYS[3], unpack(ARGV, 4, 3 + 2 * n))
-local scored = {'NX'}
-for i = 1, n do
-  scored[2 * i] = base + i
-  scored[2 * i + 1] = uids[i]
+redis.call('HSET', KEYS[3], unpack(ARGV, 6 + n, 5 + 3 * n))
+redis.call('RPUSH', KEYS[4], unpack(ARGV, 6, 5 + n))
+return {tostring(redis.call('HINCRBY', KEYS[1], ARGV[4], 1)), {}}
+"""
+
+# KEYS: order, data. Rewrites the order list: last occurrence of each id still in the hash.
+COMPACT_SCRIPT = """
+local items = redis.call('LRANGE', KEYS[1], 0, -1)
+local last = {}
+for i, uid in ipairs(items) do last[uid] = i end
+local keep = {}
+for i, uid in ipairs(items) do
+  if last[uid] == i and redis.call('HEXISTS', KEYS[2], uid) == 1 then keep[#keep + 1] = uid end
 end
-redis.call('ZADD', KEYS[4], unpack(scored))
-return taken
+redis.call('DEL', KEYS[1])
+for s = 1, #keep, 1000 do
+  redis.call('RPUSH', KEYS[1], unpack(keep, s, math.min(s + 999, #keep)))
+end
+return #keep
 """
 
 Dump = Callable[["DiffSyncModel", str, str], bytes]
@@ -62,6 +80,14 @@ def _chunks(items: list[str]) -> Iterator[list[str]]:
         yield items[start : start + CHUNK]
 
 
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def version_field(model_name: str) -> str:
+    return f"ver:{model_name}"
+
+
 class BucketWriter:
     """Writes buckets of one store; `dump(obj, model_name, uid)` serialises one object."""
 
@@ -70,6 +96,7 @@ class BucketWriter:
         self.keys = keys
         self.dump = dump
         self.add_script = client.register_script(ADD_SCRIPT)
+        self.compact_script = client.register_script(COMPACT_SCRIPT)
 
     def write(self, bucket: Bucket) -> bool:
         """Write everything pending or changed in `bucket`; True if anything was sent."""
@@ -78,18 +105,39 @@ class BucketWriter:
         wrote |= self._write_changes(bucket, added)
         return wrote or bool(added)
 
+    def _versioned(self, bucket: Bucket, queue: Callable[[redis.client.Pipeline], None]) -> list[Any]:
+        """Run `queue`'s commands in a MULTI that also bumps the model's version.
+
+        The version read in the same transaction tells whether another writer came in between;
+        if so the bucket's version becomes unknown, and later additions check id by id.
+        """
+        field = version_field(bucket.name)
+        pipe = self.client.pipeline(transaction=True)
+        pipe.hget(self.keys.meta, field)
+        queue(pipe)
+        pipe.hincrby(self.keys.meta, field, 1)
+        results = pipe.execute()
+        before = _text(results[0]) if results[0] is not None else "0"
+        bucket.version = str(results[-1]) if before == bucket.version else ""
+        return results[1:-1]
+
     def _write_removals(self, bucket: Bucket) -> bool:
         if not bucket.pending_remove:
             return False
         data_key, order_key = self.keys.data(bucket.name), self.keys.order(bucket.name)
+        list_length = 0
         for chunk in _chunks(sorted(bucket.pending_remove)):
-            pipe = self.client.pipeline(transaction=True)
-            pipe.hdel(data_key, *chunk)
-            pipe.zrem(order_key, *chunk)
-            pipe.execute()
+
+            def queue(pipe: redis.client.Pipeline, chunk: list[str] = chunk) -> None:
+                pipe.hdel(data_key, *chunk)
+                pipe.llen(order_key)
+
+            list_length = self._versioned(bucket, queue)[1]
             for uid in chunk:
                 bucket.written.pop(uid, None)
             bucket.pending_remove.difference_update(chunk)
+        if list_length > 2 * len(bucket.written) + CHUNK:
+            self.compact_script(keys=[order_key, data_key])
         return True
 
     def _write_additions(self, bucket: Bucket) -> set[str]:
@@ -98,22 +146,25 @@ class BucketWriter:
             return set()
         added = set(bucket.pending_add)
         keys = [self.keys.meta, self.keys.models, self.keys.data(bucket.name), self.keys.order(bucket.name)]
+        field = version_field(bucket.name)
         for chunk in _chunks(list(bucket.pending_add)):
             values: dict[str, bytes] = {}
-            args: list[str | bytes | int] = [bucket.name, FORMAT, len(chunk)]
+            pairs: list[str | bytes] = []
             for uid in chunk:
                 obj = bucket.entries[uid]
                 assert obj is not None  # added objects are always held
                 values[uid] = value = self.dump(obj, bucket.name, uid)
-                args += [uid, value]
-            taken = self.add_script(keys=keys, args=args)
+                pairs += [uid, value]
+            args = [bucket.name, FORMAT, len(chunk), field, bucket.version, *chunk, *pairs]
+            version, taken = self.add_script(keys=keys, args=args)
             if taken:
-                uid = taken[0].decode() if isinstance(taken[0], bytes) else str(taken[0])
+                uid = _text(taken[0])
                 raise ObjectAlreadyExists(
                     f"Object {uid} already present in {keys[2]}: another writer added it after "
                     "this store read it; refresh() the store and apply the change again",
                     bucket.entries[uid],
                 )
+            bucket.version = _text(version)
             bucket.written.update(values)
             for uid in chunk:
                 del bucket.pending_add[uid]
@@ -131,12 +182,14 @@ class BucketWriter:
         if not changed:
             return False
         data_key = self.keys.data(bucket.name)
-        uids = list(changed)
-        for chunk in _chunks(uids):
-            pipe = self.client.pipeline(transaction=True)
-            pipe.hset(data_key, mapping={uid: changed[uid] for uid in chunk})
-            pipe.execute()
-            written.update((uid, changed[uid]) for uid in chunk)
+        for chunk in _chunks(list(changed)):
+            mapping = {uid: changed[uid] for uid in chunk}
+
+            def queue(pipe: redis.client.Pipeline, mapping: dict[str, bytes] = mapping) -> None:
+                pipe.hset(data_key, mapping=mapping)  # type: ignore[arg-type]
+
+            self._versioned(bucket, queue)
+            written.update(mapping)
         return True
 
     def refresh_ttl(self, model_names: set[str], ttl: int) -> None:
