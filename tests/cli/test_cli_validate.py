@@ -99,3 +99,15 @@ def test_run_refuses_an_invalid_manifest_before_running_anything(tmp_path: Path)
     assert process.stdout == ""
     assert "load-source: started" not in process.stderr
     assert _errors(process.stderr)[0].startswith("spec.target.adapter:")
+
+
+def test_an_env_entry_with_both_value_and_value_from_is_refused(tmp_path: Path) -> None:
+    target = {
+        **VALID_TARGET,
+        "env": [{"name": "TOKEN", "value": "x", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}],
+    }
+    process = run_cli(
+        "validate", str(write_manifest(tmp_path / "job.yaml", {"source": VALID_SOURCE, "target": target}))
+    )
+    assert process.returncode == 2
+    assert _errors(process.stderr) == ["spec.target.env[0] (TOKEN): set value or valueFrom, not both"]

@@ -130,6 +130,21 @@ def load(path: str | Path) -> SyncJob:
         raise InvalidInput(f"{file}: cannot read the manifest: {error.strerror or error}") from error
     manifest = parse_yaml(text, str(file))
     try:
-        return SyncJob.from_manifest(manifest)
+        job = SyncJob.from_manifest(manifest)
     except ValidationError as error:
         raise InvalidInput(*problems(error)) from error
+    beyond = beyond_schema(job)
+    if beyond:
+        raise InvalidInput(*beyond)
+    return job
+
+
+def beyond_schema(job: SyncJob) -> list[str]:
+    """Problems the schema cannot express that matter wherever the job runs (the operator
+    refuses them too); the cluster-only ones (no image, no Redis) are left to the operator."""
+    found = []
+    for side in ("source", "target"):
+        for index, var in enumerate(getattr(job.spec, side).env):
+            if var.value is not None and var.value_from is not None:
+                found.append(f"spec.{side}.env[{index}] ({var.name}): set value or valueFrom, not both")
+    return found
