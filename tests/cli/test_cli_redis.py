@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import redis
-from cli_helpers import Maker, add_person, copy_directory_data, load_json, manifest_maker, run_cli
+from cli_helpers import (
+    Maker,
+    add_person,
+    copy_directory_data,
+    load_json,
+    manifest_maker,
+    run_cli,
+    write_manifest,
+)
 
 
 def _comparable(document: dict[str, Any]) -> dict[str, Any]:
@@ -123,3 +131,25 @@ def test_an_unreachable_redis_exits_1_naming_the_url(directory_manifest: Maker, 
     process = run_cli("run", str(directory_manifest()), "--redis-url", url)
     assert process.returncode == 1
     assert f"error: --redis-url {url}: Redis is not reachable" in process.stderr
+
+
+def test_a_redis_sync_of_the_network_example_leaves_nothing_to_change(tmp_path: Path, redis_url: str) -> None:
+    spec = {
+        "source": {
+            "adapter": "examples.network.jobs:YamlFileSource",
+            "params": {"path": "examples/network/data/source.yaml"},
+        },
+        "target": {
+            "adapter": "examples.network.jobs:SeededSqliteTarget",
+            "params": {
+                "path": str(tmp_path / "inventory.db"),
+                "seed_sql": "examples/network/data/target.sql",
+            },
+        },
+    }
+    manifest = str(write_manifest(tmp_path / "network.yaml", spec))
+    synced = run_cli("run", manifest, "--mode", "sync", "--redis-url", redis_url)
+    assert synced.returncode == 0, synced.stdout + synced.stderr
+    assert "sync: applied 16, failed 0" in synced.stdout
+    again = run_cli("run", manifest)
+    assert "summary: create 0, update 0, delete 0, no-change 17, skip 0" in again.stdout
