@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -153,3 +154,14 @@ def test_a_redis_sync_of_the_network_example_leaves_nothing_to_change(tmp_path: 
     assert "sync: applied 16, failed 0" in synced.stdout
     again = run_cli("run", manifest)
     assert "summary: create 0, update 0, delete 0, no-change 17, skip 0" in again.stdout
+
+
+def test_a_password_in_the_redis_url_works_and_is_never_printed(
+    directory_manifest: Maker, redis_server_factory: Callable[..., Any]
+) -> None:
+    server = redis_server_factory(password="cli-s3cret")
+    process = run_cli("run", str(directory_manifest()), "--redis-url", server.url, "-v")
+    assert process.returncode == 0, process.stdout + process.stderr
+    assert "summary: create 5, update 3, delete 3, no-change 13, skip 0" in process.stdout
+    assert "cli-s3cret" not in process.stdout + process.stderr
+    assert f"redis://:***@127.0.0.1:{server.port}/0" in process.stdout

@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 
 from diffsync_operator import diff_codec
 from diffsync_operator.cli import render
-from diffsync_operator.cli.errors import ExitCode, InvalidInput, RunFailed
+from diffsync_operator.cli.errors import ExitCode, InvalidInput, RunFailed, redact_url
 from diffsync_operator.jobconfig import ENV_REDIS_URL
 from diffsync_operator.models import GROUP, PLURAL, VERSION, SyncJob
 from diffsync_operator.status import JobPhase, SyncJobStatus
@@ -180,7 +180,7 @@ def cmd_show_diff(args: argparse.Namespace) -> int:
     try:
         text = RedisJobState(client, store_id).get_diff()
     except redis.RedisError as error:
-        raise RunFailed(f"Redis {url} is not reachable: {error}") from error
+        raise RunFailed(f"Redis {redact_url(url)} is not reachable: {error}") from error
     finally:
         client.close()
     if text is None:

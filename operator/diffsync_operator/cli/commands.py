@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from diffsync_operator.cli import logsetup, manifest, progress, render, runner, stage_env
-from diffsync_operator.cli.errors import ExitCode, InvalidInput
+from diffsync_operator.cli.errors import ExitCode, InvalidInput, redact_url
 from diffsync_operator.jobconfig import AdapterRef, JobConfig
 from diffsync_operator.spec import FlagName, SyncJobSpec
 
@@ -57,7 +57,7 @@ def _execute(job: JobConfig, args: argparse.Namespace, name: str, spec: SyncJobS
         print(render.json_report(outcome, name, int(code)))
     else:
         where = (
-            f"Redis {args.redis_url}, store {job.store_id}, one process per stage"
+            f"Redis {redact_url(args.redis_url)}, store {job.store_id}, one process per stage"
             if args.redis_url
             else "in process"
         )

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from diffsync.diff import Diff
 from diffsync_operator import diff_codec
-from diffsync_operator.cli.errors import InvalidInput, RunFailed
+from diffsync_operator.cli.errors import InvalidInput, RunFailed, redact_url
 from diffsync_operator.cli.logsetup import ObjectCounter
 from diffsync_operator.cli.progress import Probe, StageProgress
 from diffsync_operator.cli.stage_env import StageEnv
@@ -132,7 +132,7 @@ def _redis_client(url: str):  # type: ignore[no-untyped-def]
     try:
         client.ping()
     except redis.RedisError as error:
-        raise RunFailed(f"--redis-url {url}: Redis is not reachable: {error}") from error
+        raise RunFailed(f"--redis-url {redact_url(url)}: Redis is not reachable: {error}") from error
     return client
 
 
