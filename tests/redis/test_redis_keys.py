@@ -182,3 +182,16 @@ def test_re_added_object_is_last_for_other_processes(make_store):
     adapter.add(Device(name="a"))
     adapter.store.flush()
     assert [device.name for device in make_store().get_all(model=Device)] == ["b", "c", "a"]
+
+
+def test_large_values_are_sent_in_several_calls_and_all_arrive(make_store, admin):
+    adapter = Inventory(internal_storage_engine=make_store())
+    for name in ["a", "b", "c"]:
+        adapter.add(Device(name=name, role=name * 5_000_000))
+    admin.config_resetstat()
+    adapter.store.flush()
+    calls = sum(
+        stat["calls"] for name, stat in admin.info("commandstats").items() if name.startswith("cmdstat_eval")
+    )
+    assert calls == 3
+    assert [len(device.role) for device in make_store().get_all(model=Device)] == [5_000_000] * 3

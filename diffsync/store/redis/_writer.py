@@ -32,8 +32,10 @@ from diffsync.store.redis._keys import FORMAT, StoreKeys
 if TYPE_CHECKING:
     from diffsync.model import DiffSyncModel
 
-# Objects per command or script call; keeps Lua's unpack() well under its stack limit.
+# Objects per command or script call (keeps Lua's unpack() well under its stack limit), and
+# bytes of JSON per call (keeps each request far from Redis's query buffer limits).
 CHUNK = 1000
+CHUNK_BYTES = 8 * 1024 * 1024
 
 # KEYS: meta, models, data, order.
 # ARGV: model name, format, n, version field, version expected ("" if unknown), n ids, n id/JSON pairs.
@@ -78,6 +80,20 @@ Dump = Callable[["DiffSyncModel", str, str], bytes]
 def _chunks(items: list[str]) -> Iterator[list[str]]:
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
+
+
+def _sized_chunks(items: Iterator[tuple[str, bytes]]) -> Iterator[list[tuple[str, bytes]]]:
+    """Batches of (id, JSON) of at most CHUNK items and (unless one is larger) CHUNK_BYTES."""
+    chunk: list[tuple[str, bytes]] = []
+    size = 0
+    for item in items:
+        if chunk and (len(chunk) == CHUNK or size + len(item[1]) > CHUNK_BYTES):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(item)
+        size += len(item[1])
+    if chunk:
+        yield chunk
 
 
 def _text(value: Any) -> str:
@@ -147,15 +163,11 @@ class BucketWriter:
         added = set(bucket.pending_add)
         keys = [self.keys.meta, self.keys.models, self.keys.data(bucket.name), self.keys.order(bucket.name)]
         field = version_field(bucket.name)
-        for chunk in _chunks(list(bucket.pending_add)):
-            values: dict[str, bytes] = {}
-            pairs: list[str | bytes] = []
-            for uid in chunk:
-                obj = bucket.entries[uid]
-                assert obj is not None  # added objects are always held
-                values[uid] = value = self.dump(obj, bucket.name, uid)
-                pairs += [uid, value]
-            args = [bucket.name, FORMAT, len(chunk), field, bucket.version, *chunk, *pairs]
+        serialised = ((uid, self._dump_held(bucket, uid)) for uid in list(bucket.pending_add))
+        for chunk in _sized_chunks(serialised):
+            uids = [uid for uid, _ in chunk]
+            pairs = [item for pair in chunk for item in pair]
+            args = [bucket.name, FORMAT, len(chunk), field, bucket.version, *uids, *pairs]
             version, taken = self.add_script(keys=keys, args=args)
             if taken:
                 uid = _text(taken[0])
@@ -165,10 +177,15 @@ class BucketWriter:
                     bucket.entries[uid],
                 )
             bucket.version = _text(version)
-            bucket.written.update(values)
-            for uid in chunk:
+            bucket.written.update(chunk)
+            for uid in uids:
                 del bucket.pending_add[uid]
         return added
+
+    def _dump_held(self, bucket: Bucket, uid: str) -> bytes:
+        obj = bucket.entries[uid]
+        assert obj is not None  # added objects are always held
+        return self.dump(obj, bucket.name, uid)
 
     def _write_changes(self, bucket: Bucket, skip: set[str]) -> bool:
         """Write back every held object whose JSON differs from what Redis has."""
@@ -182,8 +199,8 @@ class BucketWriter:
         if not changed:
             return False
         data_key = self.keys.data(bucket.name)
-        for chunk in _chunks(list(changed)):
-            mapping = {uid: changed[uid] for uid in chunk}
+        for chunk in _sized_chunks(iter(changed.items())):
+            mapping = dict(chunk)
 
             def queue(pipe: redis.client.Pipeline, mapping: dict[str, bytes] = mapping) -> None:
                 pipe.hset(data_key, mapping=mapping)  # type: ignore[arg-type]
