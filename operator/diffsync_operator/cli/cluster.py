@@ -180,7 +180,10 @@ def cmd_show_diff(args: argparse.Namespace) -> int:
     try:
         text = RedisJobState(client, store_id).get_diff()
     except redis.RedisError as error:
-        raise RunFailed(f"Redis {redact_url(url)} is not reachable: {error}") from error
+        raise RunFailed(
+            f"Redis {redact_url(url)} is not reachable: {error}; if it runs in the cluster, "
+            "forward it (kubectl port-forward) and pass --redis-url redis://localhost:<port>/0"
+        ) from error
     finally:
         client.close()
     if text is None:
