@@ -1,0 +1,154 @@
+"""The chart as rendered by `helm template`: lint, schema, RBAC scope, peering, labels, security."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+import yaml
+from envtest import helm_path
+from install_helpers import (
+    CHART,
+    DEPLOY,
+    container_env,
+    helm_template,
+    of_kind,
+    operator_container,
+    render,
+)
+
+
+def _rules(role: dict) -> list[dict]:
+    return [{k: rule[k] for k in ("apiGroups", "resources", "verbs")} for rule in role["rules"]]
+
+
+def test_helm_lint_strict_is_clean():
+    done = subprocess.run(
+        [str(helm_path()), "lint", "--strict", str(CHART)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "[WARNING]" not in done.stdout and "[ERROR]" not in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("setting", "named"),
+    [
+        ("replicas=-1", "/replicas"),
+        ("replica=2", "'replica'"),
+        ("watchNamespaces={Not_A_Namespace}", "/watchNamespaces/0"),
+        ("image.pullPolicy=Sometimes", "/image/pullPolicy"),
+        ("redis.enabled=false", "/redis/url"),
+        ("redis.url=http://redis:6379", "/redis/url"),
+        ("pollSeconds=0", "/pollSeconds"),
+        ("liveness.port=70000", "/liveness/port"),
+    ],
+)
+def test_schema_refuses_a_bad_value_naming_it(setting, named):
+    done = helm_template("--set", setting, check=False)
+    assert done.returncode != 0
+    assert "schema" in done.stderr and named in done.stderr, done.stderr
+
+
+def test_bundled_redis_and_redis_url_together_are_refused_naming_both():
+    done = helm_template("--set", "redis.url=redis://mine:6379/0", check=False)
+    assert done.returncode != 0
+    assert "redis.url" in done.stderr and "redis.enabled=false" in done.stderr, done.stderr
+
+
+def test_default_install_grants_exactly_the_rules_of_deploy_rbac():
+    expected = _rules(yaml.safe_load((DEPLOY / "rbac/role.yaml").read_text()))
+    (role,) = of_kind(render(), "ClusterRole")
+    assert _rules(role) == expected
+    assert of_kind(render(), "Role") == []
+
+
+def test_watched_namespaces_get_a_role_each_with_the_same_rules_and_no_cluster_role():
+    expected = _rules(yaml.safe_load((DEPLOY / "rbac/role.yaml").read_text()))
+    docs = render("--set", "watchNamespaces={team-a,team-b}")
+    roles = of_kind(docs, "Role")
+    bindings = of_kind(docs, "RoleBinding")
+    assert sorted(r["metadata"]["namespace"] for r in roles) == ["team-a", "team-b"]
+    assert all(_rules(r) == expected for r in roles)
+    assert sorted(b["metadata"]["namespace"] for b in bindings) == ["team-a", "team-b"]
+    assert of_kind(docs, "ClusterRole") == [] and of_kind(docs, "ClusterRoleBinding") == []
+    assert container_env(operator_container(docs))["DIFFSYNC_WATCH_NAMESPACES"] == "team-a,team-b"
+
+
+def test_one_replica_runs_standalone_without_peering():
+    docs = render()
+    assert "DIFFSYNC_PEERING" not in container_env(operator_container(docs))
+    assert not [d for d in docs if d["apiVersion"].startswith("kopf.dev/")]
+    deployment = of_kind(docs, "Deployment")[0]
+    assert deployment["spec"]["strategy"] == {"type": "Recreate"}
+
+
+def test_several_replicas_run_kopf_peering_with_its_object_and_rights():
+    docs = render("--set", "replicas=3")
+    env = container_env(operator_container(docs))
+    (peering,) = of_kind(docs, "ClusterKopfPeering")
+    assert env["DIFFSYNC_PEERING"] == peering["metadata"]["name"]
+    (role,) = of_kind(docs, "ClusterRole")
+    assert {"apiGroups": ["kopf.dev"], "resources": ["clusterkopfpeerings"],
+            "verbs": ["get", "list", "watch", "patch"]} in _rules(role)  # fmt: skip
+
+
+def test_several_replicas_in_listed_namespaces_peer_in_each_namespace():
+    docs = render("--set", "replicas=2", "--set", "watchNamespaces={team-a,team-b}")
+    assert sorted(p["metadata"]["namespace"] for p in of_kind(docs, "KopfPeering")) == ["team-a", "team-b"]
+    assert all(
+        {"apiGroups": ["kopf.dev"], "resources": ["kopfpeerings"], "verbs": ["get", "list", "watch", "patch"]}
+        in _rules(role)
+        for role in of_kind(docs, "Role")
+    )
+
+
+def test_every_object_carries_the_app_kubernetes_io_labels():
+    for doc in render("--set", "replicas=2"):
+        labels = doc["metadata"]["labels"]
+        for key in ("name", "instance", "version", "managed-by", "part-of"):
+            assert f"app.kubernetes.io/{key}" in labels, (doc["kind"], doc["metadata"]["name"], key)
+
+
+def test_pod_labels_annotations_and_extra_env_reach_the_operator_pod():
+    docs = render(
+        "--set", "podLabels.team=net", "--set", "podAnnotations.owner=ops",
+        "--set", "extraEnv[0].name=HTTPS_PROXY", "--set", "extraEnv[0].value=http://proxy:3128",
+    )  # fmt: skip
+    template = of_kind(docs, "Deployment")[0]["spec"]["template"]
+    assert template["metadata"]["labels"]["team"] == "net"
+    assert template["metadata"]["annotations"] == {"owner": "ops"}
+    assert container_env(operator_container(docs))["HTTPS_PROXY"] == "http://proxy:3128"
+
+
+def test_external_redis_takes_its_password_by_secret_reference():
+    docs = render(
+        "--set", "redis.enabled=false", "--set", "redis.url=rediss://cache.example:6380/2",
+        "--set", "redis.existingSecret=cache-auth",
+    )  # fmt: skip
+    container = operator_container(docs)
+    env = {e["name"]: e for e in container["env"]}
+    assert env["DIFFSYNC_REDIS_URL"]["value"] == "rediss://cache.example:6380/2"
+    assert env["DIFFSYNC_REDIS_PASSWORD"]["valueFrom"] == {
+        "secretKeyRef": {"name": "cache-auth", "key": "password"}
+    }
+    assert env["DIFFSYNC_REDIS_PASSWORD_SECRET"]["value"] == "cache-auth/password"
+    assert [d["metadata"]["name"] for d in of_kind(docs, "Deployment")] == ["diffsync-diffsync-operator"]
+
+
+def test_bundled_redis_is_addressed_by_its_cluster_wide_name():
+    docs = render(namespace="ops")
+    env = container_env(operator_container(docs))
+    services = [s["metadata"]["name"] for s in of_kind(docs, "Service")]
+    assert env["DIFFSYNC_REDIS_URL"] == f"redis://{services[0]}.ops.svc.cluster.local:6379/0"
+
+
+def test_the_liveness_probe_targets_kopfs_health_endpoint():
+    container = operator_container(render("--set", "liveness.port=9090"))
+    assert container_env(container)["DIFFSYNC_LIVENESS"] == "http://0.0.0.0:9090/healthz"
+    assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "health"}
+    assert container["ports"] == [{"name": "health", "containerPort": 9090}]
+
+
+def test_stage_pods_default_to_the_operator_image():
+    env = container_env(operator_container(render("--set", "image.tag=9.9.9")))
+    assert env["DIFFSYNC_DEFAULT_IMAGE"] == "diffsync-operator:9.9.9"

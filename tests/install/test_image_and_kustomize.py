@@ -1,0 +1,94 @@
+"""The Dockerfile (hadolint, shape) and `kubectl kustomize deploy/` as rendered (no cluster)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+from install_helpers import DEPLOY, container_env, documents, kustomize_build, of_kind, operator_container
+from operator_harness import ROOT
+
+DOCKERFILE = ROOT / "Dockerfile"
+
+
+def _final_stage() -> str:
+    return re.split(r"(?m)^FROM ", DOCKERFILE.read_text())[-1]
+
+
+def test_dockerfile_passes_hadolint():
+    hadolint = Path(sys.executable).parent / "hadolint"
+    done = subprocess.run([str(hadolint), str(DOCKERFILE)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_image_runs_as_a_numeric_non_root_user():
+    users = re.findall(r"(?m)^USER\s+(\S+)", _final_stage())
+    assert users and users[-1].split(":")[0].isdigit() and users[-1].split(":")[0] != "0"
+
+
+def test_final_image_is_slim_python_with_no_compilers():
+    final = _final_stage()
+    assert final.split()[0] == "${PYTHON_IMAGE}"
+    assert re.search(r"(?m)^ARG PYTHON_IMAGE=python:3\.\d+-slim$", DOCKERFILE.read_text())
+    assert not re.search(r"\b(gcc|g\+\+|build-essential|apt-get install)\b", final)
+    assert "COPY --from=build /opt/diffsync /opt/diffsync" in final
+
+
+def test_image_holds_the_examples_the_samples_use_and_runs_the_operator():
+    final = _final_stage()
+    assert re.search(r"(?m)^WORKDIR /app$", final) and re.search(r"(?m)^COPY .*examples \./examples$", final)
+    assert 'ENTRYPOINT ["python", "-m", "diffsync_operator"]' in final
+    for sample in (DEPLOY / "samples").glob("network-*.yaml"):
+        spec = yaml.safe_load(sample.read_text())["spec"]
+        assert spec["source"]["adapter"].startswith("examples.")
+        assert (ROOT / spec["source"]["params"]["path"]).is_file()
+
+
+def test_dockerignore_keeps_the_build_context_to_the_package_and_examples():
+    lines = [x for x in (ROOT / ".dockerignore").read_text().splitlines() if x and not x.startswith("#")]
+    assert lines[0] == "*"
+    assert {"!pyproject.toml", "!README.md", "!diffsync/", "!operator/", "!examples/"} <= set(lines)
+
+
+def test_kustomize_installs_crd_rbac_operator_and_redis_in_a_restricted_namespace():
+    docs = documents(kustomize_build())
+    kinds = sorted({d["kind"] for d in docs})
+    assert kinds == sorted(
+        {"Namespace", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding",
+         "Deployment", "Service", "NetworkPolicy"}
+    )  # fmt: skip
+    (namespace,) = of_kind(docs, "Namespace")
+    assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+    namespaced = [d for d in docs if d["kind"] not in {"Namespace", "CustomResourceDefinition"}]
+    namespaced = [d for d in namespaced if not d["kind"].startswith("Cluster")]
+    assert {d["metadata"]["namespace"] for d in namespaced} == {namespace["metadata"]["name"]}
+
+
+def test_kustomize_image_entry_sets_the_operator_and_default_stage_image():
+    images = yaml.safe_load((DEPLOY / "kustomization.yaml").read_text())["images"]
+    wanted = f"{images[0]['newName']}:{images[0]['newTag']}"
+    container = operator_container(documents(kustomize_build()))
+    assert container["image"] == wanted
+    assert container_env(container)["DIFFSYNC_DEFAULT_IMAGE"] == wanted
+
+
+def test_kustomize_operator_has_a_liveness_probe_on_kopfs_health_endpoint():
+    container = operator_container(documents(kustomize_build()))
+    assert container_env(container)["DIFFSYNC_LIVENESS"] == "http://0.0.0.0:8080/healthz"
+    assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "health"}
+
+
+def test_kustomize_and_chart_run_the_operator_with_the_same_security_context():
+    from install_helpers import render
+
+    kustomized = operator_container(documents(kustomize_build()))
+    charted = operator_container(render())
+    assert kustomized["securityContext"] == charted["securityContext"]
+    assert kustomized["securityContext"] == {
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": True,
+        "capabilities": {"drop": ["ALL"]},
+    }
