@@ -102,3 +102,23 @@ class DeploymentOperator(OperatorProcess):
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
         return self
+
+
+def release_objects(cluster: Any, release: str, namespace: str) -> list[dict[str, Any]]:
+    """The objects Helm installed for a release (`helm get manifest`)."""
+    return documents(helm(cluster, "get", "manifest", release, "-n", namespace).stdout)
+
+
+def local_sample(name: str, tmp_path: Path, pod_labels: dict[str, str]) -> dict[str, Any]:
+    """A deploy/samples SyncJob made runnable by the test kubelet, which runs stage commands as
+    local processes instead of the image: repository paths made absolute, the repository on
+    PYTHONPATH (the image's /app), the target database in tmp_path, the kubelet's pod labels."""
+    body: dict[str, Any] = yaml.safe_load((DEPLOY / "samples" / name).read_text())
+    spec = body["spec"]
+    spec["source"]["params"]["path"] = str(ROOT / spec["source"]["params"]["path"])
+    spec["target"]["params"]["path"] = str(tmp_path / "inventory.db")
+    spec["target"]["params"]["seed_sql"] = str(ROOT / spec["target"]["params"]["seed_sql"])
+    for side in (spec["source"], spec["target"]):
+        side.setdefault("env", []).append({"name": "PYTHONPATH", "value": str(ROOT)})
+    spec["podLabels"] = dict(pod_labels)
+    return body
