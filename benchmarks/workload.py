@@ -98,6 +98,7 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     run_id = uuid.uuid4().hex[:12]
     times: dict[str, float] = result["times"]
     phase = "setup"
+    cpu_start = time.process_time()
     try:
         current = _make_adapter(inventory_adapter, "current", spec, run_id)
         desired = _make_adapter(inventory_adapter, "desired", spec, run_id)
@@ -146,6 +147,7 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     except Exception as exc:  # a failed phase is a result to report, not a crash
         message = str(exc).splitlines()[0] if str(exc) else ""
         result["error"] = f"{phase}: {type(exc).__name__}: {message[:160]}"
+    result.setdefault("cpu_seconds", time.process_time() - cpu_start)  # up to a failure
     result.setdefault("peak_mib", _peak_mib())
     return result
 
