@@ -45,3 +45,41 @@ def release(cluster, restricted_namespace):
     yield install
     for name in installed:
         helm(cluster, "uninstall", name, "-n", restricted_namespace, "--ignore-not-found", check=False)
+
+
+@pytest.fixture
+def watched_release(cluster, release, restricted_namespace, redis_url):
+    """A release watching only the restricted namespace, pointed at the test's real Redis:
+    (release name, its objects, its ServiceAccount)."""
+    from install_helpers import of_kind, release_objects
+
+    name = release(
+        "--set", f"watchNamespaces={{{restricted_namespace}}}",
+        "--set", "redis.enabled=false", "--set", f"redis.url={redis_url}",
+        "--set", "pollSeconds=2",
+    )  # fmt: skip
+    objects = release_objects(cluster, name, restricted_namespace)
+    (account,) = of_kind(objects, "ServiceAccount")
+    return name, objects, account["metadata"]["name"]
+
+
+@pytest.fixture
+def chart_operator(cluster, watched_release, restricted_namespace, tmp_path):
+    """The operator run as the release's Deployment runs it, as a local process authenticated with
+    a token of the release's ServiceAccount; its liveness endpoint on a free local port."""
+    from install_helpers import DeploymentOperator, container_env, free_port, operator_container
+
+    _, objects, account = watched_release
+    port = free_port()
+    env = {
+        **container_env(operator_container(objects)),
+        "DIFFSYNC_LIVENESS": f"http://127.0.0.1:{port}/healthz",
+        "POD_ID": "operator-0",
+    }
+    kubeconfig = cluster.token_kubeconfig(restricted_namespace, account)
+    process = DeploymentOperator(kubeconfig, restricted_namespace, env, tmp_path).start()
+    process.liveness_port = port
+    yield process
+    process.stop()
+    if "Traceback" in (log := process.log()):
+        print(log[-20000:])
