@@ -12,6 +12,10 @@ Rules:
   unless its result says it cannot succeed (`retryable: false`, e.g. an adapter that does
   not import); a pod deleted before it finished counts as a retryable failure;
 - a failed stage fails the job and deletes the job's other running pods;
+- a diff or sync attempt that finds the job's Redis state gone (`lost_state`, e.g. Redis
+  restarted without persistence) makes the load stages run again, then the diff (and sync)
+  with a new attempt; this counts as a failed attempt of that stage (bounded by
+  backoffLimit) and uses an attempt number of each stage it reruns;
 - `activeDeadlineSeconds` (counted from `status.startTime`) fails the job and deletes its
   running pods; `suspend` starts no new pod (running pods finish);
 - a finished job (Succeeded or Failed) is never rerun: spec changes only update
@@ -186,9 +190,20 @@ class _Planner:
             entry.objects = result.objects
             entry.duration_seconds = round(result.duration_seconds, 3)
             entry.peak_memory_bytes = result.peak_memory_bytes
+        if entry.reloaded_after_attempt == attempt:
+            # This attempt's outcome is spent: the loads ran again since. Start afresh.
+            entry.reloaded_after_attempt = None
+            if self.start_attempt(entry, attempt + 1):
+                self.event(
+                    "Normal", "StageStarted", f"{stage.value}: starting pod {entry.pod} after the reload"
+                )
+            return entry.phase
         if pod is not None and pod.phase == "Succeeded":
             return self.succeed(entry, result)
         text = _failure_text(pod, result, name)
+        if result is not None and result.lost_state and attempt <= self.spec.backoff_limit:
+            self.reload(entry, attempt, text)
+            return entry.phase
         retryable = result.retryable if result is not None else True
         if retryable and attempt <= self.spec.backoff_limit:
             entry.message = f"attempt {attempt} failed: {text}"
@@ -202,6 +217,20 @@ class _Planner:
         why = "not retryable" if not retryable else f"backoffLimit {self.spec.backoff_limit} reached"
         self.event("Warning", "StageFailed", f"{stage.value} failed ({why}): {text}")
         return entry.phase
+
+    def reload(self, failed: StageStatus, attempt: int, text: str) -> None:
+        """The job's Redis state is gone: run the loads again, then the stages up to `failed`."""
+        failed.phase = StagePhase.PENDING
+        failed.reloaded_after_attempt = attempt
+        failed.message = f"attempt {attempt} lost the job's state, reloading: {text}"
+        if failed.name is Stage.SYNC and (diff := self.status.stage(Stage.DIFF)) is not None:
+            diff.phase = StagePhase.PENDING
+            diff.reloaded_after_attempt = diff.attempts
+        for stage in (Stage.LOAD_SOURCE, Stage.LOAD_TARGET):
+            load = self.entry(stage)
+            if self.start_attempt(load, load.attempts + 1):
+                load.completion_time = None
+        self.event("Warning", "Reloading", f"{failed.name.value}: {text}; running the load stages again")
 
     def succeed(self, entry: StageStatus, result: StageResult | None) -> StagePhase:
         entry.phase = StagePhase.SUCCEEDED

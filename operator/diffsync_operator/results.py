@@ -26,6 +26,7 @@ class StageResult(CamelModel):
     attempt: int = Field(default=1, ge=1)
     ok: bool
     retryable: bool = False
+    lost_state: bool = False  # the job's Redis state is gone: the load stages must run again
     error: str | None = None
     objects: int = Field(default=0, ge=0)
     models: dict[str, int] = Field(default_factory=dict)

@@ -15,7 +15,8 @@ the error (stage, side, exception type and message) and whether trying again can
 (`retryable`). Not retryable: an adapter that does not import, params the adapter rejects,
 a create/update/delete the target refused (ObjectCrudException), a stored state that is
 gone or does not match what was loaded (e.g. Redis restarted without persistence: the diff
-would be computed on empty stores, so the job stops instead of syncing a wrong diff).
+would be computed on empty stores). That last case is marked `lost_state`: run again, it
+cannot succeed, but after the load stages ran again it can, which is what the operator does.
 Everything else, notably Redis being unreachable, is retryable.
 
 Adapters are built as `Class(**params, internal_storage_engine=store)`, so an adapter
@@ -53,9 +54,10 @@ StoreFactory = Callable[[str], BaseStore]
 class StageError(Exception):
     """A stage failure with a clear message; `retryable` says whether a new attempt may help."""
 
-    def __init__(self, message: str, *, retryable: bool) -> None:
+    def __init__(self, message: str, *, retryable: bool, lost_state: bool = False) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.lost_state = lost_state
 
 
 def local_store_factory() -> StoreFactory:
@@ -134,15 +136,17 @@ def _check_loaded(state: JobState, stage: Stage, adapter: Adapter) -> None:
     if loaded is None or not loaded.ok:
         raise StageError(
             f"the state of {stage.value} is missing (was Redis restarted or flushed?); "
-            "delete and re-apply the SyncJob to load again",
+            "the load stages must run again",
             retryable=False,
+            lost_state=True,
         )
     present = len(adapter)
     if present != loaded.objects:
         raise StageError(
             f"the store of {stage.value} holds {present} objects but {loaded.objects} were loaded "
-            "(was Redis restarted?); delete and re-apply the SyncJob to load again",
+            "(was Redis restarted?); the load stages must run again",
             retryable=False,
+            lost_state=True,
         )
 
 
@@ -168,8 +172,9 @@ def _sync(job: JobConfig, store_factory: StoreFactory, state: JobState, result: 
     text = state.get_diff()
     if text is None:
         raise StageError(
-            "the stored diff is missing (was Redis restarted or flushed?); delete and re-apply the SyncJob",
+            "the stored diff is missing (was Redis restarted or flushed?); the job must load and diff again",
             retryable=False,
+            lost_state=True,
         )
     diff = diff_codec.loads(text)
     source = _side(job, "source", store_factory)
@@ -224,6 +229,7 @@ def run_stage(
         result.ok = True
     except Exception as error:  # the stage's outcome, reported rather than raised
         result.retryable = classify(error)
+        result.lost_state = isinstance(error, StageError) and error.lost_state
         text = str(error) if isinstance(error, StageError) else f"{type(error).__name__}: {error}"
         result.error = f"{stage.value}: {text}"
     result.duration_seconds = round(time.monotonic() - started, 3)

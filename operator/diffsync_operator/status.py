@@ -59,6 +59,9 @@ class StageStatus(CamelModel):
     duration_seconds: float | None = Field(default=None, ge=0)
     peak_memory_bytes: int | None = Field(default=None, ge=0)
     message: str | None = None
+    reloaded_after_attempt: int | None = Field(
+        default=None, ge=1, description="This attempt lost the Redis state; the loads ran again after it."
+    )
 
 
 class DiffSummary(CamelModel):

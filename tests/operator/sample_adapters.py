@@ -9,6 +9,7 @@ target refuses it with ObjectNotCreated), which gives tests a real per-object fa
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,12 @@ class Item(DiffSyncModel):
     qty: int
 
 
+def _wait_for(path: Path, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def read_inventory(path: str | Path) -> dict[str, Any]:
     return json.loads(Path(path).read_text())
 
@@ -54,18 +61,24 @@ class FileInventory(Adapter):
     top_level = ["shelf"]
 
     def __init__(
-        self, *, path: str, fail_marker: str | None = None, hold_until: str | None = None, **kwargs: Any
+        self,
+        *,
+        path: str,
+        fail_marker: str | None = None,
+        hold_until: str | None = None,
+        hold_diff_until: str | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.path = path
         self.fail_marker = fail_marker
         self.hold_until = hold_until
+        if hold_diff_until and sys.argv[-1:] == ["diff"]:  # holds a diff stage pod at construction
+            _wait_for(Path(hold_diff_until))
 
     def load(self) -> None:
         if self.hold_until:  # lets a test see the stage running, for as long as it wants
-            deadline = time.monotonic() + 120
-            while not Path(self.hold_until).exists() and time.monotonic() < deadline:
-                time.sleep(0.05)
+            _wait_for(Path(self.hold_until))
         if self.fail_marker and Path(self.fail_marker).exists():
             Path(self.fail_marker).unlink()
             raise RuntimeError(f"injected load failure ({self.fail_marker} was present)")

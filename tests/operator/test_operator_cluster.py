@@ -404,3 +404,32 @@ def test_python_dash_m_entry_point_runs_a_job(
     finally:
         process.stop()
     assert job["status"]["phase"] == "Succeeded", job["status"]
+
+
+def test_redis_losing_its_data_between_stages_reloads_and_succeeds(
+    operator, jobs, inventory_sides, redis_server_factory, tmp_path
+):
+    server = redis_server_factory()  # not durable: a restart empties it
+    release = tmp_path / "release"
+    source, target = inventory_sides
+    target["params"]["hold_diff_until"] = str(release)
+    jobs.create(jobs.manifest("inv-lost", source, target, redis={"url": server.url}))
+
+    def diff_running():
+        return any(
+            p.metadata.name == "inv-lost-diff-1" and p.status.phase == "Running"
+            for p in jobs.pods("inv-lost")
+        )
+
+    wait_for(diff_running, timeout=60, what="the diff pod running (held before it reads Redis)")
+    server.restart()  # the loaded state is gone
+    release.touch()
+    job = jobs.wait_phase("inv-lost", "Succeeded", "Failed", timeout=120)
+    assert job["status"]["phase"] == "Succeeded", job["status"]
+    assert {s["name"]: s["attempts"] for s in job["status"]["stages"]} == {
+        "load-source": 2,
+        "load-target": 2,
+        "diff": 2,
+    }
+    assert job["status"]["diff"]["create"] == 2
+    assert "Reloading" in {e.reason for e in jobs.events("inv-lost")}

@@ -253,3 +253,52 @@ def test_ttl_expiry_counts_from_completion():
 
 def test_running_job_has_no_ttl_expiry():
     assert ttl_expiry(SyncJobStatus(phase=JobPhase.RUNNING), _job(ttlSecondsAfterFinished=0).spec) is None
+
+
+def _lost(stage: Stage, attempt: int = 1) -> ObservedPod:
+    message = StageResult(
+        stage=stage, attempt=attempt, ok=False, lost_state=True, error=f"{stage.value}: state missing"
+    ).to_json()
+    return ObservedPod(f"inv-{stage.value}-{attempt}", stage, attempt, "Failed", exit_code=1, message=message)
+
+
+def test_lost_state_in_diff_runs_the_loads_again():
+    _, job = _step(_job(), [])
+    loads = [_ok(Stage.LOAD_SOURCE), _ok(Stage.LOAD_TARGET)]
+    _, job = _step(job, loads)
+    plan, _ = _step(job, [*loads, _lost(Stage.DIFF)])
+    assert set(plan.create) == {(Stage.LOAD_SOURCE, 2), (Stage.LOAD_TARGET, 2)}
+    assert plan.status.phase is JobPhase.RUNNING
+    assert [e.reason for e in plan.events] == ["Reloading"]
+
+
+def test_after_the_reload_the_diff_starts_a_new_attempt():
+    _, job = _step(_job(), [])
+    first = [_ok(Stage.LOAD_SOURCE), _ok(Stage.LOAD_TARGET)]
+    _, job = _step(job, first)
+    _, job = _step(job, [*first, _lost(Stage.DIFF)])
+    again = [_ok(Stage.LOAD_SOURCE, 2), _ok(Stage.LOAD_TARGET, 2)]
+    plan, _ = _step(job, [*first, *again, _lost(Stage.DIFF)])
+    assert plan.create == [(Stage.DIFF, 2)]
+
+
+def test_lost_state_in_sync_reruns_loads_diff_and_sync():
+    _, job = _step(_job(mode="sync"), [])
+    pods = [_ok(Stage.LOAD_SOURCE), _ok(Stage.LOAD_TARGET), _ok(Stage.DIFF, diff=DiffSummary(create=1))]
+    _, job = _step(job, pods)
+    _, job = _step(job, [*pods, _lost(Stage.SYNC)])
+    pods += [_lost(Stage.SYNC), _ok(Stage.LOAD_SOURCE, 2), _ok(Stage.LOAD_TARGET, 2)]
+    plan, job = _step(job, pods)
+    assert plan.create == [(Stage.DIFF, 2)]
+    pods.append(_ok(Stage.DIFF, 2, diff=DiffSummary(create=1)))
+    plan, _ = _step(job, pods)
+    assert plan.create == [(Stage.SYNC, 2)]
+
+
+def test_lost_state_beyond_backoff_limit_fails_the_job():
+    _, job = _step(_job(backoffLimit=0), [])
+    loads = [_ok(Stage.LOAD_SOURCE), _ok(Stage.LOAD_TARGET)]
+    _, job = _step(job, loads)
+    plan, _ = _step(job, [*loads, _lost(Stage.DIFF)])
+    assert plan.status.phase is JobPhase.FAILED
+    assert "state missing" in plan.status.stage(Stage.DIFF).message
