@@ -155,14 +155,14 @@ class Jobs:
     def delete(self, name: str) -> None:
         self.custom.delete_namespaced_custom_object(GROUP, VERSION, self.namespace, PLURAL, name)
 
-    def wait_phase(self, name: str, *phases: str, timeout: float = 90.0) -> dict[str, Any]:
+    def wait_phase(self, name: str, *phases: str, timeout: float = 150.0) -> dict[str, Any]:
         def probe() -> dict[str, Any] | None:
             job = self.get(name)
             return job if job and (job.get("status") or {}).get("phase") in phases else None
 
         return wait_for(probe, timeout=timeout, what=f"SyncJob {name} to reach {phases}")
 
-    def wait_gone(self, name: str, timeout: float = 60.0) -> None:
+    def wait_gone(self, name: str, timeout: float = 120.0) -> None:
         wait_for(lambda: self.get(name) is None, timeout=timeout, what=f"SyncJob {name} to be deleted")
 
     def pods(self, name: str | None = None) -> list[client.V1Pod]:

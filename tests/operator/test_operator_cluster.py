@@ -91,7 +91,7 @@ def test_both_load_pods_run_at_the_same_time(operator, jobs, inventory_sides, tm
         phases = {p.metadata.labels["diffsync.io/stage"]: p.status.phase for p in jobs.pods("inv-par")}
         return phases == {"load-source": "Running", "load-target": "Running"}
 
-    wait_for(both_running, timeout=60, what="both load pods running together")
+    wait_for(both_running, timeout=120, what="both load pods running together")
     release.touch()
     assert jobs.wait_phase("inv-par", "Succeeded", "Failed")["status"]["phase"] == "Succeeded"
 
@@ -145,10 +145,10 @@ def test_deleted_stage_pod_is_replaced(operator, jobs, inventory_sides, tmp_path
     source, target = inventory_sides
     source["params"]["hold_until"] = str(release)
     jobs.create(jobs.manifest("inv-del", source, target))
-    wait_for(lambda: "inv-del-load-source-1" in _pod_names(jobs, "inv-del"), timeout=60, what="first pod")
+    wait_for(lambda: "inv-del-load-source-1" in _pod_names(jobs, "inv-del"), timeout=120, what="first pod")
     jobs.core.delete_namespaced_pod("inv-del-load-source-1", jobs.namespace)
     wait_for(
-        lambda: "inv-del-load-source-2" in _pod_names(jobs, "inv-del"), timeout=60, what="replacement pod"
+        lambda: "inv-del-load-source-2" in _pod_names(jobs, "inv-del"), timeout=120, what="replacement pod"
     )
     release.touch()
     job = jobs.wait_phase("inv-del", "Succeeded", "Failed")
@@ -167,7 +167,7 @@ def test_job_succeeds_once_redis_is_back(operator, jobs, inventory_sides, restar
         message = _phase_of_stage(job, "load-source").get("message", "") if job.get("status") else ""
         return "attempt" in message and "failed" in message
 
-    wait_for(failed_once, timeout=60, what="a load attempt failing on the stopped Redis")
+    wait_for(failed_once, timeout=120, what="a load attempt failing on the stopped Redis")
     message = _phase_of_stage(jobs.get("inv-redis"), "load-source")["message"]
     restartable_redis.start()
     job = jobs.wait_phase("inv-redis", "Succeeded", "Failed", timeout=120)
@@ -222,7 +222,7 @@ def test_operator_killed_mid_job_resumes_without_duplicate_pods(operator, jobs, 
     source, target = inventory_sides
     source["params"]["hold_until"] = target["params"]["hold_until"] = str(release)
     jobs.create(jobs.manifest("inv-restart", source, target))
-    wait_for(lambda: len(jobs.pods("inv-restart")) == 2, timeout=60, what="both load pods")
+    wait_for(lambda: len(jobs.pods("inv-restart")) == 2, timeout=120, what="both load pods")
     operator.kill()
     release.touch()
     operator.start()
@@ -258,11 +258,11 @@ def test_deadline_fails_the_job_and_deletes_its_running_pods(operator, jobs, inv
     source, target = inventory_sides
     source["params"]["hold_until"] = str(tmp_path / "never")
     jobs.create(jobs.manifest("inv-late", source, target, activeDeadlineSeconds=3))
-    job = jobs.wait_phase("inv-late", "Failed", timeout=60)
+    job = jobs.wait_phase("inv-late", "Failed", timeout=120)
     assert condition(job, "Failed")["reason"] == "DeadlineExceeded"
     wait_for(
         lambda: "inv-late-load-source-1" not in _pod_names(jobs, "inv-late"),
-        timeout=60,
+        timeout=120,
         what="the running pod to be deleted",
     )
 
@@ -270,7 +270,7 @@ def test_deadline_fails_the_job_and_deletes_its_running_pods(operator, jobs, inv
 def test_ttl_deletes_the_finished_job(operator, jobs, inventory_sides):
     jobs.create(jobs.manifest("inv-ttl", *inventory_sides, ttlSecondsAfterFinished=2))
     jobs.wait_phase("inv-ttl", "Succeeded")
-    jobs.wait_gone("inv-ttl", timeout=60)
+    jobs.wait_gone("inv-ttl", timeout=120)
 
 
 def test_spec_change_after_finish_does_not_rerun(operator, jobs, inventory_sides):
@@ -279,7 +279,7 @@ def test_spec_change_after_finish_does_not_rerun(operator, jobs, inventory_sides
     jobs.patch_spec("inv-done", {"mode": "sync"})
     job = wait_for(
         lambda: j if (j := jobs.get("inv-done"))["status"].get("observedGeneration") == 2 else None,
-        timeout=60,
+        timeout=120,
         what="observedGeneration 2",
     )
     assert job["status"]["phase"] == "Succeeded"
@@ -421,7 +421,7 @@ def test_redis_losing_its_data_between_stages_reloads_and_succeeds(
             for p in jobs.pods("inv-lost")
         )
 
-    wait_for(diff_running, timeout=60, what="the diff pod running (held before it reads Redis)")
+    wait_for(diff_running, timeout=120, what="the diff pod running (held before it reads Redis)")
     server.restart()  # the loaded state is gone
     release.touch()
     job = jobs.wait_phase("inv-lost", "Succeeded", "Failed", timeout=120)
