@@ -180,7 +180,10 @@ class RedisStore(BaseStore):
     def get_all(self, *, model: Any) -> list[DiffSyncModel]:
         object_class, model_name = self._get_object_class_and_model(model)
         bucket = self._loaded_bucket(model_name)
-        return [self._materialize(bucket, uid, object_class) for uid in list(bucket.entries)]
+        return [
+            obj if obj is not None else self._materialize(bucket, uid, object_class)
+            for uid, obj in list(bucket.entries.items())
+        ]
 
     def get_by_uids(self, *, uids: list[str], model: Any) -> list[DiffSyncModel]:
         object_class, model_name = self._get_object_class_and_model(model)
