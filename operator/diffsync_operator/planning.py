@@ -13,9 +13,10 @@ Rules:
   not import); a pod deleted before it finished counts as a retryable failure;
 - a failed stage fails the job and deletes the job's other running pods;
 - a diff or sync attempt that finds the job's Redis state gone (`lost_state`, e.g. Redis
-  restarted without persistence) makes the load stages run again, then the diff (and sync)
-  with a new attempt; this counts as a failed attempt of that stage (bounded by
-  backoffLimit) and uses an attempt number of each stage it reruns;
+  restarted without persistence), and any retryable sync failure (the target may be half
+  changed), make the load stages run again, then the diff (and sync) with a new attempt;
+  this counts as a failed attempt of that stage (bounded by backoffLimit) and uses an
+  attempt number of each stage it reruns;
 - `activeDeadlineSeconds` (counted from `status.startTime`) fails the job and deletes its
   running pods; `suspend` starts no new pod (running pods finish);
 - a finished job (Succeeded or Failed) is never rerun: spec changes only update
@@ -201,10 +202,13 @@ class _Planner:
         if pod is not None and pod.phase == "Succeeded":
             return self.succeed(entry, result)
         text = _failure_text(pod, result, name)
-        if result is not None and result.lost_state and attempt <= self.spec.backoff_limit:
+        lost = result is not None and result.lost_state
+        retryable = result.retryable if result is not None else True
+        if (lost or (stage is Stage.SYNC and retryable)) and attempt <= self.spec.backoff_limit:
+            # A sync that stopped half-way left the target partly changed: replaying the old
+            # diff could apply changes twice, so read both sides again and diff afresh.
             self.reload(entry, attempt, text)
             return entry.phase
-        retryable = result.retryable if result is not None else True
         if retryable and attempt <= self.spec.backoff_limit:
             entry.message = f"attempt {attempt} failed: {text}"
             if self.start_attempt(entry, attempt + 1):

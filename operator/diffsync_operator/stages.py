@@ -22,8 +22,8 @@ Everything else, notably Redis being unreachable, is retryable.
 Adapters are built as `Class(**params, internal_storage_engine=store)`, so an adapter
 that overrides `__init__` must pass extra keyword arguments on to `Adapter.__init__`.
 Load stages clear their store first (a retry or a reused storeId starts clean), run
-`load()` and flush. A sync retry replays the stored diff: make create/update/delete
-idempotent, or leave `backoffLimit` at 0 for the sync.
+`load()` and flush. The operator never replays a diff after a failed sync: it reloads both
+sides and diffs again, so a retry applies only what is still different.
 """
 
 from __future__ import annotations

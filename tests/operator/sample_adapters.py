@@ -67,6 +67,7 @@ class FileInventory(Adapter):
         fail_marker: str | None = None,
         hold_until: str | None = None,
         hold_diff_until: str | None = None,
+        hold_sync_until: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -75,6 +76,9 @@ class FileInventory(Adapter):
         self.hold_until = hold_until
         if hold_diff_until and sys.argv[-1:] == ["diff"]:  # holds a diff stage pod at construction
             _wait_for(Path(hold_diff_until))
+        if hold_sync_until and sys.argv[-1:] == ["sync"] and not Path(hold_sync_until).exists():
+            Path(hold_sync_until + ".waiting").touch()  # tells the test this pod reached the hold
+            _wait_for(Path(hold_sync_until))
 
     def load(self) -> None:
         if self.hold_until:  # lets a test see the stage running, for as long as it wants

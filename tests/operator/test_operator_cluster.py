@@ -433,3 +433,22 @@ def test_redis_losing_its_data_between_stages_reloads_and_succeeds(
     }
     assert job["status"]["diff"]["create"] == 2
     assert "Reloading" in {e.reason for e in jobs.events("inv-lost")}
+
+
+def test_interrupted_sync_is_retried_after_a_fresh_load_and_diff(operator, jobs, inventory_sides, tmp_path):
+    release = tmp_path / "release"
+    source, target = inventory_sides
+    target["params"]["hold_sync_until"] = str(release)
+    jobs.create(jobs.manifest("inv-resync", source, target, mode="sync"))
+    wait_for(lambda: (tmp_path / "release.waiting").exists(), timeout=120, what="the sync pod at its hold")
+    jobs.core.delete_namespaced_pod("inv-resync-sync-1", jobs.namespace)
+    release.touch()
+    job = jobs.wait_phase("inv-resync", "Succeeded", "Failed")
+    assert job["status"]["phase"] == "Succeeded", job["status"]
+    assert {s["name"]: s["attempts"] for s in job["status"]["stages"]} == {
+        "load-source": 2,
+        "load-target": 2,
+        "diff": 2,
+        "sync": 2,
+    }
+    assert read_inventory(target["params"]["path"]) == SOURCE

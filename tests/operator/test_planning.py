@@ -302,3 +302,19 @@ def test_lost_state_beyond_backoff_limit_fails_the_job():
     plan, _ = _step(job, [*loads, _lost(Stage.DIFF)])
     assert plan.status.phase is JobPhase.FAILED
     assert "state missing" in plan.status.stage(Stage.DIFF).message
+
+
+def test_failed_sync_is_not_replayed_but_reloaded_and_diffed_again():
+    _, job = _step(_job(mode="sync"), [])
+    pods = [_ok(Stage.LOAD_SOURCE), _ok(Stage.LOAD_TARGET), _ok(Stage.DIFF, diff=DiffSummary(create=1))]
+    _, job = _step(job, pods)
+    plan, _ = _step(job, [*pods, _failed(Stage.SYNC, error="redis went away")])
+    assert set(plan.create) == {(Stage.LOAD_SOURCE, 2), (Stage.LOAD_TARGET, 2)}
+
+
+def test_refused_sync_is_not_retried():
+    _, job = _step(_job(mode="sync"), [])
+    pods = [_ok(Stage.LOAD_SOURCE), _ok(Stage.LOAD_TARGET), _ok(Stage.DIFF, diff=DiffSummary(create=1))]
+    _, job = _step(job, pods)
+    plan, _ = _step(job, [*pods, _failed(Stage.SYNC, retryable=False, error="ObjectNotCreated")])
+    assert (plan.create, plan.status.phase) == ([], JobPhase.FAILED)
