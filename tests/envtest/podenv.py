@@ -103,8 +103,8 @@ def resolve_env(
                 if ref.get("optional"):
                     continue
                 raise EnvResolutionError(f'{kind.lower()} "{ref["name"]}" not found')
-            for name, value in data.items():
-                result[prefix + name] = value
+            for key, text in data.items():
+                result[prefix + key] = text
     for var in container.get("env") or []:
         name = var["name"]
         if "valueFrom" not in var:
