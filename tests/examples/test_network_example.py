@@ -13,6 +13,7 @@ import pytest
 
 from diffsync import Diff
 from diffsync.exceptions import ObjectNotDeleted
+from diffsync.store.redis import RedisStore
 from examples.network.adapter import InventoryAdapter
 from examples.network.generate import generate_pair
 from examples.network.models import Device, Interface, Site
@@ -220,3 +221,40 @@ def test_command_line_creates_syncs_and_reports_no_remaining_diff(tmp_path: Path
     assert completed.returncode == 0, completed.stderr
     assert "after sync: {'create': 0, 'update': 0, 'delete': 0, 'no-change': 17" in completed.stdout
     assert rows(database, "SELECT name FROM site ORDER BY name") == [("ams1",), ("fra1",), ("lon1",)]
+
+
+def test_source_kept_in_redis_syncs_the_database(
+    redis_url: str, redis_store_id: str, target: SqliteTarget, database: Path
+) -> None:
+    store = RedisStore(url=redis_url, store_id=redis_store_id)
+    try:
+        YamlSource(name="yaml", internal_storage_engine=store).load(SOURCE_YAML)
+        store.flush()  # what a loader process does on exit: its batched writes reach Redis
+        shared = YamlSource(
+            name="yaml", internal_storage_engine=RedisStore(url=redis_url, store_id=redis_store_id)
+        )
+        target.sync_from(shared)
+        assert rows(database, "SELECT name FROM site ORDER BY name") == [("ams1",), ("fra1",), ("lon1",)]
+        assert not target.diff_from(shared).has_diffs()
+    finally:
+        store.clear()
+
+
+def test_generated_drift_syncs_through_redis_and_persists(redis_url: str, redis_store_id: str) -> None:
+    pair = generate_pair(5, seed=11)
+    stores = {side: RedisStore(url=redis_url, store_id=f"{redis_store_id}-{side}") for side in ("cur", "des")}
+    try:
+        current = InventoryAdapter(name="current", internal_storage_engine=stores["cur"])
+        desired = InventoryAdapter(name="desired", internal_storage_engine=stores["des"])
+        current.load_records(pair.current)
+        desired.load_records(pair.desired)
+        assert current.diff_from(desired).summary() == expected_summary(pair.current, pair.desired)
+        current.sync_from(desired)
+        reopened = InventoryAdapter(
+            name="current",
+            internal_storage_engine=RedisStore(url=redis_url, store_id=f"{redis_store_id}-cur"),
+        )
+        assert not reopened.diff_from(desired).has_diffs()
+    finally:
+        for store in stores.values():
+            store.clear()
