@@ -1,0 +1,77 @@
+"""High availability: with replicas > 1 the chart runs kopf peering; of two operator replicas
+under the chart's token, one works and the other stands by, and the job completes."""
+
+from __future__ import annotations
+
+import yaml
+from envtest.waiting import wait_for
+from install_helpers import (
+    DeploymentOperator,
+    container_env,
+    free_port,
+    local_sample,
+    of_kind,
+    operator_container,
+    release_objects,
+)
+
+
+def test_two_peered_replicas_complete_the_sample_with_one_standing_by(
+    cluster, release, restricted_namespace, redis_url, local_kubelet, tmp_path
+):
+    name = release(
+        "--set", "replicas=2", "--set", f"watchNamespaces={{{restricted_namespace}}}",
+        "--set", "redis.enabled=false", "--set", f"redis.url={redis_url}", "--set", "pollSeconds=2",
+    )  # fmt: skip
+    objects = release_objects(cluster, name, restricted_namespace)
+    (account,) = of_kind(objects, "ServiceAccount")
+    env = container_env(operator_container(objects))
+    assert env["DIFFSYNC_PEERING"]
+    kubeconfig = cluster.token_kubeconfig(restricted_namespace, account["metadata"]["name"])
+    replicas = [
+        DeploymentOperator(
+            kubeconfig,
+            restricted_namespace,
+            {**env, "POD_ID": f"replica-{i}", "DIFFSYNC_LIVENESS": f"http://127.0.0.1:{free_port()}/healthz"},
+            tmp_path,
+        ).start()
+        for i in range(2)
+    ]
+    try:
+        peering = ("get", "kopfpeering", env["DIFFSYNC_PEERING"], "-n", restricted_namespace, "-o", "yaml")
+        peers = wait_for(
+            lambda: (
+                p
+                if len(p := yaml.safe_load(cluster.kubectl(*peering).stdout).get("status") or {}) == 2
+                else None
+            ),
+            timeout=60,
+            what="both replicas to register in the peering object",
+        )
+        priorities = {peer["priority"] for peer in peers.values()}
+        assert len(priorities) == 2, (
+            f"the replicas registered with the same kopf peering priority {priorities}: kopf then pauses "
+            "them all; the operator must give each replica its own (kopf.run(priority=...))"
+        )
+        body = local_sample("network-inventory-diff.yaml", tmp_path, local_kubelet.labels)
+        cluster.kubectl("apply", "-n", restricted_namespace, "-f", "-", input=yaml.safe_dump(body))
+        args = (
+            "get",
+            "sj",
+            "network-inventory-diff",
+            "-n",
+            restricted_namespace,
+            "-o",
+            "jsonpath={.status.phase}",
+        )
+        phase = wait_for(
+            lambda: p if (p := cluster.kubectl(*args).stdout.strip()) in {"Succeeded", "Failed"} else None,
+            timeout=120,
+            what="the sample SyncJob to finish",
+        )
+        assert phase == "Succeeded"
+        paused = [r for r in replicas if "Pausing operations in favour of" in r.log()]
+        assert len(paused) == 1, [r.log()[-3000:] for r in replicas]
+    finally:
+        for replica in replicas:
+            replica.stop()
