@@ -11,6 +11,7 @@ from install_helpers import (
     CHART,
     DEPLOY,
     container_env,
+    helm,
     helm_template,
     of_kind,
     operator_container,
@@ -152,3 +153,13 @@ def test_the_liveness_probe_targets_kopfs_health_endpoint():
 def test_stage_pods_default_to_the_operator_image():
     env = container_env(operator_container(render("--set", "image.tag=9.9.9")))
     assert env["DIFFSYNC_DEFAULT_IMAGE"] == "diffsync-operator:9.9.9"
+
+
+def test_install_notes_give_the_next_step_in_the_watched_namespace(cluster):
+    done = helm(
+        cluster, "install", "diffsync", str(CHART), "-n", "default", "--dry-run=client",
+        "--set", "watchNamespaces={team-a}",
+    )  # fmt: skip
+    notes = done.stdout.split("NOTES:", 1)[1]
+    assert "It runs the SyncJobs of: team-a." in notes
+    assert "kubectl apply -n team-a -f deploy/samples/network-inventory-diff.yaml" in notes
