@@ -64,22 +64,36 @@ def watched_release(cluster, release, restricted_namespace, redis_url):
 
 
 @pytest.fixture
-def chart_operator(cluster, watched_release, restricted_namespace, tmp_path):
-    """The operator run as the release's Deployment runs it, as a local process authenticated with
-    a token of the release's ServiceAccount; its liveness endpoint on a free local port."""
+def run_operator(cluster, restricted_namespace, tmp_path):
+    """`run(objects, account)`: the operator as a release's Deployment runs it, as a local process
+    authenticated with a token of the release's ServiceAccount, its liveness endpoint on a free
+    local port (`.liveness_port`). Stopped at the end of the test."""
     from install_helpers import DeploymentOperator, container_env, free_port, operator_container
 
+    started = []
+
+    def run(objects, account):
+        port = free_port()
+        env = {
+            **container_env(operator_container(objects)),
+            "DIFFSYNC_LIVENESS": f"http://127.0.0.1:{port}/healthz",
+            "POD_ID": f"operator-{len(started)}",
+        }
+        kubeconfig = cluster.token_kubeconfig(restricted_namespace, account)
+        process = DeploymentOperator(kubeconfig, restricted_namespace, env, tmp_path).start()
+        process.liveness_port = port
+        started.append(process)
+        return process
+
+    yield run
+    for process in started:
+        process.stop()
+        if "Traceback" in (log := process.log()):
+            print(log[-20000:])
+
+
+@pytest.fixture
+def chart_operator(watched_release, run_operator):
+    """The operator of `watched_release`, running."""
     _, objects, account = watched_release
-    port = free_port()
-    env = {
-        **container_env(operator_container(objects)),
-        "DIFFSYNC_LIVENESS": f"http://127.0.0.1:{port}/healthz",
-        "POD_ID": "operator-0",
-    }
-    kubeconfig = cluster.token_kubeconfig(restricted_namespace, account)
-    process = DeploymentOperator(kubeconfig, restricted_namespace, env, tmp_path).start()
-    process.liveness_port = port
-    yield process
-    process.stop()
-    if "Traceback" in (log := process.log()):
-        print(log[-20000:])
+    return run_operator(objects, account)

@@ -8,7 +8,7 @@ import urllib.request
 
 import yaml
 from envtest.waiting import wait_for
-from install_helpers import local_sample
+from install_helpers import container_env, local_sample, operator_container, release_objects
 
 
 def _can(cluster, kubeconfig, *args: str) -> bool:
@@ -21,20 +21,23 @@ def _phase(cluster, namespace: str, name: str) -> str:
     return cluster.kubectl(*args, check=False).stdout.strip()
 
 
-def test_operator_with_the_chart_token_completes_the_sample_syncjob(
-    cluster, chart_operator, local_kubelet, restricted_namespace, tmp_path
-):
-    body = local_sample("network-inventory-diff.yaml", tmp_path, local_kubelet.labels)
-    cluster.kubectl("apply", "-n", restricted_namespace, "-f", "-", input=yaml.safe_dump(body))
+def _run_sample(cluster, namespace: str, labels: dict[str, str], tmp_path) -> tuple[str, list[str]]:
+    """Apply the sample as the README says; its phase once finished and `kubectl get sj`."""
+    body = local_sample("network-inventory-diff.yaml", tmp_path, labels)
+    cluster.kubectl("apply", "-n", namespace, "-f", "-", input=yaml.safe_dump(body))
     finished = {"Succeeded", "Failed"}
     phase = wait_for(
-        lambda: (
-            p if (p := _phase(cluster, restricted_namespace, "network-inventory-diff")) in finished else None
-        ),
+        lambda: p if (p := _phase(cluster, namespace, "network-inventory-diff")) in finished else None,
         timeout=120,
         what="the sample SyncJob to finish",
     )
-    table = cluster.kubectl("get", "sj", "-n", restricted_namespace).stdout.splitlines()
+    return phase, cluster.kubectl("get", "sj", "-n", namespace).stdout.splitlines()
+
+
+def test_operator_with_the_chart_token_completes_the_sample_syncjob(
+    cluster, chart_operator, local_kubelet, restricted_namespace, tmp_path
+):
+    phase, table = _run_sample(cluster, restricted_namespace, local_kubelet.labels, tmp_path)
     assert phase == "Succeeded", chart_operator.log()[-5000:]
     assert table[1].split()[:3] == ["network-inventory-diff", "Succeeded", "diff"]
     selector = "diffsync.io/job=network-inventory-diff"
@@ -91,3 +94,17 @@ def test_cluster_wide_release_reaches_syncjobs_everywhere_but_not_secrets(
     assert _can(cluster, token, "create", "pods", "-n", elsewhere)
     assert not _can(cluster, token, "get", "secrets", "-n", elsewhere)
     assert not _can(cluster, token, "update", "deployments.apps", "-n", restricted_namespace)
+
+
+def test_cluster_wide_operator_with_the_chart_token_completes_the_sample_syncjob(
+    cluster, release, run_operator, local_kubelet, restricted_namespace, redis_url, tmp_path
+):
+    name = release(
+        "--set", "redis.enabled=false", "--set", f"redis.url={redis_url}", "--set", "pollSeconds=2"
+    )
+    objects = release_objects(cluster, name, restricted_namespace)
+    assert container_env(operator_container(objects))["DIFFSYNC_WATCH_NAMESPACES"] == ""
+    operator = run_operator(objects, f"{name}-diffsync-operator")
+    phase, table = _run_sample(cluster, restricted_namespace, local_kubelet.labels, tmp_path)
+    assert phase == "Succeeded", operator.log()[-5000:]
+    assert table[1].split()[:3] == ["network-inventory-diff", "Succeeded", "diff"]
