@@ -9,7 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from redis_models import BaseInventory, ChangedInventory
+from redis_models import BaseInventory, ChangedInventory, Device
 
 HERE = Path(__file__).resolve().parent
 
@@ -38,6 +38,15 @@ target = Inventory(internal_storage_engine=RedisStore(url=URL, store_id=STORE_ID
 source = ChangedInventory()
 source.load()
 print(json.dumps({"summary": target.diff_from(source).summary(), "text": target.str()}))
+"""
+
+
+LOAD_MANY = """
+from redis_models import Device, Inventory
+from diffsync.store.redis import RedisStore
+adapter = Inventory(internal_storage_engine=RedisStore(url=URL, store_id=STORE_ID))
+for number in range(2500):
+    adapter.add(Device(name=f"r{number:04d}"))
 """
 
 
@@ -82,3 +91,10 @@ def test_a_third_process_sees_the_synced_state(redis_url, make_store):
     source.load()
     assert seen["summary"]["create"] + seen["summary"]["update"] + seen["summary"]["delete"] == 0
     assert seen["text"] == source.str()
+
+
+def test_a_process_that_exits_with_several_batches_pending_leaves_them_all_in_order(redis_url, make_store):
+    store_id = make_store().store_id
+    run_process(LOAD_MANY, redis_url, store_id)
+    names = [device.name for device in make_store().get_all(model=Device)]
+    assert names == [f"r{number:04d}" for number in range(2500)]

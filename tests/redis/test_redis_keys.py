@@ -200,3 +200,14 @@ def test_large_values_are_sent_in_several_calls_and_all_arrive(make_store, admin
     adapter.store.flush()
     assert successful_calls(admin)["cmdstat_evalsha"] == 3
     assert [len(device.role) for device in make_store().get_all(model=Device)] == [5_000_000] * 3
+
+
+def test_a_lone_writer_never_checks_ids_one_by_one(make_store, admin):
+    adapter = Inventory(internal_storage_engine=make_store())
+    for number in range(2500):
+        adapter.add(Device(name=f"r{number:04d}"))
+    admin.config_resetstat()
+    adapter.store.flush()
+    adapter.add(Device(name="late"))
+    adapter.store.flush()
+    assert "cmdstat_hmget" not in successful_calls(admin)

@@ -115,3 +115,44 @@ def test_a_sync_flushes_what_it_did_before_failing(make_store):
         target.sync_from(source)
     assert target.get(Device, "ams-r1").role == "leaf"
     assert make_store().get(model=Device, identifier="ams-r1").role == "leaf"
+
+
+def test_another_writers_addition_in_a_later_batch_is_not_overwritten(make_store):
+    first, second = (
+        Inventory(internal_storage_engine=make_store()),
+        Inventory(internal_storage_engine=make_store()),
+    )
+    assert first.get_all(Device) == second.get_all(Device) == []
+    first.add(Device(name="r2500", role="spine"))
+    first.store.flush()
+    for number in range(3000):
+        second.add(Device(name=f"r{number:04d}", role="leaf"))
+    with pytest.raises(ObjectAlreadyExists) as error:
+        second.store.flush()
+    assert error.value.args[0].startswith("Object r2500 already present")
+    assert make_store().get(model=Device, identifier="r2500").role == "spine"
+
+
+def test_after_missing_another_writers_additions_later_flushes_still_check(make_store):
+    first, second = (
+        Inventory(internal_storage_engine=make_store()),
+        Inventory(internal_storage_engine=make_store()),
+    )
+    assert first.get_all(Device) == second.get_all(Device) == []
+    first.add(Device(name="r5", role="spine"))
+    first.store.flush()
+    second.add(Device(name="r1"))
+    second.store.flush()
+    second.add(Device(name="r5", role="leaf"))
+    with pytest.raises(ObjectAlreadyExists):
+        second.store.flush()
+    assert make_store().get(model=Device, identifier="r5").role == "spine"
+
+
+def test_a_writer_alone_keeps_adding_without_conflicts(make_store):
+    adapter = Inventory(internal_storage_engine=make_store())
+    for batch in range(3):
+        for number in range(1200):
+            adapter.add(Device(name=f"b{batch}-r{number:04d}"))
+        adapter.store.flush()
+    assert make_store().count(model=Device) == 3600

@@ -346,6 +346,7 @@ class RedisStore(BaseStore):
 def _flush_live_stores() -> None:
     """Write what live stores still buffer, so a script that loads and exits leaves its data."""
     for store in list(_LIVE):
+        store._writer.overlap = False
         try:
             store.flush()
         except Exception as error:  # an exit hook must not hide the others

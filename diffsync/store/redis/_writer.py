@@ -1,7 +1,8 @@
 """Writing a bucket's pending changes to Redis in batches.
 
 Each model has a version (field ``ver:<model>`` of the meta hash) that every write to the model
-increments. A bucket remembers the version it last saw, so a writer can tell cheaply whether
+replaces with a value unique to that write. A bucket remembers the version it last saw (or
+"" once it may have missed another writer's additions), so a writer can tell cheaply whether
 anyone else wrote to the model since it read it. Three kinds of write, each in chunks so no
 single command or transaction grows unbounded:
 
@@ -13,14 +14,17 @@ single command or transaction grows unbounded:
   order list, registers the model name and stamps the format;
 - changes to existing objects: HSET of a chunk of fields.
 
-Removals and changes run in a MULTI that also reads and bumps the version. Every write is
+Removals and changes run in a MULTI that also reads and replaces the version. Every write is
 idempotent or refused as a whole, and the bucket's bookkeeping is updated chunk by chunk after
 each succeeds, so a flush interrupted by a lost connection can simply be repeated.
 """
 
 from __future__ import annotations
 
+import itertools
+import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import redis
@@ -38,24 +42,27 @@ CHUNK = 1000
 CHUNK_BYTES = 8 * 1024 * 1024
 
 # KEYS: meta, models, data, order.
-# ARGV: model name, format, n, version field, version expected ("" if unknown), n ids, n id/JSON pairs.
-# Returns {new version, ids refused}.
+# ARGV: model name, format, n, version field, version expected, version to set if it matched,
+# version to set otherwise, then n ids, then n id/JSON pairs. Returns {version now, ids refused}.
 ADD_SCRIPT = """
 local n = tonumber(ARGV[3])
+local o = 7
 local version = redis.call('HGET', KEYS[1], ARGV[4]) or '0'
+local next_version = ARGV[6]
 if version ~= ARGV[5] then
-  local current = redis.call('HMGET', KEYS[3], unpack(ARGV, 6, 5 + n))
+  next_version = ARGV[7]
+  local current = redis.call('HMGET', KEYS[3], unpack(ARGV, o + 1, o + n))
   local taken = {}
   for i = 1, n do
-    if current[i] and current[i] ~= ARGV[5 + n + 2 * i] then taken[#taken + 1] = ARGV[5 + i] end
+    if current[i] and current[i] ~= ARGV[o + n + 2 * i] then taken[#taken + 1] = ARGV[o + i] end
   end
   if #taken > 0 then return {version, taken} end
 end
-redis.call('HSET', KEYS[1], 'format', ARGV[2])
+redis.call('HSET', KEYS[1], 'format', ARGV[2], ARGV[4], next_version)
 redis.call('SADD', KEYS[2], ARGV[1])
-redis.call('HSET', KEYS[3], unpack(ARGV, 6 + n, 5 + 3 * n))
-redis.call('RPUSH', KEYS[4], unpack(ARGV, 6, 5 + n))
-return {tostring(redis.call('HINCRBY', KEYS[1], ARGV[4], 1)), {}}
+redis.call('HSET', KEYS[3], unpack(ARGV, o + n + 1, o + 3 * n))
+redis.call('RPUSH', KEYS[4], unpack(ARGV, o + 1, o + n))
+return {next_version, {}}
 """
 
 # KEYS: order, data. Rewrites the order list: last occurrence of each id still in the hash.
@@ -113,6 +120,11 @@ class BucketWriter:
         self.dump = dump
         self.add_script = client.register_script(ADD_SCRIPT)
         self.compact_script = client.register_script(COMPACT_SCRIPT)
+        # Send batches from a helper thread while serialising the next; off at interpreter exit,
+        # when no new thread may start.
+        self.overlap = True
+        self._writer_id = uuid.uuid4().hex
+        self._writes = 0
 
     def write(self, bucket: Bucket) -> bool:
         """Write everything pending or changed in `bucket`; True if anything was sent."""
@@ -121,20 +133,26 @@ class BucketWriter:
         wrote |= self._write_changes(bucket, added)
         return wrote or bool(added)
 
+    def _next_version(self) -> str:
+        """A version no other writer (and no earlier write of ours) ever sets."""
+        self._writes += 1
+        return f"{self._writer_id}-{self._writes}"
+
     def _versioned(self, bucket: Bucket, queue: Callable[[redis.client.Pipeline], None]) -> list[Any]:
-        """Run `queue`'s commands in a MULTI that also bumps the model's version.
+        """Run `queue`'s commands in a MULTI that also sets a new version of the model.
 
         The version read in the same transaction tells whether another writer came in between;
         if so the bucket's version becomes unknown, and later additions check id by id.
         """
         field = version_field(bucket.name)
+        version = self._next_version()
         pipe = self.client.pipeline(transaction=True)
         pipe.hget(self.keys.meta, field)
         queue(pipe)
-        pipe.hincrby(self.keys.meta, field, 1)
+        pipe.hset(self.keys.meta, field, version)
         results = pipe.execute()
         before = _text(results[0]) if results[0] is not None else "0"
-        bucket.version = str(results[-1]) if before == bucket.version else ""
+        bucket.version = version if bucket.version and before == bucket.version else ""
         return results[1:-1]
 
     def _write_removals(self, bucket: Bucket) -> bool:
@@ -157,30 +175,77 @@ class BucketWriter:
         return True
 
     def _write_additions(self, bucket: Bucket) -> set[str]:
-        """Write the pending additions; return their ids (just serialised, so not changed)."""
+        """Write the pending additions; return their ids (just serialised, so not changed).
+
+        With more than one batch, each script call runs on a helper thread while this thread
+        serialises the next batch, so Redis and Python work at the same time. Calls still run
+        one at a time and in order, and results are applied in order, stopping at the first
+        failure (later batches are then simply sent again by the next flush).
+        """
         if not bucket.pending_add:
             return set()
         added = set(bucket.pending_add)
-        keys = [self.keys.meta, self.keys.models, self.keys.data(bucket.name), self.keys.order(bucket.name)]
-        field = version_field(bucket.name)
         serialised = ((uid, self._dump_held(bucket, uid)) for uid in list(bucket.pending_add))
-        for chunk in _sized_chunks(serialised):
-            uids = [uid for uid, _ in chunk]
-            pairs = [item for pair in chunk for item in pair]
-            args = [bucket.name, FORMAT, len(chunk), field, bucket.version, *uids, *pairs]
-            version, taken = self.add_script(keys=keys, args=args)
-            if taken:
-                uid = _text(taken[0])
-                raise ObjectAlreadyExists(
-                    f"Object {uid} already present in {keys[2]}: another writer added it after "
-                    "this store read it; refresh() the store and apply the change again",
-                    bucket.entries[uid],
-                )
-            bucket.version = _text(version)
-            bucket.written.update(chunk)
-            for uid in uids:
-                del bucket.pending_add[uid]
+        batches = _sized_chunks(serialised)
+        first = next(batches)
+        second = next(batches, None)
+        if second is None or not self.overlap:
+            for chunk in [first] if second is None else itertools.chain((first, second), batches):
+                version = self._next_version()
+                self._settle(bucket, chunk, self._call_add(bucket, chunk, bucket.version, version), version)
+            return added
+        expected = bucket.version
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="diffsync-redis-flush") as pool:
+            in_flight: tuple[Future[Any], list[tuple[str, bytes]], str] | None = None
+            for chunk in itertools.chain((first, second), batches):
+                version = self._next_version()
+                future = pool.submit(self._call_add, bucket, chunk, expected, version)
+                # The next batch may skip its id-by-id check only if this one skipped it too.
+                expected = version if expected else ""
+                if in_flight is not None:
+                    self._settle(bucket, in_flight[1], in_flight[0].result(), in_flight[2])
+                in_flight = (future, chunk, version)
+            if in_flight is not None:
+                self._settle(bucket, in_flight[1], in_flight[0].result(), in_flight[2])
         return added
+
+    def _call_add(self, bucket: Bucket, chunk: list[tuple[str, bytes]], expected: str, version: str) -> Any:
+        keys = [self.keys.meta, self.keys.models, self.keys.data(bucket.name), self.keys.order(bucket.name)]
+        uids = [uid for uid, _ in chunk]
+        pairs = [item for pair in chunk for item in pair]
+        field = version_field(bucket.name)
+        args = [
+            bucket.name,
+            FORMAT,
+            len(chunk),
+            field,
+            expected,
+            version,
+            version + "-checked",
+            *uids,
+            *pairs,
+        ]
+        return self.add_script(keys=keys, args=args)
+
+    def _settle(self, bucket: Bucket, chunk: list[tuple[str, bytes]], result: Any, version: str) -> None:
+        """Record a batch Redis accepted, or raise for the first id another writer added.
+
+        Only a batch that found the version it expected leaves the bucket's version known: after
+        an id-by-id check, other writers' additions are in Redis but not in this store.
+        """
+        now, taken = result
+        if taken:
+            bucket.version = ""
+            uid = _text(taken[0])
+            raise ObjectAlreadyExists(
+                f"Object {uid} already present in {self.keys.data(bucket.name)}: another writer added "
+                "it after this store read it; refresh() the store and apply the change again",
+                bucket.entries[uid],
+            )
+        bucket.version = version if _text(now) == version else ""
+        bucket.written.update(chunk)
+        for uid, _ in chunk:
+            del bucket.pending_add[uid]
 
     def _dump_held(self, bucket: Bucket, uid: str) -> bytes:
         obj = bucket.entries[uid]
