@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 
 from cli_helpers import DIRECTORY_SUMMARY, NETWORK_SUMMARY, REPO, Maker, load_json, run_cli, write_manifest
@@ -118,3 +119,39 @@ def test_python_dash_m_runs_the_same_command(directory_manifest: Maker) -> None:
     )
     assert process.returncode == 0, process.stderr
     assert DIRECTORY_SUMMARY in process.stdout
+
+
+def test_a_long_stage_prints_its_count_while_it_runs_when_not_a_terminal(tmp_path: Path) -> None:
+    (tmp_path / "slow_adapters.py").write_text(
+        textwrap.dedent(
+            """
+            import time
+            from examples.directory.hr_source import HrSource
+            from examples.directory.json_directory import JsonDirectory
+            from examples.directory.models import Person
+
+            class SlowSource(HrSource):
+                def load(self):
+                    for index in range(40):  # a slow system of record: 40 objects over ~1 s
+                        self.add(Person(username=f"p{index}", full_name="P", email="p@example.com", team="t"))
+                        time.sleep(0.025)
+            """
+        )
+    )
+    spec = {
+        "source": {"adapter": "slow_adapters:SlowSource", "params": {"teams": "-", "people": "-"}},
+        "target": {
+            "adapter": "examples.directory.json_directory:JsonDirectory",
+            "params": {"path": str(tmp_path / "none.json")},
+        },
+    }
+    manifest = write_manifest(tmp_path / "slow.yaml", spec)
+    process = run_cli(
+        "run", str(manifest), extra_path=tmp_path, env_vars={"DIFFSYNC_PROGRESS_INTERVAL": "0.1"}
+    )
+    assert process.returncode == 0, process.stdout + process.stderr
+    lines = process.stderr.splitlines()
+    so_far = [int(line.split()[1]) for line in lines if line.startswith("load-source: ") and "so far" in line]
+    assert len(so_far) >= 2 and so_far == sorted(so_far) and 0 < so_far[0] < 40
+    done = next(index for index, line in enumerate(lines) if line.startswith("load-source: done, 40 objects"))
+    assert all("so far" not in line for line in lines[done:] if line.startswith("load-source"))

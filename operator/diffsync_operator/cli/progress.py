@@ -2,12 +2,13 @@
 
 On a terminal (and with `rich` installed, the `cli` extra) each stage gets a progress bar
 with its object count, refreshed from a probe (a function returning the count so far);
-otherwise each stage prints one line when it starts and one when it ends, which is what a
-CI log wants. Stages may run at the same time (the two load stages in separate processes).
+otherwise each stage prints a line when it starts and when it ends, and its count every few
+seconds while it runs, which is what a CI log wants. Stages may run at the same time (the two load stages in separate processes).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -17,6 +18,10 @@ from diffsync_operator.results import StageResult
 from diffsync_operator.status import Stage
 
 Probe = Callable[[], int]
+
+#: Seconds between a bar's refreshes, and between "so far" lines (`$DIFFSYNC_PROGRESS_INTERVAL`).
+BAR_INTERVAL = 0.1
+LINE_INTERVAL = 5.0
 
 
 def describe_result(result: StageResult) -> str:
@@ -56,23 +61,65 @@ class NoProgress:
         return None
 
 
-class LineProgress:
-    """One line per stage start and end, for logs and pipes."""
+class _Poller:
+    """Calls `tick` every `interval` seconds on a daemon thread until `stop()`."""
 
-    def __init__(self, stream: TextIO | None = None) -> None:
+    def __init__(self, tick: Callable[[], None], interval: float) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(tick, interval), name="diffsync-progress", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, tick: Callable[[], None], interval: float) -> None:
+        while not self._stop.wait(interval):
+            tick()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+class LineProgress:
+    """A line when a stage starts and ends, and its count every `interval` seconds meanwhile.
+
+    For logs and pipes: a long load in CI shows it is moving without a terminal's bar.
+    """
+
+    def __init__(self, stream: TextIO | None = None, interval: float = LINE_INTERVAL) -> None:
         self.stream = stream
+        self._running: dict[Stage, tuple[Probe, int | None, list[int]]] = {}
+        self._lock = threading.Lock()  # a "so far" line never follows its stage's last line
+        self._poller = _Poller(self._tick, interval)
 
     def _print(self, text: str) -> None:
         print(text, file=self.stream or sys.stderr, flush=True)
 
+    def _tick(self) -> None:
+        with self._lock:
+            for stage, (probe, total, last) in self._running.items():
+                try:
+                    count = probe()
+                except Exception:  # noqa: S112 - a probe racing the stage may fail; try next tick
+                    continue
+                if count != last[0]:
+                    last[0] = count
+                    of_total = f"/{total}" if total is not None else ""
+                    self._print(f"{stage.value}: {count}{of_total} objects so far")
+
     def start(self, stage: Stage, *, total: int | None = None, probe: Probe | None = None) -> None:
         self._print(f"{stage.value}: started" + (f" ({total} objects)" if total is not None else ""))
+        if probe is not None:
+            with self._lock:
+                self._running[stage] = (probe, total, [0])
 
     def finish(self, result: StageResult) -> None:
-        self._print(f"{result.stage.value}: {'done, ' if result.ok else ''}{describe_result(result)}")
+        with self._lock:
+            self._running.pop(result.stage, None)
+            self._print(f"{result.stage.value}: {'done, ' if result.ok else ''}{describe_result(result)}")
 
     def close(self) -> None:
-        return None
+        self._poller.stop()
 
 
 class BarProgress:
@@ -92,27 +139,24 @@ class BarProgress:
         )
         self._tasks: dict[Stage, tuple[Any, Probe | None, int | None]] = {}  # rich TaskIDs
         self._lock = threading.Lock()
-        self._stop = threading.Event()
         self._progress.start()
-        self._poller = threading.Thread(target=self._poll, name="diffsync-progress", daemon=True)
-        self._poller.start()
+        self._poller = _Poller(self._poll, BAR_INTERVAL)
 
     @staticmethod
     def _count_text(count: int, total: int | None) -> str:
         return f"{count}/{total} objects" if total is not None else f"{count} objects"
 
     def _poll(self) -> None:
-        while not self._stop.wait(0.1):
-            with self._lock:
-                tasks = list(self._tasks.values())
-            for task_id, probe, total in tasks:
-                if probe is None:
-                    continue
-                try:
-                    count = probe()
-                except Exception:  # noqa: S112 - a probe racing the stage may fail; try next tick
-                    continue
-                self._progress.update(task_id, completed=count, count=self._count_text(count, total))
+        with self._lock:
+            tasks = list(self._tasks.values())
+        for task_id, probe, total in tasks:
+            if probe is None:
+                continue
+            try:
+                count = probe()
+            except Exception:  # noqa: S112 - a probe racing the stage may fail; try next tick
+                continue
+            self._progress.update(task_id, completed=count, count=self._count_text(count, total))
 
     def start(self, stage: Stage, *, total: int | None = None, probe: Probe | None = None) -> None:
         if probe is None:  # nothing to count while it runs: a pulsing bar with what it works on
@@ -132,9 +176,16 @@ class BarProgress:
         self._progress.stop_task(task_id)
 
     def close(self) -> None:
-        self._stop.set()
-        self._poller.join()
+        self._poller.stop()
         self._progress.stop()
+
+
+def _line_interval() -> float:
+    text = os.environ.get("DIFFSYNC_PROGRESS_INTERVAL", "")
+    try:
+        return max(float(text), 0.05) if text else LINE_INTERVAL
+    except ValueError:
+        return LINE_INTERVAL
 
 
 def make(quiet: bool = False, stream: TextIO | None = None) -> StageProgress:
@@ -146,6 +197,6 @@ def make(quiet: bool = False, stream: TextIO | None = None) -> StageProgress:
         try:
             import rich  # noqa: F401
         except ImportError:
-            return LineProgress(stream)
+            return LineProgress(stream, _line_interval())
         return BarProgress()
-    return LineProgress(stream)
+    return LineProgress(stream, _line_interval())
