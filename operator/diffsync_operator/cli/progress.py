@@ -3,7 +3,8 @@
 On a terminal (and with `rich` installed, the `cli` extra) each stage gets a progress bar
 with its object count, refreshed from a probe (a function returning the count so far);
 otherwise each stage prints a line when it starts and when it ends, and its count every few
-seconds while it runs, which is what a CI log wants. Stages may run at the same time (the two load stages in separate processes).
+seconds while it runs, which is what a CI log wants. Stages may run at the same time (the
+two load stages in separate processes).
 """
 
 from __future__ import annotations
@@ -127,14 +128,13 @@ class BarProgress:
 
     def __init__(self) -> None:
         from rich.console import Console
-        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 
         self._progress = Progress(
             SpinnerColumn(finished_text="[green]✓"),
             TextColumn("{task.description:<12}"),
-            BarColumn(),
-            TextColumn("{task.fields[count]}"),
-            TimeElapsedColumn(),
+            BarColumn(bar_width=24),
+            TextColumn("{task.fields[count]}"),  # ends with the stage's time once it is done
             console=Console(stderr=True),
         )
         self._tasks: dict[Stage, tuple[Any, Probe | None, int | None]] = {}  # rich TaskIDs
