@@ -8,6 +8,7 @@ local process of this virtualenv.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -160,7 +161,11 @@ class Jobs:
             job = self.get(name)
             return job if job and (job.get("status") or {}).get("phase") in phases else None
 
-        return wait_for(probe, timeout=timeout, what=f"SyncJob {name} to reach {phases}")
+        try:
+            return wait_for(probe, timeout=timeout, what=f"SyncJob {name} to reach {phases}")
+        except TimeoutError as error:
+            job = self.get(name) or {}
+            raise TimeoutError(f"{error}; its status: {json.dumps(job.get('status'), indent=1)}") from None
 
     def wait_gone(self, name: str, timeout: float = 120.0) -> None:
         wait_for(lambda: self.get(name) is None, timeout=timeout, what=f"SyncJob {name} to be deleted")

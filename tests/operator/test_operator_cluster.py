@@ -259,7 +259,7 @@ def test_deadline_fails_the_job_and_deletes_its_running_pods(operator, jobs, inv
     source["params"]["hold_until"] = str(tmp_path / "never")
     jobs.create(jobs.manifest("inv-late", source, target, activeDeadlineSeconds=3))
     job = jobs.wait_phase("inv-late", "Failed", timeout=120)
-    assert condition(job, "Failed")["reason"] == "DeadlineExceeded"
+    assert condition(job, "Failed")["reason"] == "DeadlineExceeded", job["status"]
     wait_for(
         lambda: "inv-late-load-source-1" not in _pod_names(jobs, "inv-late"),
         timeout=120,
@@ -269,7 +269,8 @@ def test_deadline_fails_the_job_and_deletes_its_running_pods(operator, jobs, inv
 
 def test_ttl_deletes_the_finished_job(operator, jobs, inventory_sides):
     jobs.create(jobs.manifest("inv-ttl", *inventory_sides, ttlSecondsAfterFinished=2))
-    jobs.wait_phase("inv-ttl", "Succeeded")
+    job = jobs.wait_phase("inv-ttl", "Succeeded", "Failed")
+    assert job["status"]["phase"] == "Succeeded", job["status"]
     jobs.wait_gone("inv-ttl", timeout=120)
 
 
