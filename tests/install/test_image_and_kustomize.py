@@ -92,3 +92,27 @@ def test_kustomize_and_chart_run_the_operator_with_the_same_security_context():
         "readOnlyRootFilesystem": True,
         "capabilities": {"drop": ["ALL"]},
     }
+
+
+def test_kustomize_default_redis_url_names_the_bundled_service_in_its_namespace():
+    docs = documents(kustomize_build())
+    (service,) = of_kind(docs, "Service")
+    host = f"{service['metadata']['name']}.{service['metadata']['namespace']}.svc.cluster.local"
+    url = container_env(operator_container(docs))["DIFFSYNC_REDIS_URL"]
+    assert url == f"redis://{host}:{service['spec']['ports'][0]['port']}/0"
+
+
+def test_kustomize_binds_the_cluster_role_to_the_operators_service_account():
+    docs = documents(kustomize_build())
+    (account,) = of_kind(docs, "ServiceAccount")
+    (binding,) = of_kind(docs, "ClusterRoleBinding")
+    deployment = next(d for d in of_kind(docs, "Deployment") if d["metadata"]["name"] == "diffsync-operator")
+    assert binding["subjects"] == [
+        {
+            "kind": "ServiceAccount",
+            "name": account["metadata"]["name"],
+            "namespace": account["metadata"]["namespace"],
+        }
+    ]
+    assert binding["roleRef"]["name"] == of_kind(docs, "ClusterRole")[0]["metadata"]["name"]
+    assert deployment["spec"]["template"]["spec"]["serviceAccountName"] == account["metadata"]["name"]
