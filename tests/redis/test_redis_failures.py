@@ -86,3 +86,22 @@ def test_a_reply_that_never_comes_raises_store_exception_and_reads_nothing(resta
     finally:
         admin.client_unpause()
     assert len(reader.get_all(Device)) == 3
+
+
+def test_a_multi_batch_flush_that_fails_can_be_repeated_and_keeps_the_order(restartable_redis):
+    adapter = Inventory(
+        internal_storage_engine=RedisStore(url=restartable_redis.url, store_id="batches", retries=0)
+    )
+    assert adapter.get_all(Device) == []
+    for number in range(2500):
+        adapter.add(Device(name=f"r{number:04d}"))
+    restartable_redis.kill()
+    with pytest.raises(ObjectStoreException, match="flush of"):
+        adapter.store.flush()
+    restartable_redis.start()
+    adapter.store.flush()
+    names = [
+        device.name
+        for device in RedisStore(url=restartable_redis.url, store_id="batches").get_all(model=Device)
+    ]
+    assert names == [f"r{number:04d}" for number in range(2500)]
