@@ -59,8 +59,16 @@ def operator_env(redis_url):
     return {"DIFFSYNC_REDIS_URL": redis_url, "DIFFSYNC_DEFAULT_IMAGE": "diffsync-test:local"}
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so fixtures can tell a failed test."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
 @pytest.fixture
-def operator(cluster, operator_namespace, operator_env, tmp_path):
+def operator(cluster, operator_namespace, operator_env, tmp_path, request):
     """The operator, `kopf run` under the ServiceAccount token, watching the test namespace."""
     from operator_harness import OperatorProcess
 
@@ -69,9 +77,13 @@ def operator(cluster, operator_namespace, operator_env, tmp_path):
     process = OperatorProcess(kubeconfig, namespace, operator_env, tmp_path).start()
     yield process
     process.stop()
-    log = process.log()
-    if "Traceback" in log:
-        print(log[-20000:])
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:  # what the operator saw, for the failure report
+        print(process.log()[-30000:])
+        for pod in cluster.kubectl(
+            "get", "pods", "-n", namespace, "-o", "wide", check=False
+        ).stdout.splitlines():
+            print(pod)
 
 
 @pytest.fixture
