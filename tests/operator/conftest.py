@@ -87,13 +87,19 @@ def operator(cluster, operator_namespace, operator_env, tmp_path, request):
 
 
 @pytest.fixture
-def jobs(cluster, operator_namespace, local_kubelet):
+def jobs(cluster, operator_namespace, local_kubelet, request):
     """SyncJobs in the test namespace whose stage pods the test kubelet runs."""
     from operator_harness import Jobs
 
     namespace, _ = operator_namespace
     with cluster.api_client() as api:
-        yield Jobs(api, namespace, local_kubelet.labels)
+        handle = Jobs(api, namespace, local_kubelet.labels)
+        yield handle
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:  # the stage pods' output, for the failure report
+            for pod in handle.pods():
+                print(f"--- pod {pod.metadata.name}: {pod.status.phase}")
+                print(local_kubelet.logs(namespace, pod.metadata.name)[-3000:])
 
 
 @pytest.fixture
