@@ -23,9 +23,18 @@ def _rules(role: dict) -> list[dict]:
     return [{k: rule[k] for k in ("apiGroups", "resources", "verbs")} for rule in role["rules"]]
 
 
-def test_helm_lint_strict_is_clean():
+@pytest.mark.parametrize(
+    "values",
+    [(), ("--set", "replicas=2", "--set", "watchNamespaces={team-a}", "--set", "redis.enabled=false",
+          "--set", "redis.url=redis://cache:6379/0", "--set", "redis.existingSecret=cache-auth")],
+    ids=["defaults", "ha-namespaced-external-redis"],
+)  # fmt: skip
+def test_helm_lint_strict_is_clean(values):
     done = subprocess.run(
-        [str(helm_path()), "lint", "--strict", str(CHART)], capture_output=True, text=True, timeout=120
+        [str(helm_path()), "lint", "--strict", str(CHART), *values],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "[WARNING]" not in done.stdout and "[ERROR]" not in done.stdout
@@ -163,3 +172,12 @@ def test_install_notes_give_the_next_step_in_the_watched_namespace(cluster):
     notes = done.stdout.split("NOTES:", 1)[1]
     assert "It runs the SyncJobs of: team-a." in notes
     assert "kubectl apply -n team-a -f deploy/samples/network-inventory-diff.yaml" in notes
+
+
+def test_an_existing_service_account_must_be_named():
+    done = helm_template("--set", "serviceAccount.create=false", check=False)
+    assert done.returncode != 0
+    assert "serviceAccount.name" in done.stderr, done.stderr
+    docs = render("--set", "serviceAccount.create=false", "--set", "serviceAccount.name=ops-bot")
+    assert of_kind(docs, "ServiceAccount") == []
+    assert of_kind(docs, "ClusterRoleBinding")[0]["subjects"][0]["name"] == "ops-bot"
