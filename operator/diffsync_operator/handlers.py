@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timezone
 from typing import Any
 
@@ -37,6 +38,8 @@ from diffsync_operator.spec import SyncJobSpec
 from diffsync_operator.status import JobPhase, SyncJobStatus
 
 CLEANUP_RETRIES = 6
+RETRY_SECONDS = 2.0
+THREADS = 32
 CLEANUP_POD_RETRIES = 60  # about two minutes of waiting for the cleanup pod
 
 
@@ -66,15 +69,17 @@ def _kube() -> Kube:
 
 
 @kopf.on.startup()
-def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
-    """Read our settings; keep kopf's state out of the status; size the thread pool."""
+async def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
+    """Read our settings; keep kopf's state out of the status; size the thread pools."""
+    # Every running job's daemon makes its API calls in a thread: give them enough threads.
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=THREADS))
     RUNTIME.settings = OperatorSettings.from_env()
     RUNTIME.kube = Kube(new_api_client())
     settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=GROUP)
     settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix=GROUP)
     settings.persistence.finalizer = f"{GROUP}/cleanup"
     settings.posting.level = logging.INFO
-    settings.execution.max_workers = 32
+    settings.execution.max_workers = THREADS
     settings.peering.standalone = RUNTIME.settings.peering is None
     if RUNTIME.settings.peering:
         settings.peering.name = RUNTIME.settings.peering
@@ -101,16 +106,27 @@ def _post_events(body: dict[str, Any], events: list[Any]) -> None:
         kopf.event(body, type=item.type, reason=item.reason, message=item.message[:1000])
 
 
-@kopf.daemon(GROUP, VERSION, PLURAL, cancellation_timeout=10.0)
-async def run_syncjob(name: str, namespace: str, uid: str, stopped: kopf.DaemonStopped, **_: Any) -> None:
+@kopf.daemon(GROUP, VERSION, PLURAL, cancellation_timeout=10.0, backoff=2.0)
+async def run_syncjob(
+    name: str, namespace: str, uid: str, stopped: kopf.DaemonStopped, logger: logging.Logger, **_: Any
+) -> None:
     """Drive one SyncJob to its end, then apply its TTL."""
     flag = RUNTIME.wakeup(uid)
     try:
         while not stopped:
-            body = await asyncio.to_thread(_kube().get_job, namespace, name)
-            if body is None or body["metadata"]["uid"] != uid or body["metadata"].get("deletionTimestamp"):
-                return
-            plan = await asyncio.to_thread(reconcile, _kube(), RUNTIME.settings, body)
+            try:
+                body = await asyncio.to_thread(_kube().get_job, namespace, name)
+                if (
+                    body is None
+                    or body["metadata"]["uid"] != uid
+                    or body["metadata"].get("deletionTimestamp")
+                ):
+                    return
+                plan = await asyncio.to_thread(reconcile, _kube(), RUNTIME.settings, body)
+            except Exception:  # e.g. the API server briefly unavailable: look again soon
+                logger.exception("reconcile failed; trying again in %.0f s", RETRY_SECONDS)
+                await _pause(flag, stopped, RETRY_SECONDS)
+                continue
             _post_events(body, plan.events)
             if plan.finished:
                 await _expire(body, plan.status, stopped)
