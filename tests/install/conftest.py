@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "operator"))
 
@@ -65,22 +66,24 @@ def watched_release(cluster, release, restricted_namespace, redis_url):
 
 @pytest.fixture
 def run_operator(cluster, restricted_namespace, tmp_path):
-    """`run(objects, account)`: the operator as a release's Deployment runs it, as a local process
-    authenticated with a token of the release's ServiceAccount, its liveness endpoint on a free
-    local port (`.liveness_port`). Stopped at the end of the test."""
+    """`run(objects, account, namespace, **env)`: the operator as the rendered Deployment runs it,
+    as a local process authenticated with a token of that ServiceAccount (in `namespace`, by
+    default the test's), `env` on top, its liveness endpoint on a free local port
+    (`.liveness_port`). Stopped at the end of the test."""
     from install_helpers import DeploymentOperator, container_env, free_port, operator_container
 
     started = []
 
-    def run(objects, account):
+    def run(objects, account, namespace=restricted_namespace, **overrides):
         port = free_port()
         env = {
             **container_env(operator_container(objects)),
             "DIFFSYNC_LIVENESS": f"http://127.0.0.1:{port}/healthz",
             "POD_ID": f"operator-{len(started)}",
+            **overrides,
         }
-        kubeconfig = cluster.token_kubeconfig(restricted_namespace, account)
-        process = DeploymentOperator(kubeconfig, restricted_namespace, env, tmp_path).start()
+        kubeconfig = cluster.token_kubeconfig(namespace, account)
+        process = DeploymentOperator(kubeconfig, namespace, env, tmp_path).start()
         process.liveness_port = port
         started.append(process)
         return process
@@ -97,3 +100,31 @@ def chart_operator(watched_release, run_operator):
     """The operator of `watched_release`, running."""
     _, objects, account = watched_release
     return run_operator(objects, account)
+
+
+@pytest.fixture
+def kustomize_install(cluster, syncjob_crd):
+    """`kubectl apply -k deploy/` for real: (namespace, rendered objects). Everything but the CRD
+    is deleted at the end. On an external cluster an existing namespace is never replaced."""
+    from install_helpers import DEPLOY, documents, kustomize_build, of_kind
+
+    docs = documents(kustomize_build())
+    namespace = of_kind(docs, "Namespace")[0]["metadata"]["name"]
+    existing = cluster.kubectl("get", "namespace", namespace, "--ignore-not-found", "-o", "name").stdout
+    if cluster.external and existing.strip():
+        pytest.fail(f"namespace {namespace} exists on this cluster: this test would replace and delete it")
+    cluster.kubectl("apply", "-k", str(DEPLOY))
+    yield namespace, docs
+    # With the operator gone, the SyncJobs' cleanup finalizer would hold the namespace forever.
+    for job in cluster.kubectl("get", "syncjobs", "-n", namespace, "-o", "name").stdout.split():
+        patch = '{"metadata":{"finalizers":null}}'
+        cluster.kubectl("patch", job, "-n", namespace, "--type=merge", "-p", patch)
+    rest = [d for d in docs if d["kind"] != "CustomResourceDefinition"]
+    cluster.kubectl("delete", "--ignore-not-found", "--wait=false", "-f", "-", input=yaml.safe_dump_all(rest))
+    from envtest.waiting import wait_for
+
+    wait_for(
+        lambda: not cluster.kubectl("get", "namespace", namespace, "--ignore-not-found", "-o", "name").stdout,
+        timeout=120,
+        what=f"namespace {namespace} to be deleted",
+    )

@@ -3,17 +3,16 @@ namespace enforcing Pod Security `restricted`, upgrade and uninstall."""
 
 from __future__ import annotations
 
-import pytest
 import yaml
 from envtest.waiting import wait_for
 from install_helpers import (
     CHART,
-    DEPLOY,
     RESTRICTED,
     documents,
     helm,
     helm_template,
     kustomize_build,
+    local_sample,
     of_kind,
     release_objects,
 )
@@ -40,36 +39,45 @@ def test_helm_template_passes_a_server_side_dry_run(cluster, restricted_namespac
         assert "deployment.apps/diffsync-diffsync-operator created (server dry run)" in done.stdout
 
 
-def test_kustomize_build_passes_a_server_side_dry_run(cluster, syncjob_crd):
-    docs = documents(kustomize_build())
-    (namespace,) = of_kind(docs, "Namespace")
-    cluster.kubectl("apply", "-f", "-", input=yaml.safe_dump(namespace))
-    done = cluster.kubectl("apply", "--dry-run=server", "-f", "-", input=yaml.safe_dump_all(docs))
+def test_kustomize_build_passes_a_server_side_dry_run(cluster, restricted_namespace):
+    """The build's objects, moved into a fresh restricted namespace (the dry run cannot create one)."""
+    docs = [d for d in documents(kustomize_build()) if d["kind"] != "Namespace"]
+    text = yaml.safe_dump_all(docs).replace("diffsync-system", restricted_namespace)
+    done = cluster.kubectl("apply", "--dry-run=server", "-f", "-", input=text)
     assert "deployment.apps/diffsync-operator created (server dry run)" in done.stdout
     assert "networkpolicy.networking.k8s.io/diffsync-redis created (server dry run)" in done.stdout
 
 
-def test_kubectl_apply_k_deploy_installs_pods_admitted_under_restricted(cluster, syncjob_crd):
-    namespace = "diffsync-system"
-    existing = cluster.kubectl("get", "namespace", namespace, "--ignore-not-found", "-o", "name").stdout
-    if cluster.external and existing.strip():
-        pytest.fail(f"namespace {namespace} exists on this cluster: this test would replace and delete it")
-    try:
-        cluster.kubectl("apply", "-k", str(DEPLOY))
-        labels = cluster.kubectl("get", "namespace", namespace, "-o", "yaml").stdout
-        assert yaml.safe_load(labels)["metadata"]["labels"].items() >= RESTRICTED.items()
-        for name in ("diffsync-operator", "diffsync-redis"):
-            pods = wait_for(
-                lambda n=name: _pods(cluster, namespace, f"app.kubernetes.io/name={n}"),
-                timeout=60,
-                what=f"the ReplicaSet of {name} to create its pod (admitted under restricted)",
-            )
-            assert len(pods) == 1
-    finally:
-        docs = [d for d in documents(kustomize_build()) if d["kind"] != "CustomResourceDefinition"]
-        cluster.kubectl(
-            "delete", "--ignore-not-found", "--wait=false", "-f", "-", input=yaml.safe_dump_all(docs)
+def test_kubectl_apply_k_deploy_installs_pods_admitted_under_restricted(cluster, kustomize_install):
+    namespace, _ = kustomize_install
+    labels = cluster.kubectl("get", "namespace", namespace, "-o", "yaml").stdout
+    assert yaml.safe_load(labels)["metadata"]["labels"].items() >= RESTRICTED.items()
+    for name in ("diffsync-operator", "diffsync-redis"):
+        pods = wait_for(
+            lambda n=name: _pods(cluster, namespace, f"app.kubernetes.io/name={n}"),
+            timeout=60,
+            what=f"the ReplicaSet of {name} to create its pod (admitted under restricted)",
         )
+        assert len(pods) == 1
+
+
+def test_kubectl_apply_k_deploy_runs_the_sample_with_its_service_account(
+    cluster, kustomize_install, run_operator, local_kubelet, redis_url, tmp_path
+):
+    namespace, docs = kustomize_install
+    (account,) = of_kind(docs, "ServiceAccount")
+    operator = run_operator(docs, account["metadata"]["name"], namespace, DIFFSYNC_REDIS_URL=redis_url)
+    body = local_sample("network-inventory-diff.yaml", tmp_path, local_kubelet.labels)
+    cluster.kubectl("apply", "-n", namespace, "-f", "-", input=yaml.safe_dump(body))
+    args = ("get", "sj", "network-inventory-diff", "-n", namespace, "-o", "jsonpath={.status.phase}")
+    phase = wait_for(
+        lambda: p if (p := cluster.kubectl(*args).stdout.strip()) in {"Succeeded", "Failed"} else None,
+        timeout=120,
+        what="the sample SyncJob to finish",
+    )
+    assert phase == "Succeeded", operator.log()[-5000:]
+    table = cluster.kubectl("get", "sj", "-n", namespace).stdout.splitlines()
+    assert table[1].split()[:3] == ["network-inventory-diff", "Succeeded", "diff"]
 
 
 def test_chart_pods_are_admitted_under_restricted(cluster, release, restricted_namespace):
