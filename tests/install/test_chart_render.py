@@ -181,3 +181,11 @@ def test_an_existing_service_account_must_be_named():
     docs = render("--set", "serviceAccount.create=false", "--set", "serviceAccount.name=ops-bot")
     assert of_kind(docs, "ServiceAccount") == []
     assert of_kind(docs, "ClusterRoleBinding")[0]["subjects"][0]["name"] == "ops-bot"
+
+
+def test_pod_labels_cannot_override_the_labels_the_selector_needs():
+    docs = render("--set", "podLabels.app\\.kubernetes\\.io/name=other", "--set", "podLabels.team=net")
+    deployment = of_kind(docs, "Deployment")[0]
+    labels = deployment["spec"]["template"]["metadata"]["labels"]
+    assert deployment["spec"]["selector"]["matchLabels"].items() <= labels.items()
+    assert labels["team"] == "net"
