@@ -142,3 +142,14 @@ def test_bad_command_line_exits_2_with_usage(argv):
     )
     assert done.returncode == 2
     assert "usage: python -m diffsync_operator.worker <stage>" in done.stderr
+
+
+def test_cleanup_command_deletes_every_key_of_the_job(
+    inventory_files, redis_url, redis_store_id, redis_server, tmp_path
+):
+    job = _job(*inventory_files, redis_store_id)
+    for stage in ("load-source", "load-target", "diff"):
+        _worker(stage, job, redis_url, tmp_path)
+    code, _, done = _worker("cleanup", job, redis_url, tmp_path)
+    assert code == 0, done.stderr
+    assert redis_server.client().keys(f"*{redis_store_id}*") == []
