@@ -166,13 +166,13 @@ async def _expire(body: dict[str, Any], status: SyncJobStatus, stopped: kopf.Dae
 
 
 @kopf.on.event("", "v1", "pods", labels={LABEL_JOB_UID: kopf.PRESENT})
-def stage_pod_changed(labels: dict[str, str], **_: Any) -> None:
-    """A stage pod changed: wake its job's daemon."""
+async def stage_pod_changed(labels: dict[str, str], **_: Any) -> None:
+    """A stage pod changed: wake its job's daemon (async: asyncio events are not thread-safe)."""
     RUNTIME.wake(labels[LABEL_JOB_UID])
 
 
 @kopf.on.event(GROUP, VERSION, PLURAL)
-def syncjob_changed(body: kopf.Body, uid: str, **_: Any) -> None:
+async def syncjob_changed(body: kopf.Body, uid: str, **_: Any) -> None:
     """Wake the job's daemon; record (without rerunning) a spec change of a finished job."""
     RUNTIME.wake(uid)
     status = body.get("status") or {}
@@ -183,7 +183,7 @@ def syncjob_changed(body: kopf.Body, uid: str, **_: Any) -> None:
         and meta.get("generation") != status.get("observedGeneration")
         and not meta.get("deletionTimestamp")
     ):
-        plan = reconcile(_kube(), RUNTIME.settings, dict(body))
+        plan = await asyncio.to_thread(reconcile, _kube(), RUNTIME.settings, dict(body))
         kopf.event(
             body,
             type="Normal",
