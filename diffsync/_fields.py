@@ -63,7 +63,9 @@ def plan_for(model_class: type[BaseModel], group: tuple[str, ...]) -> FieldPlan:
 
 def dump_group(model: BaseModel, group: tuple[str, ...] | list[str]) -> dict[str, Any]:
     """The same dict as ``model.model_dump(include=set(group))``, in field declaration order."""
-    plan = plan_for(type(model), group if isinstance(group, tuple) else tuple(group))
+    plan = _PLANS.get((type(model), group)) if type(group) is tuple else None
+    if plan is None:
+        plan = plan_for(type(model), group if isinstance(group, tuple) else tuple(group))
     if plan.dump_all:
         return model.model_dump(include=set(plan.fields))
     values = model.__dict__
@@ -150,3 +152,53 @@ def _find_in_mro(model_class: type, name: str) -> Any:
         if name in vars(klass):
             return vars(klass)[name]
     return None
+
+
+def _is_stock(model_class: type, name: str) -> bool:
+    from diffsync.model import DiffSyncModel
+
+    return _find_in_mro(model_class, name) is vars(DiffSyncModel)[name]
+
+
+_SHORTNAME_IS_UID: dict[type, bool] = {}
+
+
+def shortname_is_unique_id(model_class: Any) -> bool:
+    """True when `get_shortname()` is bound to return `get_unique_id()` for this class."""
+    answer = _SHORTNAME_IS_UID.get(model_class)
+    if answer is None:
+        answer = _SHORTNAME_IS_UID[model_class] = _is_stock(model_class, "get_shortname") and _is_stock(
+            model_class, "get_unique_id"
+        )
+    return answer and not model_class._shortname
+
+
+def same_identifier_values(first: Any, second: Any) -> bool:
+    """True when two objects of one stock class hold equal plain identifier values.
+
+    Then their `get_identifiers()` dumps are equal too, without dumping; False means "unknown"
+    and the caller compares the dumps.
+    """
+    model_class = type(first)
+    if type(second) is not model_class or unique_id_reader(model_class) is None:
+        return False
+    if not _is_stock(model_class, "get_identifiers"):
+        return False
+    first_values, second_values = first.__dict__, second.__dict__
+    for name in model_class._identifiers:
+        value = first_values[name]
+        if type(value) not in _PLAIN_TYPES or type(second_values[name]) is not type(value):
+            return False
+        if value != second_values[name]:
+            return False
+    return True
+
+
+def bind_adapter(model: Any, adapter: Any) -> None:
+    """``model.adapter = adapter`` without pydantic's attribute machinery (stores do it per add).
+
+    Equivalent for a field that is not validated on assignment: the value goes into the
+    instance dict and the field is marked as set, as pydantic's own `__setattr__` does.
+    """
+    model.__dict__["adapter"] = adapter
+    model.__pydantic_fields_set__.add("adapter")

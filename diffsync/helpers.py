@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
+from diffsync._fields import same_identifier_values, shortname_is_unique_id
 from diffsync.diff import Diff, DiffElement
 from diffsync.enum import DiffSyncActions, DiffSyncFlags, DiffSyncModelFlags, DiffSyncStatus
 from diffsync.exceptions import (
@@ -105,12 +106,12 @@ class DiffSyncDiffer:
         )
         elements = []
         for uid, src_obj in by_uid_src.items():
-            element = self.diff_object_pair(src_obj, by_uid_dst.get(uid))
+            element = self._diff_pair(src_obj, by_uid_dst.get(uid), uid)
             if element is not None:
                 elements.append(element)
         for uid, dst_obj in by_uid_dst.items():
             if uid not in by_uid_src:
-                element = self.diff_object_pair(None, dst_obj)
+                element = self._diff_pair(None, dst_obj, uid)
                 if element is not None:
                     elements.append(element)
         return elements
@@ -121,6 +122,10 @@ class DiffSyncDiffer:
         for src_obj, dst_obj in pairs:
             if src_obj.get_type() != dst_obj.get_type():
                 raise TypeError(f"Type mismatch: {src_obj.get_type()} vs {dst_obj.get_type()}")
+            # The common case, settled without dumping: one class, equal plain identifiers, and
+            # shortnames that are the (already equal) unique ids.
+            if same_identifier_values(src_obj, dst_obj) and shortname_is_unique_id(type(src_obj)):
+                continue
             if src_obj.get_shortname() != dst_obj.get_shortname():
                 raise ValueError(
                     f"Shortname mismatch: {src_obj.get_shortname()} vs {dst_obj.get_shortname()}"
@@ -157,15 +162,21 @@ class DiffSyncDiffer:
         reference = src_obj if src_obj is not None else dst_obj
         if reference is None:
             raise RuntimeError("diff_object_pair() needs at least one of src_obj and dst_obj")
+        return self._diff_pair(src_obj, dst_obj, reference.get_unique_id())
+
+    def _diff_pair(
+        self, src_obj: DiffSyncModel | None, dst_obj: DiffSyncModel | None, unique_id: str
+    ) -> DiffElement | None:
+        reference: DiffSyncModel = src_obj if src_obj is not None else dst_obj  # type: ignore[assignment]
         reason = self._skip_reason(src_obj, dst_obj)
         if reason is not None:
-            self.logger.debug(reason, model=reference.get_type(), unique_id=reference.get_unique_id())
+            self.logger.debug(reason, model=reference.get_type(), unique_id=unique_id)
             self.incr_models_processed()
             return None
 
         element = DiffElement(
             obj_type=reference.get_type(),
-            name=reference.get_shortname(),
+            name=unique_id if shortname_is_unique_id(type(reference)) else reference.get_shortname(),
             keys=reference.get_identifiers(),
             source_name=self.src_diffsync.name,
             dest_name=self.dst_diffsync.name,

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from diffsync._fields import bind_adapter
 from diffsync.exceptions import ObjectAlreadyExists, ObjectNotFound
 from diffsync.store import BaseStore
 
@@ -62,7 +63,7 @@ class LocalStore(BaseStore):
                 raise ObjectAlreadyExists(f"Object {unique_id} already present", obj)
             return
         if not obj.adapter:
-            obj.adapter = self.adapter
+            bind_adapter(obj, self.adapter)
         bucket[unique_id] = obj
 
     def update(self, *, obj: DiffSyncModel) -> None:
