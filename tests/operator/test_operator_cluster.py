@@ -443,6 +443,10 @@ def test_interrupted_sync_is_retried_after_a_fresh_load_and_diff(operator, jobs,
     jobs.create(jobs.manifest("inv-resync", source, target, mode="sync"))
     wait_for(lambda: (tmp_path / "release.waiting").exists(), timeout=120, what="the sync pod at its hold")
     jobs.core.delete_namespaced_pod("inv-resync-sync-1", jobs.namespace)
+    # Release only once the pod is gone: a pod released earlier might finish its sync first.
+    wait_for(
+        lambda: "inv-resync-sync-1" not in _pod_names(jobs, "inv-resync"), timeout=120, what="sync pod gone"
+    )
     release.touch()
     job = jobs.wait_phase("inv-resync", "Succeeded", "Failed")
     assert job["status"]["phase"] == "Succeeded", job["status"]
