@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from diffsync._fields import same_identifier_values, shortname_is_unique_id
+from diffsync._gc import collection_paused
 from diffsync.diff import Diff, DiffElement
 from diffsync.enum import DiffSyncActions, DiffSyncFlags, DiffSyncModelFlags, DiffSyncStatus
 from diffsync.exceptions import (
@@ -63,6 +64,10 @@ class DiffSyncDiffer:
         """Build the diff once; later calls return the same one."""
         if self.diff is not None:
             return self.diff
+        with collection_paused():
+            return self._calculate_diffs()
+
+    def _calculate_diffs(self) -> Diff:
         self.logger.debug(
             f"Diff calculation between these two datasets will involve {self.total_models} models"
         )
@@ -82,9 +87,10 @@ class DiffSyncDiffer:
             ):
                 self.diff.add(element)
         self.logger.info("Diff calculation complete")
-        self.diff.models_processed = self.models_processed
-        self.diff.complete()
-        return self.diff
+        diff = self.diff
+        diff.models_processed = self.models_processed
+        diff.complete()
+        return diff
 
     def diff_object_list(
         self,
@@ -248,8 +254,9 @@ class DiffSyncSyncer:
         """Sync every element; True when anything was created, updated or deleted."""
         changed = False
         self.base_logger.info("Beginning sync")
-        for element in self.diff.get_children():
-            changed |= self.sync_diff_element(element)
+        with collection_paused():
+            for element in self.diff.get_children():
+                changed |= self.sync_diff_element(element)
         self.base_logger.info("Sync complete")
         return changed
 
