@@ -7,6 +7,7 @@ serves kopf's liveness endpoint when DIFFSYNC_LIVENESS is set (e.g. http://0.0.0
 from __future__ import annotations
 
 import os
+import secrets
 
 import kopf
 
@@ -22,6 +23,9 @@ def main() -> None:
         namespaces=settings.namespaces,
         standalone=settings.peering is None,
         peering_name=settings.peering,
+        # kopf pauses every replica when peers share the highest priority, so each replica
+        # draws its own; the highest one runs, the others stand by until it disappears.
+        priority=secrets.randbelow(2**31 - 2) + 1 if settings.peering else 0,
         liveness_endpoint=os.environ.get("DIFFSYNC_LIVENESS") or None,
     )
 
