@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: help venv test test-fast lint layering demo bench upstream-venv bench-operator generate envtest redis-server clean
+.PHONY: help venv test lint layering demo bench upstream-venv bench-operator generate envtest redis-server clean
 
 help:
 	@echo "make demo            run the example SyncJob locally (no cluster, no Redis)"
