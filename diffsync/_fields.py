@@ -70,13 +70,15 @@ def dump_group(model: BaseModel, group: tuple[str, ...] | list[str]) -> dict[str
         return model.model_dump(include=set(plan.fields))
     values = model.__dict__
     result: dict[str, Any] = {}
-    complex_fields: list[str] = []
+    complex_fields: list[str] | None = None  # allocated only when needed: this runs per object
     for name in plan.fields:
         value = values[name]
         if name not in plan.serialized and (type(value) in _PLAIN_TYPES or isinstance(value, enum.Enum)):
             result[name] = value
         else:
             result[name] = None  # placeholder keeps declaration order
+            if complex_fields is None:
+                complex_fields = []
             complex_fields.append(name)
     if complex_fields:
         result.update(model.model_dump(include=set(complex_fields)))
@@ -121,6 +123,21 @@ def _build_unique_id_reader(model_class: Any) -> UniqueIdReader | None:
             return None
 
         return read_single
+
+    if len(names) == 2:
+        # The common compound key (device + interface name), without building a list.
+        first, second = names
+
+        def read_pair(model: Any) -> str | None:
+            values = model.__dict__
+            one, two = values[first], values[second]
+            if type(one) is str and type(two) is str:
+                return f"{one}__{two}"
+            if type(one) in _PLAIN_TYPES and type(two) in _PLAIN_TYPES:
+                return f"{one}__{two}"
+            return None
+
+        return read_pair
 
     def read_joined(model: Any) -> str | None:
         values = model.__dict__
