@@ -27,6 +27,9 @@ class Diff:
     order in which `get_children()`, `dict()` and a sync visit the elements of one type.
     """
 
+    # Slots: every diff element holds a child Diff; subclasses (diff_class) still get a dict.
+    __slots__ = ("children", "models_processed")
+
     def __init__(self) -> None:
         self.children: OrderedDefaultDict = OrderedDefaultDict(dict)
         self.models_processed = 0
@@ -115,6 +118,10 @@ class DiffElement:
     `source_attrs`/`dest_attrs` are None when the object is absent on that side, and `{}` when
     it is present but has no attributes.
     """
+
+    # Slots: a large diff holds one element per object, so each element's own attribute dict
+    # would be a third of its memory and of the collector's work. Subclasses still get a dict.
+    __slots__ = ("child_diff", "dest_attrs", "dest_name", "keys", "name", "source_attrs", "source_name", "type")
 
     def __init__(
         self,
