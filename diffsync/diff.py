@@ -121,7 +121,16 @@ class DiffElement:
 
     # Slots: a large diff holds one element per object, so each element's own attribute dict
     # would be a third of its memory and of the collector's work. Subclasses still get a dict.
-    __slots__ = ("child_diff", "dest_attrs", "dest_name", "keys", "name", "source_attrs", "source_name", "type")
+    __slots__ = (
+        "child_diff",
+        "dest_attrs",
+        "dest_name",
+        "keys",
+        "name",
+        "source_attrs",
+        "source_name",
+        "type",
+    )
 
     def __init__(
         self,
