@@ -155,12 +155,20 @@ def _build_unique_id_reader(model_class: Any) -> UniqueIdReader | None:
     return read_joined
 
 
+_UID_READER_SOURCES: dict[type, Any] = {}
+
+
 def unique_id_reader(model_class: type) -> UniqueIdReader | None:
     try:
-        return _UID_READERS[model_class]
+        reader = _UID_READERS[model_class]
     except KeyError:
-        reader = _UID_READERS[model_class] = _build_unique_id_reader(model_class)
-        return reader
+        pass
+    else:
+        if _UID_READER_SOURCES[model_class] is model_class._identifiers:  # type: ignore[attr-defined]
+            return reader
+    reader = _UID_READERS[model_class] = _build_unique_id_reader(model_class)
+    _UID_READER_SOURCES[model_class] = model_class._identifiers  # type: ignore[attr-defined]
+    return reader
 
 
 def _find_in_mro(model_class: type, name: str) -> Any:
@@ -177,29 +185,60 @@ def _is_stock(model_class: type, name: str) -> bool:
     return _find_in_mro(model_class, name) is vars(DiffSyncModel)[name]
 
 
-_SHORTNAME_IS_UID: dict[type, bool] = {}
+@dataclass(frozen=True)
+class IdentityTraits:
+    """What the differ may infer about one class's identity methods without calling them."""
+
+    identifiers: Any  # the `_identifiers` and `_shortname` values these traits were computed
+    shortname: Any  # from: a class that reassigns them gets its traits recomputed
+    # Stock identity methods and plain identifier fields: equal raw identifier values mean
+    # equal `get_identifiers()` and `get_unique_id()`.
+    stock_identity: bool
+    # `get_shortname()` is `get_unique_id()`.
+    shortname_is_unique_id: bool
+    # `get_shortname()` joins identifier fields only: equal identifiers mean equal shortnames.
+    shortname_follows_identifiers: bool
+
+
+_TRAITS: dict[type, IdentityTraits] = {}
+
+
+def identity_traits(model_class: Any) -> IdentityTraits:
+    traits = _TRAITS.get(model_class)
+    if (
+        traits is None
+        or traits.identifiers is not model_class._identifiers
+        or traits.shortname is not model_class._shortname
+    ):
+        stock_shortname = _is_stock(model_class, "get_shortname") and _is_stock(model_class, "get_unique_id")
+        traits = _TRAITS[model_class] = IdentityTraits(
+            identifiers=model_class._identifiers,
+            shortname=model_class._shortname,
+            stock_identity=unique_id_reader(model_class) is not None
+            and _is_stock(model_class, "get_identifiers"),
+            shortname_is_unique_id=stock_shortname and not model_class._shortname,
+            shortname_follows_identifiers=stock_shortname
+            and set(model_class._shortname) <= set(model_class._identifiers),
+        )
+    return traits
 
 
 def shortname_is_unique_id(model_class: Any) -> bool:
     """True when `get_shortname()` is bound to return `get_unique_id()` for this class."""
-    answer = _SHORTNAME_IS_UID.get(model_class)
-    if answer is None:
-        answer = _SHORTNAME_IS_UID[model_class] = _is_stock(model_class, "get_shortname") and _is_stock(
-            model_class, "get_unique_id"
-        )
-    return answer and not model_class._shortname
+    return identity_traits(model_class).shortname_is_unique_id
 
 
-def same_identifier_values(first: Any, second: Any) -> bool:
-    """True when two objects of one stock class hold equal plain identifier values.
+def same_identity(first: Any, second: Any) -> bool:
+    """True when two objects certainly have equal identifiers and shortnames.
 
-    Then their `get_identifiers()` dumps are equal too, without dumping; False means "unknown"
-    and the caller compares the dumps.
+    Settled from the raw identifier values of two objects of one stock class, without dumping;
+    False means "unknown", and the caller compares the dumps.
     """
     model_class = type(first)
-    if type(second) is not model_class or unique_id_reader(model_class) is None:
+    if type(second) is not model_class:
         return False
-    if not _is_stock(model_class, "get_identifiers"):
+    traits = identity_traits(model_class)
+    if not (traits.stock_identity and traits.shortname_follows_identifiers):
         return False
     first_values, second_values = first.__dict__, second.__dict__
     for name in model_class._identifiers:

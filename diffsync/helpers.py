@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
-from diffsync._fields import same_identifier_values, shortname_is_unique_id
+from diffsync._fields import same_identity, shortname_is_unique_id
 from diffsync._gc import collection_paused
 from diffsync.diff import Diff, DiffElement
 from diffsync.enum import DiffSyncActions, DiffSyncFlags, DiffSyncModelFlags, DiffSyncStatus
@@ -129,8 +129,8 @@ class DiffSyncDiffer:
             if src_obj.get_type() != dst_obj.get_type():
                 raise TypeError(f"Type mismatch: {src_obj.get_type()} vs {dst_obj.get_type()}")
             # The common case, settled without dumping: one class, equal plain identifiers, and
-            # shortnames that are the (already equal) unique ids.
-            if same_identifier_values(src_obj, dst_obj) and shortname_is_unique_id(type(src_obj)):
+            # shortnames made of identifier fields.
+            if same_identity(src_obj, dst_obj):
                 continue
             if src_obj.get_shortname() != dst_obj.get_shortname():
                 raise ValueError(
