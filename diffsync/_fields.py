@@ -86,7 +86,9 @@ def dump_group(model: BaseModel, group: tuple[str, ...] | list[str]) -> dict[str
 
 
 UniqueIdReader = Callable[[Any], "str | None"]
-_UID_READERS: dict[type, UniqueIdReader | None] = {}
+# Per class: the `_identifiers` value the reader was built from, and the reader. A class that
+# reassigns `_identifiers` gets a new reader.
+_UID_READERS: dict[type, tuple[Any, UniqueIdReader | None]] = {}
 
 
 def _build_unique_id_reader(model_class: Any) -> UniqueIdReader | None:
@@ -96,11 +98,9 @@ def _build_unique_id_reader(model_class: Any) -> UniqueIdReader | None:
     identifier is a plain field without its own serializer; the reader itself returns None
     for an instance holding a non-plain value, and the caller takes the general path.
     """
-    from diffsync.model import DiffSyncModel
-
     if (
-        vars(DiffSyncModel)["create_unique_id"] is not _find_in_mro(model_class, "create_unique_id")
-        or model_class.get_identifiers is not DiffSyncModel.get_identifiers
+        not _is_stock(model_class, "create_unique_id")
+        or not _is_stock(model_class, "get_identifiers")
         or model_class.__pydantic_decorators__.model_serializers
     ):
         return None
@@ -155,19 +155,13 @@ def _build_unique_id_reader(model_class: Any) -> UniqueIdReader | None:
     return read_joined
 
 
-_UID_READER_SOURCES: dict[type, Any] = {}
-
-
-def unique_id_reader(model_class: type) -> UniqueIdReader | None:
-    try:
-        reader = _UID_READERS[model_class]
-    except KeyError:
-        pass
-    else:
-        if _UID_READER_SOURCES[model_class] is model_class._identifiers:  # type: ignore[attr-defined]
-            return reader
-    reader = _UID_READERS[model_class] = _build_unique_id_reader(model_class)
-    _UID_READER_SOURCES[model_class] = model_class._identifiers  # type: ignore[attr-defined]
+def unique_id_reader(model_class: Any) -> UniqueIdReader | None:
+    identifiers = model_class._identifiers
+    cached = _UID_READERS.get(model_class)
+    if cached is not None and cached[0] is identifiers:
+        return cached[1]
+    reader = _build_unique_id_reader(model_class)
+    _UID_READERS[model_class] = (identifiers, reader)
     return reader
 
 

@@ -129,6 +129,11 @@ class BaseStore:
 
     # -- helpers for implementations ---------------------------------------------------------
 
+    @staticmethod
+    def _model_name(model: Any) -> str:
+        """The model name a reference (name, class or instance) stands for."""
+        return model if isinstance(model, str) else str(model.get_type())
+
     def _get_object_class_and_model(self, model: Any) -> tuple[type[DiffSyncModel] | None, str]:
         """Resolve a model reference (name, class or instance) to (class or None, model name)."""
         if isinstance(model, str):

@@ -37,11 +37,11 @@ class LocalStore(BaseStore):
             raise self._not_found(model_name, unique_id) from None
 
     def get_all(self, *, model: Any) -> list[DiffSyncModel]:
-        model_name = model if isinstance(model, str) else model.get_type()
+        model_name = self._model_name(model)
         return list(self._data[model_name].values())
 
     def get_by_uids(self, *, uids: list[str], model: Any) -> list[DiffSyncModel]:
-        model_name = model if isinstance(model, str) else model.get_type()
+        model_name = self._model_name(model)
         bucket = self._data[model_name]
         try:
             return [bucket[unique_id] for unique_id in uids]
@@ -72,5 +72,5 @@ class LocalStore(BaseStore):
     def count(self, *, model: Any = None) -> int:
         if not model:
             return sum(len(bucket) for bucket in self._data.values())
-        model_name = model if isinstance(model, str) else model.get_type()
+        model_name = self._model_name(model)
         return len(self._data[model_name])

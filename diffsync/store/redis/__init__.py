@@ -228,7 +228,7 @@ class RedisStore(BaseStore):
 
     def count(self, *, model: Any = None) -> int:
         if model:
-            model_name = model if isinstance(model, str) else model.get_type()
+            model_name = self._model_name(model)
             names = [model_name]
             self._bucket(model_name)
         else:
