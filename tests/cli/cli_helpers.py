@@ -68,6 +68,20 @@ def copy_directory_data(tmp_path: Path) -> Path:
     return data
 
 
+def network_spec(database: Path) -> dict[str, Any]:
+    """The network example's spec: the repository's YAML source, a fresh seeded SQLite target."""
+    return {
+        "source": {
+            "adapter": "examples.network.jobs:YamlFileSource",
+            "params": {"path": "examples/network/data/source.yaml"},
+        },
+        "target": {
+            "adapter": "examples.network.jobs:SeededSqliteTarget",
+            "params": {"path": str(database), "seed_sql": "examples/network/data/target.sql"},
+        },
+    }
+
+
 def directory_spec(data: Path, mode: str = "diff", flags: list[str] | None = None) -> dict[str, Any]:
     """The directory example's spec over the data files in `data`."""
     return {

@@ -15,6 +15,7 @@ from cli_helpers import (
     copy_directory_data,
     load_json,
     manifest_maker,
+    network_spec,
     run_cli,
     write_manifest,
 )
@@ -135,19 +136,7 @@ def test_an_unreachable_redis_exits_1_naming_the_url(directory_manifest: Maker, 
 
 
 def test_a_redis_sync_of_the_network_example_leaves_nothing_to_change(tmp_path: Path, redis_url: str) -> None:
-    spec = {
-        "source": {
-            "adapter": "examples.network.jobs:YamlFileSource",
-            "params": {"path": "examples/network/data/source.yaml"},
-        },
-        "target": {
-            "adapter": "examples.network.jobs:SeededSqliteTarget",
-            "params": {
-                "path": str(tmp_path / "inventory.db"),
-                "seed_sql": "examples/network/data/target.sql",
-            },
-        },
-    }
+    spec = network_spec(tmp_path / "inventory.db")
     manifest = str(write_manifest(tmp_path / "network.yaml", spec))
     synced = run_cli("run", manifest, "--mode", "sync", "--redis-url", redis_url)
     assert synced.returncode == 0, synced.stdout + synced.stderr

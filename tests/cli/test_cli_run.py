@@ -6,7 +6,16 @@ import json
 import textwrap
 from pathlib import Path
 
-from cli_helpers import DIRECTORY_SUMMARY, NETWORK_SUMMARY, REPO, Maker, load_json, run_cli, write_manifest
+from cli_helpers import (
+    DIRECTORY_SUMMARY,
+    NETWORK_SUMMARY,
+    REPO,
+    Maker,
+    load_json,
+    network_spec,
+    run_cli,
+    write_manifest,
+)
 
 
 def test_directory_example_manifest_diff_prints_tree_and_summary_and_exits_0() -> None:
@@ -20,19 +29,7 @@ def test_directory_example_manifest_diff_prints_tree_and_summary_and_exits_0() -
 
 
 def test_network_example_diff_reports_the_expected_summary(tmp_path: Path) -> None:
-    spec = {
-        "source": {
-            "adapter": "examples.network.jobs:YamlFileSource",
-            "params": {"path": "examples/network/data/source.yaml"},
-        },
-        "target": {
-            "adapter": "examples.network.jobs:SeededSqliteTarget",
-            "params": {
-                "path": str(tmp_path / "inventory.db"),
-                "seed_sql": "examples/network/data/target.sql",
-            },
-        },
-    }
+    spec = network_spec(tmp_path / "inventory.db")
     process = run_cli("run", str(write_manifest(tmp_path / "network.yaml", spec)))
     assert process.returncode == 0, process.stderr
     assert "device: fra1-leaf3 MISSING in YamlFileSource" in process.stdout
