@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Optional
 from pydantic import BaseModel, ConfigDict
 from typing_extensions import Self
 
+from diffsync._child_ids import append_if_absent, remove_if_present
 from diffsync._fields import dump_group, unique_id_reader
 from diffsync._typing import Attrs
 from diffsync.enum import DiffSyncModelFlags, DiffSyncStatus
@@ -238,17 +239,14 @@ class DiffSyncModel(BaseModel):
         field_name = self._child_field(child, "store")
         child_ids: list[builtins.str] = getattr(self, field_name)
         unique_id = child.get_unique_id()
-        if unique_id in child_ids:
+        if not append_if_absent(self, field_name, child_ids, unique_id):
             raise ObjectAlreadyExists(
                 f"Already storing a {child.get_type()} with unique_id {unique_id}", child
             )
-        child_ids.append(unique_id)
 
     def remove_child(self, child: DiffSyncModel) -> None:
         """Forget `child` from the matching children field; the store is not touched."""
         field_name = self._child_field(child, "find and delete")
         child_ids: list[builtins.str] = getattr(self, field_name)
-        unique_id = child.get_unique_id()
-        if unique_id not in child_ids:
+        if not remove_if_present(self, field_name, child_ids, child.get_unique_id()):
             raise ObjectNotFound(f"{child} was not found as a child in {field_name}")
-        child_ids.remove(unique_id)
