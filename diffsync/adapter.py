@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Optional
 
 from typing_extensions import Self, deprecated
 
+from diffsync._gc import with_full_collections_deferred
 from diffsync._typing import Attrs
 from diffsync.diff import Diff
 from diffsync.enum import DiffSyncFlags
@@ -90,6 +91,8 @@ class Adapter:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         _check_adapter_declarations(cls)
+        if "load" in cls.__dict__:  # see diffsync/_gc.py: why a load runs with full collections deferred
+            setattr(cls, "load", with_full_collections_deferred(cls.__dict__["load"]))  # noqa: B010
 
     def __init__(
         self,

@@ -1,4 +1,5 @@
-"""The cyclic garbage collector is paused while a diff or a sync runs, and restored after.
+"""The cyclic garbage collector is paused while a diff or a sync runs, full collections wait
+while an adapter's load() runs, and the collector's settings are restored after both.
 
 Not part of upstream's contract: a performance choice of ours (diffsync/_gc.py), tested so
 that the collector's state is never left changed by the library.
@@ -6,12 +7,19 @@ that the collector's state is never left changed by the library.
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import inspect
+import threading
+import weakref
 from collections.abc import Iterator
 
 import pytest
 
+from diffsync import Adapter
 from diffsync.exceptions import ObjectNotCreated
+
+NEVER = 2**31 - 1
 
 
 @pytest.fixture
@@ -53,3 +61,126 @@ def test_collector_is_enabled_again_when_a_sync_fails(collector_enabled, backend
     with pytest.raises(ObjectNotCreated):
         backend_a.sync_from(backend_b)
     assert gc.isenabled()
+
+
+@pytest.fixture
+def thresholds(collector_enabled) -> Iterator[tuple[int, int, int]]:
+    before = gc.get_threshold()
+    yield before
+    gc.set_threshold(*before)
+
+
+def test_full_collections_wait_while_load_runs_and_return_after(thresholds):
+    seen = []
+
+    class Loading(Adapter):
+        def load(self):
+            seen.append(gc.get_threshold())
+
+    Loading().load()
+    assert seen == [(thresholds[0], thresholds[1], NEVER)]
+    assert gc.get_threshold() == thresholds
+
+
+def test_young_garbage_is_still_collected_while_load_runs(thresholds):
+    collected_during_load = []
+
+    class Node:
+        pass
+
+    class Loading(Adapter):
+        def load(self):
+            freed = []
+            node = Node()
+            node.itself = node  # only the cyclic collector can free it
+            weakref.finalize(node, freed.append, True)
+            del node
+            kept = [[] for _ in range(5 * gc.get_threshold()[0])]  # enough to run young collections
+            collected_during_load.append(bool(freed))
+            del kept
+
+    Loading().load()
+    assert collected_during_load == [True]
+
+
+def test_thresholds_return_when_load_raises(thresholds):
+    class Failing(Adapter):
+        def load(self):
+            raise RuntimeError("source unreachable")
+
+    with pytest.raises(RuntimeError):
+        Failing().load()
+    assert gc.get_threshold() == thresholds
+
+
+def test_a_load_calling_its_parents_load_restores_once_at_the_end(thresholds):
+    seen = []
+
+    class Base(Adapter):
+        def load(self):
+            seen.append(("base", gc.get_threshold()[2]))
+
+    class Child(Base):
+        def load(self):
+            super().load()
+            seen.append(("child", gc.get_threshold()[2]))
+
+    Child().load()
+    assert seen == [("base", NEVER), ("child", NEVER)]
+    assert gc.get_threshold() == thresholds
+
+
+def test_thresholds_set_by_load_itself_are_kept(thresholds):
+    class Tuning(Adapter):
+        def load(self):
+            gc.set_threshold(5000, 20, 20)
+
+    Tuning().load()
+    assert gc.get_threshold() == (5000, 20, 20)
+
+
+def test_loads_in_two_threads_restore_when_the_last_one_ends(thresholds):
+    first_inside, second_done = threading.Event(), threading.Event()
+    seen_by_first_after_second = []
+
+    class First(Adapter):
+        def load(self):
+            first_inside.set()
+            second_done.wait(timeout=10)
+            seen_by_first_after_second.append(gc.get_threshold()[2])
+
+    class Second(Adapter):
+        def load(self):
+            first_inside.wait(timeout=10)
+
+    first = threading.Thread(target=First().load)
+    first.start()
+    Second().load()
+    second_done.set()
+    first.join(timeout=10)
+    assert seen_by_first_after_second == [NEVER]
+    assert gc.get_threshold() == thresholds
+
+
+def test_load_keeps_its_name_signature_and_docstring():
+    class Loading(Adapter):
+        def load(self, path: str, *, strict: bool = True) -> None:
+            """Read the inventory at path."""
+
+    assert Loading.load.__name__ == "load"
+    assert Loading.load.__doc__ == "Read the inventory at path."
+    assert list(inspect.signature(Loading.load).parameters) == ["self", "path", "strict"]
+
+
+def test_async_and_generator_loads_are_left_as_they_are(thresholds):
+    class AsyncLoading(Adapter):
+        async def load(self):
+            return gc.get_threshold()
+
+    class GeneratorLoading(Adapter):
+        def load(self):
+            yield gc.get_threshold()
+
+    assert inspect.iscoroutinefunction(AsyncLoading.load)
+    assert inspect.isgeneratorfunction(GeneratorLoading.load)
+    assert asyncio.run(AsyncLoading().load()) == thresholds
