@@ -9,8 +9,9 @@ is written as JSON to the path it names (stdout stays free for anything a librar
 
 Phases (each timed with ``time.perf_counter``):
 
-- load: both adapters filled from generated in-memory records (no file parsing); a store that
-  buffers writes (``flush()``, when it has one) is flushed inside the phase;
+- load: ``load()`` on both adapters, as a sync job calls it, filling them from generated
+  in-memory records (no file parsing); a store that buffers writes (``flush()``, when it has
+  one) is flushed inside the phase;
 - diff: ``current.diff_from(desired)``; its ``summary()`` must equal the one computed from the
   records alone, otherwise the run fails;
 - sync: ``current.sync_from(desired, diff=diff)``, then ``flush()`` when present;
@@ -64,6 +65,22 @@ def _make_adapter(adapter_class: Any, name: str, spec: dict[str, Any], run_id: s
     return adapter_class(name=name, internal_storage_engine=store)
 
 
+def _loading_records(inventory_adapter: Any) -> Any:
+    """The inventory adapter with a ``load()`` that adds the records set on ``records``.
+
+    Users call ``load()``; the records come in as an attribute rather than a constructor
+    argument because ``Adapter`` deep-copies its keyword arguments (``_meta_kwargs``).
+    """
+
+    class RecordsAdapter(inventory_adapter):  # type: ignore[misc,valid-type]
+        records: Any = None
+
+        def load(self) -> None:
+            self.load_records(self.records)
+
+    return RecordsAdapter
+
+
 def _flush(adapter: Any) -> None:
     flush = getattr(adapter.store, "flush", None)
     if callable(flush):
@@ -77,7 +94,7 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     diffsync = importlib.import_module("diffsync")
     generate = importlib.import_module("network.generate")
     records = importlib.import_module("network.records")
-    inventory_adapter = importlib.import_module("network.adapter").InventoryAdapter
+    inventory_adapter = _loading_records(importlib.import_module("network.adapter").InventoryAdapter)
 
     result: dict[str, Any] = {
         "diffsync_file": getattr(diffsync, "__file__", None),
@@ -106,8 +123,9 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
         phase = "load"
         cpu_start = time.process_time()
         start = time.perf_counter()
-        current.load_records(pair.current)
-        desired.load_records(pair.desired)
+        current.records, desired.records = pair.current, pair.desired
+        current.load()
+        desired.load()
         _flush(current)
         _flush(desired)
         times["load"] = time.perf_counter() - start
