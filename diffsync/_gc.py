@@ -33,6 +33,8 @@ R = TypeVar("R")
 # threshold2 counts collections of the middle generation; C int's largest value means "never".
 _NEVER = 2**31 - 1
 
+_WRAPPED_MARK = "__diffsync_full_collections_deferred__"
+
 _deferral_lock = threading.Lock()
 _deferral_depth = 0
 _threshold_before: tuple[int, int, int] = gc.get_threshold()
@@ -56,7 +58,8 @@ def full_collections_deferred() -> Iterator[None]:
     """Collect only the young generations during the block; nested and threaded blocks share it.
 
     The first block to enter saves the thresholds and the last to leave restores them, unless
-    code inside changed them meanwhile: then its choice stands.
+    code inside changed them meanwhile: then its choice stands. A collector that ignores the
+    oldest generation's threshold (CPython 3.14's incremental one) simply runs as usual.
     """
     global _deferral_depth, _threshold_before, _threshold_during
     with _deferral_lock:
@@ -86,9 +89,6 @@ def with_full_collections_deferred(function: Callable[P, R]) -> Callable[P, R]:
 
     setattr(deferred, _WRAPPED_MARK, True)
     return deferred
-
-
-_WRAPPED_MARK = "__diffsync_full_collections_deferred__"
 
 
 def _is_plain_function(function: object) -> bool:
