@@ -10,7 +10,7 @@ Two moments in a sync create objects by the hundred thousand that all stay alive
   model already loaded, and the more there are the more of them run: about 45% of a 360k load.
   Here the collector keeps running for the young generations, which is where the short-lived
   garbage of user code (parsers, HTTP clients) is found and freed; only the full collections
-  wait until `load()` returns (`full_collections_deferred`).
+  wait until `load()` (or `load_from_dict()`) returns (`full_collections_deferred`).
 
 Reference counting frees memory as usual in both cases, and the collector's previous settings
 are restored when the block ends, whatever happens. Both are process-wide settings, so other

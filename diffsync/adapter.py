@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Optional
 
 from typing_extensions import Self, deprecated
 
-from diffsync._gc import with_full_collections_deferred
+from diffsync._gc import full_collections_deferred, with_full_collections_deferred
 from diffsync._typing import Attrs
 from diffsync.diff import Diff
 from diffsync.enum import DiffSyncFlags
@@ -154,11 +154,12 @@ class Adapter:
     def load_from_dict(
         self, data: Mapping[builtins.str, Mapping[builtins.str, Mapping[builtins.str, Any]]]
     ) -> None:
-        """Load what `dict()` produced, parents first."""
-        for model_name in self._get_initial_value_order():
-            model_class = getattr(self, model_name)
-            for values in data.get(model_name, {}).values():
-                self.add(model_class(**values))
+        """Load what `dict()` produced, parents first (full collections wait, as in `load()`)."""
+        with full_collections_deferred():
+            for model_name in self._get_initial_value_order():
+                model_class = getattr(self, model_name)
+                for values in data.get(model_name, {}).values():
+                    self.add(model_class(**values))
 
     @classmethod
     def _get_initial_value_order(cls) -> list[builtins.str]:

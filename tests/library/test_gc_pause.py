@@ -15,8 +15,9 @@ import weakref
 from collections.abc import Iterator
 
 import pytest
+from pydantic import field_validator
 
-from diffsync import Adapter
+from diffsync import Adapter, DiffSyncModel
 from diffsync.exceptions import ObjectNotCreated
 
 NEVER = 2**31 - 1
@@ -79,6 +80,30 @@ def test_full_collections_wait_while_load_runs_and_return_after(thresholds):
 
     Loading().load()
     assert seen == [(thresholds[0], thresholds[1], NEVER)]
+    assert gc.get_threshold() == thresholds
+
+
+def test_full_collections_wait_while_load_from_dict_runs(thresholds):
+    seen = []
+
+    class Probe(DiffSyncModel):
+        _modelname = "probe"
+        _identifiers = ("name",)
+
+        name: str
+
+        @field_validator("name")
+        @classmethod
+        def record_thresholds(cls, value: str) -> str:
+            seen.append(gc.get_threshold())
+            return value
+
+    class Probing(Adapter):
+        probe = Probe
+        top_level = ["probe"]
+
+    Probing().load_from_dict({"probe": {"a": {"name": "a"}, "b": {"name": "b"}}})
+    assert seen == [(thresholds[0], thresholds[1], NEVER)] * 2
     assert gc.get_threshold() == thresholds
 
 
