@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 help:
 	@echo "make demo            run the example SyncJob locally (no cluster, no Redis)"
 	@echo "make test            everything: lint, layering, unit, Redis and cluster tests"
-	@echo "make lint            ruff, mypy (diffsync/), layering check"
+	@echo "make lint            ruff, mypy (diffsync/, operator/), layering check"
 	@echo "make bench           library and store benchmarks (prints a table)"
 	@echo "make upstream-venv   upstream diffsync 2.2.3 in .bench/upstream-venv, for make bench"
 	@echo "make bench-operator  operator benchmark on the test control plane"
@@ -39,12 +39,12 @@ layering: venv
 
 lint: venv layering
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check diffsync
-	$(VENV)/bin/mypy diffsync
+	$(VENV)/bin/ruff format --check diffsync operator
+	$(VENV)/bin/mypy diffsync operator/diffsync_operator
 
 test: venv redis-server envtest layering
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy diffsync
+	$(VENV)/bin/mypy diffsync operator/diffsync_operator
 	$(PY) -m pytest -q
 
 # The README's first command: the network example's SyncJob run locally, with no cluster and

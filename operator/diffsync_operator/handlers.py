@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timezone
-from typing import Any
+from typing import Any, cast
 
 import kopf
 
@@ -31,7 +32,7 @@ from diffsync_operator.controller import reconcile, utcnow
 from diffsync_operator.kube import Kube, new_api_client
 from diffsync_operator.models import GROUP, PLURAL, VERSION
 from diffsync_operator.naming import LABEL_JOB_UID, default_store_id
-from diffsync_operator.planning import FINISHED, ttl_expiry
+from diffsync_operator.planning import FINISHED, JobEvent, ttl_expiry
 from diffsync_operator.pods import JobRef, build_cleanup_pod
 from diffsync_operator.settings import OperatorSettings
 from diffsync_operator.spec import SyncJobSpec
@@ -101,16 +102,18 @@ async def _pause(flag: asyncio.Event, stopped: kopf.DaemonStopped, timeout: floa
     flag.clear()
 
 
-def _post_events(body: dict[str, Any], events: list[Any]) -> None:
+def _post_events(body: dict[str, Any], events: list[JobEvent]) -> None:
+    target = kopf.Body(cast(kopf.RawBody, body))  # a SyncJob as the API server returned it
     for item in events:
-        kopf.event(body, type=item.type, reason=item.reason, message=item.message[:1000])
+        kopf.event(target, type=item.type, reason=item.reason, message=item.message[:1000])
 
 
 @kopf.daemon(GROUP, VERSION, PLURAL, cancellation_timeout=10.0, backoff=2.0)
 async def run_syncjob(
-    name: str, namespace: str, uid: str, stopped: kopf.DaemonStopped, logger: logging.Logger, **_: Any
+    name: str, namespace: str | None, uid: str, stopped: kopf.DaemonStopped, logger: kopf.Logger, **_: Any
 ) -> None:
     """Drive one SyncJob to its end, then apply its TTL."""
+    assert namespace is not None  # SyncJob is a namespaced resource (the CRD says so)
     flag = RUNTIME.wakeup(uid)
     try:
         while not stopped:
@@ -161,12 +164,12 @@ async def _expire(body: dict[str, Any], status: SyncJobStatus, stopped: kopf.Dae
         if stopped:
             return
     meta = body["metadata"]
-    kopf.event(body, type="Normal", reason="Expired", message="ttlSecondsAfterFinished passed: deleting")
+    _post_events(body, [JobEvent("Normal", "Expired", "ttlSecondsAfterFinished passed: deleting")])
     await asyncio.to_thread(_kube().delete_job, meta["namespace"], meta["name"], meta["uid"])
 
 
 @kopf.on.event("", "v1", "pods", labels={LABEL_JOB_UID: kopf.PRESENT})
-async def stage_pod_changed(labels: dict[str, str], **_: Any) -> None:
+async def stage_pod_changed(labels: Mapping[str, str], **_: Any) -> None:
     """A stage pod changed: wake its job's daemon (async: asyncio events are not thread-safe)."""
     RUNTIME.wake(labels[LABEL_JOB_UID])
 
@@ -196,9 +199,10 @@ async def syncjob_changed(body: kopf.Body, uid: str, **_: Any) -> None:
 
 @kopf.on.delete(GROUP, VERSION, PLURAL)
 def delete_redis_state(
-    body: kopf.Body, name: str, namespace: str, uid: str, retry: int, logger: logging.Logger, **_: Any
+    body: kopf.Body, name: str, namespace: str | None, uid: str, retry: int, logger: kopf.Logger, **_: Any
 ) -> None:
     """Finalizer: delete the job's Redis keys unless spec.retainStore."""
+    assert namespace is not None  # SyncJob is a namespaced resource (the CRD says so)
     try:
         spec = SyncJobSpec.model_validate(body.get("spec") or {})
     except ValueError:

@@ -7,10 +7,10 @@ shape the pure modules (pods, observe, planning) build and read.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from kubernetes import client, config
-from kubernetes.client.rest import ApiException
+from kubernetes.client.exceptions import ApiException
 
 from diffsync_operator.models import GROUP, PLURAL, VERSION
 from diffsync_operator.naming import job_selector
@@ -21,10 +21,10 @@ _MERGE_PATCH = "application/merge-patch+json"
 def new_api_client() -> client.ApiClient:
     """A client from the pod's ServiceAccount in a cluster, else from KUBECONFIG / ~/.kube/config."""
     try:
-        config.load_incluster_config()
+        config.load_incluster_config()  # type: ignore[no-untyped-call]  # config/ has no annotations
         return client.ApiClient()
     except config.ConfigException:
-        return config.new_client_from_config()
+        return cast(client.ApiClient, config.new_client_from_config())  # type: ignore[no-untyped-call]
 
 
 class Kube:
@@ -36,14 +36,15 @@ class Kube:
         self.custom = client.CustomObjectsApi(api)
 
     def _plain(self, obj: Any) -> dict[str, Any]:
-        result: dict[str, Any] = self.api.sanitize_for_serialization(obj)
+        result: dict[str, Any] = self.api.sanitize_for_serialization(obj)  # type: ignore[no-untyped-call]
         return result
 
     def get_job(self, namespace: str, name: str) -> dict[str, Any] | None:
         """The SyncJob, or None when it is gone."""
         try:
-            body: dict[str, Any] = self.custom.get_namespaced_custom_object(
-                GROUP, VERSION, namespace, PLURAL, name
+            body = cast(
+                "dict[str, Any]",
+                self.custom.get_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name),
             )
         except ApiException as error:
             if error.status == 404:
@@ -65,7 +66,12 @@ class Kube:
         """Delete the SyncJob if it is still the object with `uid`."""
         try:
             self.custom.delete_namespaced_custom_object(
-                GROUP, VERSION, namespace, PLURAL, name, body={"preconditions": {"uid": uid}}
+                GROUP,
+                VERSION,
+                namespace,
+                PLURAL,
+                name,
+                body=client.V1DeleteOptions(preconditions=client.V1Preconditions(uid=uid)),
             )
         except ApiException as error:
             if error.status not in (404, 409):
@@ -79,7 +85,8 @@ class Kube:
     def create_pod(self, body: dict[str, Any]) -> bool:
         """Create the pod; False when a pod of that name exists already (deterministic names)."""
         try:
-            self.core.create_namespaced_pod(body["metadata"]["namespace"], body)
+            # Pods are built as plain dicts (pods.py); the client sends a dict as it is.
+            self.core.create_namespaced_pod(body["metadata"]["namespace"], body)  # type: ignore[arg-type]
         except ApiException as error:
             if error.status == 409:
                 return False
