@@ -3,20 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sample_adapters import write_inventory
-
-SOURCE = {
-    "shelves": {
-        "a1": {"zone": "north", "items": {"bolt": 10, "nut": 20}},
-        "b2": {"zone": "south", "items": {"gear": 3}},
-    }
-}
-TARGET = {
-    "shelves": {
-        "a1": {"zone": "north", "items": {"bolt": 7, "nut": 20, "washer": 5}},
-        "c3": {"zone": "east", "items": {}},
-    }
-}
+from sample_adapters import SOURCE, TARGET, write_inventory
 
 
 @pytest.fixture

@@ -49,6 +49,21 @@ def read_inventory(path: str | Path) -> dict[str, Any]:
     return json.loads(Path(path).read_text())
 
 
+# The inventories the operator tests sync: SOURCE is the truth, TARGET drifted from it.
+SOURCE = {
+    "shelves": {
+        "a1": {"zone": "north", "items": {"bolt": 10, "nut": 20}},
+        "b2": {"zone": "south", "items": {"gear": 3}},
+    }
+}
+TARGET = {
+    "shelves": {
+        "a1": {"zone": "north", "items": {"bolt": 7, "nut": 20, "washer": 5}},
+        "c3": {"zone": "east", "items": {}},
+    }
+}
+
+
 def write_inventory(path: str | Path, data: dict[str, Any]) -> None:
     Path(path).write_text(json.dumps(data, indent=1, sort_keys=True))
 

@@ -11,10 +11,9 @@ import json
 
 import pytest
 import yaml
-from conftest import SOURCE
 from envtest.waiting import wait_for
 from operator_harness import OperatorProcess, condition
-from sample_adapters import read_inventory, write_inventory
+from sample_adapters import SOURCE, read_inventory, write_inventory
 
 
 def _phase_of_stage(job, stage):

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import SOURCE
 from diffsync_operator.jobconfig import JobConfig
 from diffsync_operator.jobstate import MemoryJobState
 from diffsync_operator.stages import local_store_factory, run_stage
 from diffsync_operator.status import DiffSummary, Stage
-from sample_adapters import read_inventory
+from sample_adapters import SOURCE, read_inventory
 
 
 def _job(source, target, **extra) -> JobConfig:

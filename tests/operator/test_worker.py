@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SOURCE
 from diffsync_operator.jobstate import delete_job_data, job_keys
 from diffsync_operator.results import StageResult
-from sample_adapters import read_inventory
+from sample_adapters import SOURCE, read_inventory
 
 HERE = Path(__file__).resolve().parent
 
