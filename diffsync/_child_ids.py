@@ -33,8 +33,11 @@ class _IdSet:
     def __init__(self, ids: list[str]) -> None:
         self.ids = ids
         self.members = set(ids)
-        self.length = len(ids)
-        self.last = ids[-1] if ids else None
+        self._note_shape()
+
+    def _note_shape(self) -> None:
+        self.length = len(self.ids)
+        self.last = self.ids[-1] if self.ids else None
 
     def describes(self, ids: list[str]) -> bool:
         return self.ids is ids and self.length == len(ids) and (not ids or ids[-1] is self.last)
@@ -43,6 +46,11 @@ class _IdSet:
         self.members.add(unique_id)
         self.length += 1
         self.last = unique_id
+
+    def removed(self, unique_id: str) -> None:
+        if unique_id not in self.ids:  # a list may hold an id twice if its owner built it that way
+            self.members.discard(unique_id)
+        self._note_shape()
 
 
 def append_if_absent(owner: Any, field_name: str, ids: list[str], unique_id: str) -> bool:
@@ -66,7 +74,7 @@ def append_if_absent(owner: Any, field_name: str, ids: list[str], unique_id: str
 
 def remove_if_present(owner: Any, field_name: str, ids: list[str], unique_id: str) -> bool:
     """Remove the first `unique_id` from `ids`; False when it is not there."""
-    id_sets: dict[str, _IdSet] = owner.__dict__.get(INDEX_KEY) or {}
+    id_sets = _id_sets(owner)
     id_set = id_sets.get(field_name)
     was_current = id_set is not None and id_set.describes(ids)
     if unique_id not in ids:
@@ -77,19 +85,21 @@ def remove_if_present(owner: Any, field_name: str, ids: list[str], unique_id: st
     if not was_current:
         del id_sets[field_name]  # stale since before this call: rebuilt when next needed
         return True
-    if unique_id not in ids:  # a list may hold an id twice if its owner built it that way
-        id_set.members.discard(unique_id)
-    id_set.length = len(ids)
-    id_set.last = ids[-1] if ids else None
+    id_set.removed(unique_id)
     return True
 
 
 def _current_id_set(owner: Any, field_name: str, ids: list[str]) -> _IdSet:
-    id_sets: dict[str, _IdSet] | None = owner.__dict__.get(INDEX_KEY)
-    id_set = id_sets.get(field_name) if id_sets else None
+    id_set = _id_sets(owner).get(field_name)
     if id_set is not None and id_set.describes(ids):
         return id_set
     return _rebuild(owner, field_name, ids)
+
+
+def _id_sets(owner: Any) -> dict[str, _IdSet]:
+    """The owner's id sets by field name; an empty, unattached dict when it has none."""
+    id_sets: dict[str, _IdSet] = owner.__dict__.get(INDEX_KEY) or {}
+    return id_sets
 
 
 def _rebuild(owner: Any, field_name: str, ids: list[str]) -> _IdSet:
