@@ -45,6 +45,18 @@ def _wait_for(path: Path, timeout: float = 120.0) -> None:
         time.sleep(0.05)
 
 
+def _hold(release: str) -> None:
+    """Wait until `release` exists, after telling the test (`<release>.waiting`) this pod got here.
+
+    "The pod is Running" is not enough for a test to act on: the process may still be importing,
+    before it touched Redis at all.
+    """
+    if Path(release).exists():
+        return
+    Path(release + ".waiting").touch()
+    _wait_for(Path(release))
+
+
 def read_inventory(path: str | Path) -> dict[str, Any]:
     return json.loads(Path(path).read_text())
 
@@ -89,11 +101,10 @@ class FileInventory(Adapter):
         self.path = path
         self.fail_marker = fail_marker
         self.hold_until = hold_until
-        if hold_diff_until and sys.argv[-1:] == ["diff"]:  # holds a diff stage pod at construction
-            _wait_for(Path(hold_diff_until))
-        if hold_sync_until and sys.argv[-1:] == ["sync"] and not Path(hold_sync_until).exists():
-            Path(hold_sync_until + ".waiting").touch()  # tells the test this pod reached the hold
-            _wait_for(Path(hold_sync_until))
+        if hold_diff_until and sys.argv[-1:] == ["diff"]:  # the diff builds the source side first
+            _hold(hold_diff_until)
+        if hold_sync_until and sys.argv[-1:] == ["sync"]:
+            _hold(hold_sync_until)
 
     def load(self) -> None:
         if self.hold_until:  # lets a test see the stage running, for as long as it wants

@@ -415,13 +415,11 @@ def test_redis_losing_its_data_between_stages_reloads_and_succeeds(
     target["params"]["hold_diff_until"] = str(release)
     jobs.create(jobs.manifest("inv-lost", source, target, redis={"url": server.url}))
 
-    def diff_running():
-        return any(
-            p.metadata.name == "inv-lost-diff-1" and p.status.phase == "Running"
-            for p in jobs.pods("inv-lost")
-        )
-
-    wait_for(diff_running, timeout=120, what="the diff pod running (held before it reads Redis)")
+    wait_for(
+        lambda: (tmp_path / "release.waiting").exists(),
+        timeout=120,
+        what="the diff pod at its hold (source store connected, nothing read yet)",
+    )
     server.restart()  # the loaded state is gone
     release.touch()
     job = jobs.wait_phase("inv-lost", "Succeeded", "Failed", timeout=120)
