@@ -82,7 +82,7 @@ $(UPSTREAM_VENV)/.installed-2.2.3:
 
 # The SyncJob CRD is generated from the pydantic models (tests/operator checks it is current).
 generate: venv
-	$(PY) -m diffsync_operator.crd
+	$(PY) -m diffsync_operator.api.crd
 
 # Control-plane binaries (etcd, kube-apiserver, kube-controller-manager, kubectl, helm) built
 # from pinned Go modules into ~/.cache/diffsync/envtest/<version>/; a no-op once cached.

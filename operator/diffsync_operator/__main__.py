@@ -11,8 +11,8 @@ import secrets
 
 import kopf
 
-from diffsync_operator import handlers  # noqa: F401 - registers the handlers
-from diffsync_operator.settings import OperatorSettings
+from diffsync_operator.controller import handlers  # noqa: F401 - registers the handlers
+from diffsync_operator.controller.settings import OperatorSettings
 
 
 def main() -> None:

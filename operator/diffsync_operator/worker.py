@@ -1,6 +1,6 @@
 """`python -m diffsync_operator.worker <stage>`: run one stage in a stage pod.
 
-Reads the job from the environment (see `jobconfig`: DIFFSYNC_JOB, DIFFSYNC_ATTEMPT,
+Reads the job from the environment (see `stages.config`: DIFFSYNC_JOB, DIFFSYNC_ATTEMPT,
 DIFFSYNC_REDIS_URL, DIFFSYNC_REDIS_PASSWORD, DIFFSYNC_TERMINATION_LOG), runs the stage over
 RedisStores sharing one Redis client, and reports the `StageResult`: kept in Redis (by
 `run_stage`), written as the pod's termination message, and printed as the last line of
@@ -25,7 +25,9 @@ from typing import Any
 import structlog
 from pydantic import ValidationError
 
-from diffsync_operator.jobconfig import (
+from diffsync_operator.api.status import Stage
+from diffsync_operator.controller.pods import CLEANUP_COMMAND
+from diffsync_operator.stages.config import (
     DEFAULT_TERMINATION_LOG,
     ENV_ATTEMPT,
     ENV_JOB,
@@ -35,11 +37,9 @@ from diffsync_operator.jobconfig import (
     ENV_TERMINATION_LOG_FALLBACK,
     JobConfig,
 )
-from diffsync_operator.jobstate import RedisJobState, delete_job_data
-from diffsync_operator.pods import CLEANUP_COMMAND
-from diffsync_operator.results import StageResult
-from diffsync_operator.stages import StoreFactory, run_stage
-from diffsync_operator.status import Stage
+from diffsync_operator.stages.handover import RedisJobState, delete_job_data
+from diffsync_operator.stages.result import StageResult
+from diffsync_operator.stages.run import StoreFactory, run_stage
 
 
 def _quiet_object_successes(logger: Any, method: str, event: MutableMapping[str, Any]) -> Any:

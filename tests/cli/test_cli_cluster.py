@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 import redis
 from cli_helpers import REPO, Maker, run_cli
-from diffsync_operator.models import GROUP, PLURAL, VERSION
-from diffsync_operator.status import (
+from diffsync_operator.api.resource import GROUP, PLURAL, VERSION
+from diffsync_operator.api.status import (
     Condition,
     DiffSummary,
     JobPhase,

@@ -25,10 +25,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE), str(HERE.parents[1])]
 
-from diffsync_operator.jobconfig import JobConfig  # noqa: E402
-from diffsync_operator.jobstate import MemoryJobState, RedisJobState  # noqa: E402
-from diffsync_operator.stages import local_store_factory, run_stage  # noqa: E402
-from diffsync_operator.status import Stage  # noqa: E402
+from diffsync_operator.api.status import Stage  # noqa: E402
+from diffsync_operator.stages.config import JobConfig  # noqa: E402
+from diffsync_operator.stages.handover import MemoryJobState, RedisJobState  # noqa: E402
+from diffsync_operator.stages.run import local_store_factory, run_stage  # noqa: E402
 from envtest.cluster import Cluster  # noqa: E402
 from envtest.controlplane import ControlPlane  # noqa: E402
 from envtest.kubelet import LocalKubelet  # noqa: E402

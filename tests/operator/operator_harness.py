@@ -56,7 +56,7 @@ def install_rbac(cluster: Any, namespace: str) -> str:
 
 
 class OperatorProcess:
-    """`kopf run -m diffsync_operator.handlers` as a child process, restartable and killable."""
+    """`kopf run -m diffsync_operator.controller.handlers` as a child process, restartable and killable."""
 
     def __init__(
         self,
@@ -82,7 +82,15 @@ class OperatorProcess:
             "DIFFSYNC_POLL_SECONDS": "2",
             **self.env,
         }
-        argv = [str(kopf), "run", "--standalone", "-n", self.namespace, "-m", "diffsync_operator.handlers"]
+        argv = [
+            str(kopf),
+            "run",
+            "--standalone",
+            "-n",
+            self.namespace,
+            "-m",
+            "diffsync_operator.controller.handlers",
+        ]
         if self.module_main:  # python -m diffsync_operator: namespaces from DIFFSYNC_WATCH_NAMESPACES
             argv = [sys.executable, "-m", "diffsync_operator"]
             env["DIFFSYNC_WATCH_NAMESPACES"] = self.namespace

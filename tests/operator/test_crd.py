@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from diffsync_operator import crd
+from diffsync_operator.api import crd
 
 ROOT = Path(__file__).resolve().parents[2]
 

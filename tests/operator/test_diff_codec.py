@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from diffsync_operator import diff_codec
+from diffsync_operator.stages import diff_codec
 from sample_adapters import FileInventory, FileTarget
 
 from diffsync.diff import Diff, DiffElement

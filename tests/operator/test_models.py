@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from diffsync_operator.models import SyncJob, SyncJobSpec, SyncJobStatus
+from diffsync_operator.api.resource import SyncJob, SyncJobSpec, SyncJobStatus
 from pydantic import ValidationError
 
 from diffsync.enum import DiffSyncFlags

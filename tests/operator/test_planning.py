@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from diffsync_operator.observe import ObservedPod
-from diffsync_operator.planning import JobView, plan_next_step, ttl_expiry
-from diffsync_operator.results import StageResult
-from diffsync_operator.spec import SyncJobSpec
-from diffsync_operator.status import DiffSummary, JobPhase, Stage, StagePhase, SyncJobStatus, SyncOutcome
+from diffsync_operator.api.spec import SyncJobSpec
+from diffsync_operator.api.status import DiffSummary, JobPhase, Stage, StagePhase, SyncJobStatus, SyncOutcome
+from diffsync_operator.controller.observe import ObservedPod
+from diffsync_operator.controller.planning import JobView, plan_next_step, ttl_expiry
+from diffsync_operator.stages.result import StageResult
 
 NOW = datetime(2026, 11, 27, 21, 0, tzinfo=timezone.utc)
 LOADS = {Stage.LOAD_SOURCE, Stage.LOAD_TARGET}

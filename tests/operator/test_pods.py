@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from diffsync_operator.cleanup import BY_POD, NOTHING, CleanupTarget, cleanup_target
-from diffsync_operator.naming import pod_name
-from diffsync_operator.pods import JobRef, build_cleanup_pod, build_pod, spec_problems
-from diffsync_operator.settings import OperatorSettings
-from diffsync_operator.spec import SyncJobSpec
-from diffsync_operator.status import Stage
+from diffsync_operator.api.spec import SyncJobSpec
+from diffsync_operator.api.status import Stage
+from diffsync_operator.controller.finalizer import BY_POD, NOTHING, CleanupTarget, cleanup_target
+from diffsync_operator.controller.naming import pod_name
+from diffsync_operator.controller.pods import JobRef, build_cleanup_pod, build_pod, spec_problems
+from diffsync_operator.controller.settings import OperatorSettings
 
 JOB = JobRef(name="inventory", namespace="team-a", uid="0b5c4a8e-1111-2222-3333-444455556666")
 SETTINGS = OperatorSettings(redis_url="redis://redis:6379/0", default_image="ghcr.io/x/diffsync:1")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from diffsync_operator.models import SyncJob
-from diffsync_operator.stages import import_adapter
+from diffsync_operator.api.resource import SyncJob
+from diffsync_operator.stages.run import import_adapter
 
 SAMPLES = sorted((Path(__file__).resolve().parents[2] / "deploy/samples").glob("*.yaml"))
 JOBS = [p for p in SAMPLES if p.name != "kustomization.yaml"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from diffsync_operator.settings import OperatorSettings
+from diffsync_operator.controller.settings import OperatorSettings
 
 
 def test_watched_namespaces_are_a_comma_list():

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from diffsync_operator.jobconfig import JobConfig
-from diffsync_operator.jobstate import MemoryJobState
-from diffsync_operator.stages import local_store_factory, run_stage
-from diffsync_operator.status import DiffSummary, Stage
+from diffsync_operator.api.status import DiffSummary, Stage
+from diffsync_operator.stages.config import JobConfig
+from diffsync_operator.stages.handover import MemoryJobState
+from diffsync_operator.stages.run import local_store_factory, run_stage
 from sample_adapters import SOURCE, read_inventory
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from diffsync_operator.conditions import shape_conditions
-from diffsync_operator.observe import observe_pod
-from diffsync_operator.results import TERMINATION_MESSAGE_LIMIT, StageResult
-from diffsync_operator.status import JobPhase, Stage, SyncFailure, SyncOutcome
+from diffsync_operator.api.status import JobPhase, Stage, SyncFailure, SyncOutcome
+from diffsync_operator.controller.conditions import shape_conditions
+from diffsync_operator.controller.observe import observe_pod
+from diffsync_operator.stages.result import TERMINATION_MESSAGE_LIMIT, StageResult
 
 NOW = datetime(2026, 11, 27, 21, 0, tzinfo=timezone.utc)
 

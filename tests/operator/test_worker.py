@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from diffsync_operator.jobstate import delete_job_data, job_keys
-from diffsync_operator.results import StageResult
+from diffsync_operator.stages.handover import delete_job_data, job_keys
+from diffsync_operator.stages.result import StageResult
 from sample_adapters import SOURCE, read_inventory
 
 HERE = Path(__file__).resolve().parent

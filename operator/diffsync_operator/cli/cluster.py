@@ -17,12 +17,12 @@ import os
 from typing import Any
 from urllib.parse import urlparse
 
-from diffsync_operator import diff_codec
+from diffsync_operator.api.resource import GROUP, PLURAL, VERSION, SyncJob
+from diffsync_operator.api.status import JobPhase, SyncJobStatus
 from diffsync_operator.cli import render
 from diffsync_operator.cli.errors import ExitCode, InvalidInput, RunFailed, redact_url
-from diffsync_operator.jobconfig import ENV_REDIS_URL
-from diffsync_operator.models import GROUP, PLURAL, VERSION, SyncJob
-from diffsync_operator.status import JobPhase, SyncJobStatus
+from diffsync_operator.stages import diff_codec
+from diffsync_operator.stages.config import ENV_REDIS_URL
 
 _SA_NAMESPACE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
 
@@ -174,7 +174,7 @@ def cmd_show_diff(args: argparse.Namespace) -> int:
         import redis
     except ImportError as error:
         raise InvalidInput("show-diff needs the redis client: pip install 'diffsync[redis]'") from error
-    from diffsync_operator.jobstate import RedisJobState
+    from diffsync_operator.stages.handover import RedisJobState
 
     client = redis.Redis.from_url(url, password=_redis_password(job, api_client, namespace, url))
     try:

@@ -18,10 +18,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from diffsync_operator.api.spec import FlagName, SyncJobSpec
 from diffsync_operator.cli import logsetup, manifest, progress, render, runner, stage_env
 from diffsync_operator.cli.errors import ExitCode, InvalidInput, redact_url
-from diffsync_operator.jobconfig import AdapterRef, JobConfig
-from diffsync_operator.spec import FlagName, SyncJobSpec
+from diffsync_operator.stages.config import AdapterRef, JobConfig
 
 
 def _execute(job: JobConfig, args: argparse.Namespace, name: str, spec: SyncJobSpec | None = None) -> int:

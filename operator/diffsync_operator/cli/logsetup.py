@@ -1,7 +1,7 @@
 """Logging for the command line: library events on stderr, quiet unless asked.
 
 The syncer logs one event per object at INFO, and the sync stage counts those events (see
-`outcomes`), so the filtering level stays at INFO even when nothing below WARNING is
+`stages.sync_log`), so the filtering level stays at INFO even when nothing below WARNING is
 printed: the events flow through the processors and are dropped only at the end. Lines go
 to whatever `sys.stderr` is at the time of writing, so a live progress display that
 redirects stderr can print them above itself.

@@ -14,8 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from diffsync_operator.api.resource import SyncJob
 from diffsync_operator.cli.errors import InvalidInput
-from diffsync_operator.models import SyncJob
 
 # Friendlier wording for the string patterns of the models, keyed by the field's name.
 _PATTERN_HINTS = {

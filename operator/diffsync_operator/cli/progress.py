@@ -15,8 +15,8 @@ import threading
 from collections.abc import Callable
 from typing import Any, Protocol, TextIO
 
-from diffsync_operator.results import StageResult
-from diffsync_operator.status import Stage
+from diffsync_operator.api.status import Stage
+from diffsync_operator.stages.result import StageResult
 
 Probe = Callable[[], int]
 

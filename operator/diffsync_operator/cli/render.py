@@ -12,9 +12,9 @@ import json
 from typing import Any
 
 from diffsync.diff import Diff
+from diffsync_operator.api.status import DiffSummary, Stage, SyncOutcome
 from diffsync_operator.cli.progress import describe_result
 from diffsync_operator.cli.runner import RunOutcome, planned_stages
-from diffsync_operator.status import DiffSummary, Stage, SyncOutcome
 
 SUMMARY_KEYS = ("create", "update", "delete", "no-change", "skip")
 

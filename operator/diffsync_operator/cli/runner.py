@@ -18,17 +18,23 @@ import sys
 from dataclasses import dataclass, field
 
 from diffsync.diff import Diff
-from diffsync_operator import diff_codec
+from diffsync_operator.api.status import Stage, SyncOutcome
 from diffsync_operator.cli.errors import InvalidInput, RunFailed, redact_url
 from diffsync_operator.cli.logsetup import ObjectCounter
 from diffsync_operator.cli.progress import Probe, StageProgress
 from diffsync_operator.cli.stage_env import StageEnv
-from diffsync_operator.jobconfig import ENV_ATTEMPT, ENV_JOB, ENV_REDIS_URL, ENV_TERMINATION_LOG, JobConfig
-from diffsync_operator.jobstate import JobState, MemoryJobState
-from diffsync_operator.naming import side_store_id
-from diffsync_operator.results import StageResult
-from diffsync_operator.stages import StoreFactory, local_store_factory, run_stage
-from diffsync_operator.status import Stage, SyncOutcome
+from diffsync_operator.stages import diff_codec
+from diffsync_operator.stages.config import (
+    ENV_ATTEMPT,
+    ENV_JOB,
+    ENV_REDIS_URL,
+    ENV_TERMINATION_LOG,
+    JobConfig,
+)
+from diffsync_operator.stages.handover import JobState, MemoryJobState
+from diffsync_operator.stages.result import StageResult
+from diffsync_operator.stages.run import StoreFactory, local_store_factory, run_stage
+from diffsync_operator.stages.store_ids import side_store_id
 
 #: The stages in the order the operator starts them; the stages of one group run together.
 STAGE_GROUPS: tuple[tuple[Stage, ...], ...] = (
@@ -172,7 +178,7 @@ def run_with_redis(
 
     `stage_env` adds each stage's variables from the manifest, as its pod gets them.
     """
-    from diffsync_operator.jobstate import RedisJobState, delete_job_data
+    from diffsync_operator.stages.handover import RedisJobState, delete_job_data
 
     client = _redis_client(redis_url)
     env = {

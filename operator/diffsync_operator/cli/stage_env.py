@@ -1,7 +1,7 @@
 """The environment a manifest gives each stage, as far as it can exist off the cluster.
 
 In a pod, a stage gets `env`/`envFrom` of the side(s) it builds: load-source the source's,
-load-target the target's, diff and sync both (see `pods`). Locally, literal `value`s are set
+load-target the target's, diff and sync both (see `controller.pods`). Locally, literal `value`s are set
 the same way; values a pod would read from a Secret, ConfigMap or the pod itself cannot be,
 so they are taken from your environment, and the ones it lacks are reported as notes (the
 adapter then fails with its own message if it really needs them).
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 
-from diffsync_operator.spec import AdapterSpec, SyncJobSpec
-from diffsync_operator.status import Stage
+from diffsync_operator.api.spec import AdapterSpec, SyncJobSpec
+from diffsync_operator.api.status import Stage
 
 StageEnv = dict[Stage, dict[str, str]]
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import structlog
 
-from diffsync_operator.status import SyncFailure, SyncOutcome
+from diffsync_operator.api.status import SyncFailure, SyncOutcome
 
 _ACTIONS = {"create", "update", "delete"}
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, WithJsonSchema
 
-from diffsync_operator._base import CamelModel
+from diffsync_operator.api.base import CamelModel
 
 #: A Kubernetes quantity ("500m", "1Gi" or 2): the schema marks it int-or-string.
 Quantity = Annotated[int | str, WithJsonSchema({"x-kubernetes-int-or-string": True})]

@@ -22,8 +22,8 @@ from typing import Any, Literal
 from pydantic import Field
 
 from diffsync.enum import DiffSyncFlags
-from diffsync_operator._base import CamelModel
-from diffsync_operator.spec import ADAPTER_PATH_PATTERN, FlagName, SyncJobSpec
+from diffsync_operator.api.base import CamelModel
+from diffsync_operator.api.spec import ADAPTER_PATH_PATTERN, FlagName, SyncJobSpec
 
 ENV_JOB = "DIFFSYNC_JOB"
 ENV_ATTEMPT = "DIFFSYNC_ATTEMPT"

@@ -7,7 +7,7 @@ dropped, RuntimeDefault seccomp, and no service account token (workers never cal
 
 Environment, in order (Kubernetes keeps the last of duplicate names, so ours win):
 the source side's `env`/`envFrom` for load-source, the target side's for load-target, both
-(source first) for diff and sync; then the variables of `jobconfig`.
+(source first) for diff and sync; then the variables of `stages.config`.
 """
 
 from __future__ import annotations
@@ -15,19 +15,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from diffsync_operator.jobconfig import (
+from diffsync_operator.api.corev1 import EnvFromSource, EnvVar, SecretKeySelector
+from diffsync_operator.api.resource import API_VERSION, KIND
+from diffsync_operator.api.spec import SyncJobSpec
+from diffsync_operator.api.status import Stage
+from diffsync_operator.controller.naming import cleanup_pod_name, pod_labels, pod_name
+from diffsync_operator.controller.settings import OperatorSettings
+from diffsync_operator.stages.config import (
     ENV_ATTEMPT,
     ENV_JOB,
     ENV_REDIS_PASSWORD,
     ENV_REDIS_URL,
     JobConfig,
 )
-from diffsync_operator.k8s import EnvFromSource, EnvVar, SecretKeySelector
-from diffsync_operator.models import API_VERSION, KIND
-from diffsync_operator.naming import cleanup_pod_name, pod_labels, pod_name
-from diffsync_operator.settings import OperatorSettings
-from diffsync_operator.spec import SyncJobSpec
-from diffsync_operator.status import Stage
 
 WORKER_MODULE = "diffsync_operator.worker"
 CLEANUP_COMMAND = "cleanup"

@@ -31,12 +31,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from diffsync_operator.conditions import shape_conditions
-from diffsync_operator.naming import default_store_id, pod_name
-from diffsync_operator.observe import ObservedPod
-from diffsync_operator.results import StageResult
-from diffsync_operator.spec import SyncJobSpec
-from diffsync_operator.status import DiffSummary, JobPhase, Stage, StagePhase, StageStatus, SyncJobStatus
+from diffsync_operator.api.spec import SyncJobSpec
+from diffsync_operator.api.status import DiffSummary, JobPhase, Stage, StagePhase, StageStatus, SyncJobStatus
+from diffsync_operator.controller.conditions import shape_conditions
+from diffsync_operator.controller.naming import pod_name
+from diffsync_operator.controller.observe import ObservedPod
+from diffsync_operator.stages.result import StageResult
+from diffsync_operator.stages.store_ids import default_store_id
 
 FINISHED = (JobPhase.SUCCEEDED, JobPhase.FAILED)
 

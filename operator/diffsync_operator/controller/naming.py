@@ -1,4 +1,4 @@
-"""Names derived from a SyncJob: pod names, labels, store ids.
+"""Names derived from a SyncJob: pod names and labels.
 
 Everything here is deterministic on purpose. The operator may be killed between creating a
 pod and recording it; because attempt N of a stage always has the same pod name, a restarted
@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from diffsync_operator.status import Stage
+from diffsync_operator.api.status import Stage
 
 LABEL_JOB = "diffsync.io/job"
 LABEL_JOB_UID = "diffsync.io/job-uid"
@@ -41,18 +41,6 @@ def _bounded(job_name: str, suffix: str) -> str:
     digest = hashlib.sha256(job_name.encode()).hexdigest()[:8]
     keep = _MAX_POD_NAME - len(suffix) - len(digest) - 1
     return f"{job_name[:keep].rstrip('-.')}-{digest}{suffix}"
-
-
-def default_store_id(namespace: str, name: str, uid: str) -> str:
-    """`<namespace>.<name>.<first 8 of uid>`: readable, and new for a re-created job."""
-    return f"{namespace}.{name}.{uid[:8]}"
-
-
-def side_store_id(store_id: str, side: str) -> str:
-    """The RedisStore id of one side: `<storeId>/source` or `<storeId>/target`."""
-    if side not in ("source", "target"):
-        raise ValueError(f"side must be 'source' or 'target', not {side!r}")
-    return f"{store_id}/{side}"
 
 
 def pod_labels(job_name: str, job_uid: str, stage: Stage | str, attempt: int) -> dict[str, str]:

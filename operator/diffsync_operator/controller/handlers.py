@@ -1,6 +1,6 @@
 """The kopf handlers: thin glue between kopf and `controller.reconcile`.
 
-Run with `kopf run -m diffsync_operator.handlers --all-namespaces` (or `-n NS`), or with
+Run with `kopf run -m diffsync_operator.controller.handlers --all-namespaces` (or `-n NS`), or with
 `python -m diffsync_operator`, which also reads DIFFSYNC_WATCH_NAMESPACES (see settings).
 
 - one daemon per SyncJob reconciles it until it finishes, waking on any change of the job
@@ -27,16 +27,23 @@ from typing import Any, cast
 
 import kopf
 
-from diffsync_operator.cleanup import BY_POD, NOTHING, CleanupTarget, cleanup_target, delete_state
-from diffsync_operator.controller import reconcile, utcnow
-from diffsync_operator.kube import Kube, new_api_client
-from diffsync_operator.models import GROUP, PLURAL, VERSION
-from diffsync_operator.naming import LABEL_JOB_UID, default_store_id
-from diffsync_operator.planning import FINISHED, JobEvent, ttl_expiry
-from diffsync_operator.pods import JobRef, build_cleanup_pod
-from diffsync_operator.settings import OperatorSettings
-from diffsync_operator.spec import SyncJobSpec
-from diffsync_operator.status import JobPhase, SyncJobStatus
+from diffsync_operator.api.resource import GROUP, PLURAL, VERSION
+from diffsync_operator.api.spec import SyncJobSpec
+from diffsync_operator.api.status import JobPhase, SyncJobStatus
+from diffsync_operator.controller.finalizer import (
+    BY_POD,
+    NOTHING,
+    CleanupTarget,
+    cleanup_target,
+    delete_state,
+)
+from diffsync_operator.controller.kube import Kube, new_api_client
+from diffsync_operator.controller.naming import LABEL_JOB_UID
+from diffsync_operator.controller.planning import FINISHED, JobEvent, ttl_expiry
+from diffsync_operator.controller.pods import JobRef, build_cleanup_pod
+from diffsync_operator.controller.reconcile import reconcile, utcnow
+from diffsync_operator.controller.settings import OperatorSettings
+from diffsync_operator.stages.store_ids import default_store_id
 
 CLEANUP_RETRIES = 6
 RETRY_SECONDS = 2.0
@@ -257,7 +264,7 @@ def _cleanup_by_pod(body: kopf.Body, spec: SyncJobSpec, store_id: str, retry: in
         body,
         reason="StoreNotDeleted",
         message=f"cleanup pod {pod_body['metadata']['name']} did not delete the Redis state of {store_id} "
-        f"(phase {phase}); delete its keys yourself (see diffsync_operator.jobstate)",
+        f"(phase {phase}); delete its keys yourself (see diffsync_operator.stages.handover)",
     )
 
 

@@ -12,8 +12,8 @@ from typing import Any, cast
 from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 
-from diffsync_operator.models import GROUP, PLURAL, VERSION
-from diffsync_operator.naming import job_selector
+from diffsync_operator.api.resource import GROUP, PLURAL, VERSION
+from diffsync_operator.controller.naming import job_selector
 
 _MERGE_PATCH = "application/merge-patch+json"
 

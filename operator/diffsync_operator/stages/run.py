@@ -8,7 +8,7 @@
   `<storeId>/source` or `<storeId>/target`. The worker passes RedisStores sharing one
   client; the local CLI passes `local_store_factory()`, which hands out one LocalStore per
   id so every stage in the process sees what the load stages loaded;
-- `state`: a `JobState` (jobstate.py) where the diff and the stage results are kept.
+- `state`: a `JobState` (`stages.handover`) where the diff and the stage results are kept.
 
 `run_stage` never raises for a failing stage: it returns a `StageResult` with `ok=False`,
 the error (stage, side, exception type and message) and whether trying again can help
@@ -40,13 +40,13 @@ from pydantic import ValidationError
 from diffsync import Adapter
 from diffsync.exceptions import DiffException, ObjectCrudException, ObjectStoreException
 from diffsync.store import BaseStore
-from diffsync_operator import diff_codec
-from diffsync_operator.jobconfig import AdapterRef, JobConfig
-from diffsync_operator.jobstate import JobState
-from diffsync_operator.naming import side_store_id
-from diffsync_operator.outcomes import recording_outcomes
-from diffsync_operator.results import StageResult
-from diffsync_operator.status import DiffSummary, Stage, SyncOutcome
+from diffsync_operator.api.status import DiffSummary, Stage, SyncOutcome
+from diffsync_operator.stages import diff_codec
+from diffsync_operator.stages.config import AdapterRef, JobConfig
+from diffsync_operator.stages.handover import JobState
+from diffsync_operator.stages.result import StageResult
+from diffsync_operator.stages.store_ids import side_store_id
+from diffsync_operator.stages.sync_log import recording_outcomes
 
 StoreFactory = Callable[[str], BaseStore]
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from diffsync_operator.naming import side_store_id
-from diffsync_operator.results import StageResult
-from diffsync_operator.status import Stage
+from diffsync_operator.api.status import Stage
+from diffsync_operator.stages.result import StageResult
+from diffsync_operator.stages.store_ids import side_store_id
 
 if TYPE_CHECKING:
     import redis

@@ -13,14 +13,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from diffsync_operator.conditions import shape_conditions
-from diffsync_operator.kube import Kube
-from diffsync_operator.observe import observe_pod
-from diffsync_operator.planning import JobEvent, JobView, Plan, plan_next_step
-from diffsync_operator.pods import JobRef, build_pod, spec_problems
-from diffsync_operator.settings import OperatorSettings
-from diffsync_operator.spec import SyncJobSpec
-from diffsync_operator.status import JobPhase, SyncJobStatus
+from diffsync_operator.api.spec import SyncJobSpec
+from diffsync_operator.api.status import JobPhase, SyncJobStatus
+from diffsync_operator.controller.conditions import shape_conditions
+from diffsync_operator.controller.kube import Kube
+from diffsync_operator.controller.observe import observe_pod
+from diffsync_operator.controller.planning import JobEvent, JobView, Plan, plan_next_step
+from diffsync_operator.controller.pods import JobRef, build_pod, spec_problems
+from diffsync_operator.controller.settings import OperatorSettings
 
 
 def utcnow() -> datetime:

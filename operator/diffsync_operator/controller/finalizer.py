@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from diffsync_operator.jobstate import delete_job_data
-from diffsync_operator.settings import OperatorSettings
-from diffsync_operator.spec import SyncJobSpec
+from diffsync_operator.api.spec import SyncJobSpec
+from diffsync_operator.controller.settings import OperatorSettings
+from diffsync_operator.stages.handover import delete_job_data
 
 
 @dataclass(frozen=True)

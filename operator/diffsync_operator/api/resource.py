@@ -1,7 +1,7 @@
 """The SyncJob resource: names, the manifest model, and the spec and status models.
 
-Import from here (`from diffsync_operator.models import SyncJob`); the pieces live in
-`spec`, `status` and `k8s` only to keep each module small.
+The package re-exports everything here (`from diffsync_operator.api import SyncJob`); the
+pieces live in `spec`, `status` and `corev1` only to keep each module small.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from diffsync_operator._base import CamelModel
-from diffsync_operator.spec import AdapterSpec, FlagName, RedisSpec, SyncJobSpec
-from diffsync_operator.status import (
+from diffsync_operator.api.base import CamelModel
+from diffsync_operator.api.spec import AdapterSpec, FlagName, RedisSpec, SyncJobSpec
+from diffsync_operator.api.status import (
     Condition,
     DiffSummary,
     JobPhase,

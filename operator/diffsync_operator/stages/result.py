@@ -12,8 +12,8 @@ import json
 
 from pydantic import Field, ValidationError
 
-from diffsync_operator._base import CamelModel
-from diffsync_operator.status import DiffSummary, Stage, SyncOutcome
+from diffsync_operator.api.base import CamelModel
+from diffsync_operator.api.status import DiffSummary, Stage, SyncOutcome
 
 TERMINATION_MESSAGE_LIMIT = 4096
 _MESSAGE_LIMIT = 1000

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from diffsync_operator.naming import LABEL_ATTEMPT, LABEL_STAGE
-from diffsync_operator.pods import CONTAINER_NAME
-from diffsync_operator.status import Stage
+from diffsync_operator.api.status import Stage
+from diffsync_operator.controller.naming import LABEL_ATTEMPT, LABEL_STAGE
+from diffsync_operator.controller.pods import CONTAINER_NAME
 
 
 @dataclass(frozen=True)

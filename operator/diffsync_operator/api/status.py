@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from diffsync_operator._base import CamelModel
+from diffsync_operator.api.base import CamelModel
 
 
 class Stage(str, enum.Enum):

@@ -1,7 +1,7 @@
 """`SyncJob.spec`: what to sync, how, and the limits of the run.
 
 The models are the single definition of the resource: the CRD schema is generated from them
-(`python -m diffsync_operator.crd`), the operator validates with them, and the local CLI
+(`python -m diffsync_operator.api.crd`), the operator validates with them, and the local CLI
 checks manifests with them. Choices beyond the issue's wording:
 
 - pod overrides sit flat in the spec (`resources`, `serviceAccountName`, `nodeSelector`,
@@ -20,8 +20,8 @@ from typing import Literal
 from pydantic import Field
 
 from diffsync.enum import DiffSyncFlags
-from diffsync_operator._base import CamelModel
-from diffsync_operator.k8s import (
+from diffsync_operator.api.base import CamelModel
+from diffsync_operator.api.corev1 import (
     EnvFromSource,
     EnvVar,
     FreeForm,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from diffsync_operator.status import Condition, JobPhase
+from diffsync_operator.api.status import Condition, JobPhase
 
 _TYPES = ("Ready", "Complete", "Failed", "Reconciling", "Stalled")
 

@@ -19,7 +19,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from diffsync_operator.k8s import SecretKeySelector
+from diffsync_operator.api.corev1 import SecretKeySelector
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,8 @@
+"""The work of a job's stages, shared by stage pods (`worker.py`) and the local CLI.
+
+`run` (run_stage: load, diff, sync over any store), `config` (the job as a stage sees it, and
+the environment that carries it into a pod), `handover` (what one stage leaves for the next:
+the diff and each stage's result), `result` (StageResult), `sync_log` (per-object outcomes of
+a sync), `diff_codec` (a Diff as JSON), `store_ids` (where a job's state lives). Nothing here
+talks to Kubernetes.
+"""
