@@ -26,8 +26,8 @@ import structlog
 from pydantic import ValidationError
 
 from diffsync_operator.api.status import Stage
-from diffsync_operator.controller.pods import CLEANUP_COMMAND
 from diffsync_operator.stages.config import (
+    CLEANUP_COMMAND,
     DEFAULT_TERMINATION_LOG,
     ENV_ATTEMPT,
     ENV_JOB,

@@ -22,15 +22,15 @@ from diffsync_operator.api.status import Stage
 from diffsync_operator.controller.naming import cleanup_pod_name, pod_labels, pod_name
 from diffsync_operator.controller.settings import OperatorSettings
 from diffsync_operator.stages.config import (
+    CLEANUP_COMMAND,
     ENV_ATTEMPT,
     ENV_JOB,
     ENV_REDIS_PASSWORD,
     ENV_REDIS_URL,
+    WORKER_MODULE,
     JobConfig,
 )
 
-WORKER_MODULE = "diffsync_operator.worker"
-CLEANUP_COMMAND = "cleanup"
 CONTAINER_NAME = "worker"
 
 

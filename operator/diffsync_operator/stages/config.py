@@ -33,6 +33,10 @@ ENV_TERMINATION_LOG = "DIFFSYNC_TERMINATION_LOG"
 ENV_TERMINATION_LOG_FALLBACK = "DIFFSYNC_TERMINATION_MESSAGE_PATH"
 DEFAULT_TERMINATION_LOG = "/dev/termination-log"
 
+#: A stage pod runs `python -m WORKER_MODULE <stage>`; the finalizer's pod runs `... CLEANUP_COMMAND`.
+WORKER_MODULE = "diffsync_operator.worker"
+CLEANUP_COMMAND = "cleanup"
+
 
 class AdapterRef(CamelModel):
     """An adapter class path and its constructor keyword arguments."""
