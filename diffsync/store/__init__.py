@@ -60,6 +60,16 @@ class BaseStore:
     def flush(self) -> None:
         """Write any buffered changes; stores that write through have nothing to do."""
 
+    def clear(self) -> None:
+        """Remove every object of every model, so the store can be loaded afresh.
+
+        Built on the contract (one `remove_item` per object); stores override it with
+        something faster. Children are not followed: every model is emptied anyway.
+        """
+        for model_name in sorted(self.get_all_model_names()):
+            for obj in self.get_all(model=model_name):
+                self.remove_item(model_name, obj.get_unique_id())
+
     # -- built on the contract -------------------------------------------------------------
 
     def remove(self, *, obj: DiffSyncModel, remove_children: bool = False) -> None:

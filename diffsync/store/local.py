@@ -69,6 +69,10 @@ class LocalStore(BaseStore):
     def update(self, *, obj: DiffSyncModel) -> None:
         self._data[obj.get_type()][obj.get_unique_id()] = obj
 
+    def clear(self) -> None:
+        """Forget every object and every model name."""
+        self._data.clear()
+
     def count(self, *, model: Any = None) -> int:
         if not model:
             return sum(len(bucket) for bucket in self._data.values())

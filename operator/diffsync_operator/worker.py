@@ -80,12 +80,11 @@ def _write_text(text: str, env: Mapping[str, str]) -> None:
         print(f"could not write the termination message to {path}: {error}", file=sys.stderr)
 
 
-def _redis_stores(url: str, password: str | None) -> tuple[Any, StoreFactory]:
-    import redis
+def redis_stores(url: str, password: str | None) -> tuple[Any, StoreFactory]:
+    """One client (the store's timeouts and retries) and a factory of RedisStores sharing it."""
+    from diffsync.store.redis import RedisStore, client_from_url
 
-    from diffsync.store.redis import RedisStore
-
-    client = redis.Redis.from_url(url, password=password)
+    client = client_from_url(url, password=password)
 
     def factory(store_id: str) -> RedisStore:
         return RedisStore(client=client, store_id=store_id, name=store_id.rsplit("/", 1)[-1])
@@ -106,7 +105,7 @@ def run(stage: Stage, env: Mapping[str, str]) -> StageResult:
         return StageResult(
             stage=stage, ok=False, retryable=False, error=f"{stage.value}: bad worker environment: {error}"
         )
-    client, factory = _redis_stores(url, env.get(ENV_REDIS_PASSWORD) or None)
+    client, factory = redis_stores(url, env.get(ENV_REDIS_PASSWORD) or None)
     try:
         return run_stage(stage, job, factory, RedisJobState(client, job.store_id), attempt=attempt)
     finally:
@@ -123,7 +122,7 @@ def cleanup(env: Mapping[str, str]) -> int:
     except (ValidationError, ValueError) as error:
         print(f"cleanup: bad worker environment: {error}", file=sys.stderr)
         return 1
-    client, _ = _redis_stores(url, env.get(ENV_REDIS_PASSWORD) or None)
+    client, _ = redis_stores(url, env.get(ENV_REDIS_PASSWORD) or None)
     try:
         deleted = delete_job_data(client, job.store_id)
     except Exception as error:  # reported to the finalizer through the exit code and message

@@ -1,4 +1,4 @@
-"""Section 9: BaseStore's constructor, abstract methods and shared helpers."""
+"""BaseStore's constructor, abstract methods and shared helpers."""
 
 from __future__ import annotations
 
@@ -49,3 +49,26 @@ def test_store_has_a_structlog_logger():
 def test_storage_method_is_abstract(method, args, kwargs):
     with pytest.raises(NotImplementedError):
         getattr(BaseStore(), method)(*args, **kwargs)
+
+
+def test_clear_built_on_the_contract_removes_every_object():
+    class DictStore(BaseStore):
+        """The smallest store: just the contract, so clear() uses BaseStore's own version."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.data: dict[str, dict[str, Site]] = {}
+
+        def get_all_model_names(self):
+            return set(self.data)
+
+        def get_all(self, *, model):
+            return list(self.data.get(model, {}).values())
+
+        def remove_item(self, modelname, uid):
+            del self.data[modelname][uid]
+
+    store = DictStore()
+    store.data = {"site": {"hq": Site(name="hq"), "branch": Site(name="branch")}}
+    store.clear()
+    assert store.data == {"site": {}}

@@ -1,4 +1,4 @@
-"""Section 9: LocalStore specifics (identity, insertion order, bucket quirks, messages)."""
+"""LocalStore specifics (identity, insertion order, bucket quirks, messages)."""
 
 from __future__ import annotations
 
@@ -135,3 +135,12 @@ def test_default_name_and_str_are_the_class_name():
 def test_local_store_ignores_extra_positional_and_keyword_arguments():
     store = LocalStore("ignored", 42, name="n", colour="red")
     assert (store.name, store.adapter) == ("n", None)
+
+
+def test_clear_empties_every_model_so_the_store_can_be_loaded_again(store, adapter):
+    store.add(obj=Site(name="hq"))
+    store.add(obj=Site(name="branch"))
+    store.clear()
+    assert (store.count(), store.get_all_model_names()) == (0, set())
+    store.add(obj=Site(name="hq"))  # no ObjectAlreadyExists: the old object is gone
+    assert store.count() == 1

@@ -152,3 +152,18 @@ def test_cleanup_command_deletes_every_key_of_the_job(
     code, _, done = _worker("cleanup", job, redis_url, tmp_path)
     assert code == 0, done.stderr
     assert redis_server.client().keys(f"*{redis_store_id}*") == []
+
+
+def test_stage_pod_clients_have_the_store_timeouts_and_retries(redis_url):
+    from diffsync_operator.worker import redis_stores
+
+    client, factory = redis_stores(redis_url, None)
+    try:
+        options = client.connection_pool.connection_kwargs
+        assert options["socket_timeout"] == 10.0
+        assert options["socket_connect_timeout"] == 5.0
+        assert options["retry"].get_retries() == 3
+        store = factory("worker-client/source")
+        assert store._client is client  # every store of the stage shares the one client
+    finally:
+        client.close()

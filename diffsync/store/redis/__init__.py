@@ -43,9 +43,42 @@ from diffsync.store.redis._connect import build_client, check_reachable
 from diffsync.store.redis._keys import FORMAT, StoreKeys
 from diffsync.store.redis._writer import BucketWriter, version_field
 
-__all__ = ["RedisStore"]
+__all__ = ["RedisStore", "client_from_url"]
 
 _EXCLUDE: set[str] = {"adapter"}
+
+
+def client_from_url(
+    url: str,
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    socket_timeout: float | None = 10.0,
+    socket_connect_timeout: float | None = 5.0,
+    retries: int = 3,
+    connection_kwargs: dict[str, Any] | None = None,
+) -> redis.Redis:
+    """A Redis client for `url` with the timeouts and retry policy `RedisStore` uses itself.
+
+    For code that shares one client between several stores (``RedisStore(client=...)``) or
+    keeps its own keys beside them: a client made with ``redis.Redis.from_url`` alone has no
+    socket timeouts, so a server that stops answering would hang it for ever. The URL's own
+    settings (database, password, TLS options) take precedence over the keyword arguments.
+    """
+    return build_client(
+        host=None,
+        port=6379,
+        url=url,
+        db=0,
+        username=username,
+        password=password,
+        socket_timeout=socket_timeout,
+        socket_connect_timeout=socket_connect_timeout,
+        retries=retries,
+        connection_kwargs=connection_kwargs,
+    )
+
+
 _LIVE: weakref.WeakSet[RedisStore] = weakref.WeakSet()
 
 

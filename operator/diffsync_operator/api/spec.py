@@ -15,6 +15,7 @@ checks manifests with them. Choices beyond the issue's wording:
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from typing import Literal
 
 from pydantic import Field
@@ -29,6 +30,7 @@ from diffsync_operator.api.corev1 import (
     SecretKeySelector,
     Toleration,
 )
+from diffsync_operator.api.status import Stage
 
 #: "package.module:Class" (dotted module path, a colon, a dotted attribute path).
 _DOTTED = r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*"
@@ -42,6 +44,14 @@ FlagName = enum.Enum(  # type: ignore[misc]
     "FlagName", {name: name for name in DiffSyncFlags.__members__}, type=str
 )
 FlagName.__doc__ = "A member name of diffsync.DiffSyncFlags."
+
+
+def combine_flags(flags: Iterable[FlagName]) -> DiffSyncFlags:
+    """Flag names combined into one DiffSyncFlags value (for the spec and the stages alike)."""
+    value = DiffSyncFlags.NONE
+    for flag in flags:
+        value |= DiffSyncFlags[flag.value]
+    return value
 
 
 class AdapterSpec(CamelModel):
@@ -117,7 +127,8 @@ class SyncJobSpec(CamelModel):
 
     def flag_value(self) -> DiffSyncFlags:
         """The flags combined into one DiffSyncFlags value."""
-        value = DiffSyncFlags.NONE
-        for flag in self.flags:
-            value |= DiffSyncFlags[flag.value]
-        return value
+        return combine_flags(self.flags)
+
+    def sides_for(self, stage: Stage) -> list[tuple[str, AdapterSpec]]:
+        """("source", spec) and/or ("target", spec): the adapters `stage` builds, in that order."""
+        return [(side, self.source if side == "source" else self.target) for side in stage.sides]

@@ -10,6 +10,7 @@ and Stalled (the run failed and will not recover on its own).
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Literal
 
@@ -25,6 +26,27 @@ class Stage(str, enum.Enum):
     LOAD_TARGET = "load-target"
     DIFF = "diff"
     SYNC = "sync"
+
+    @property
+    def sides(self) -> tuple[str, ...]:
+        """The adapters this stage builds (and whose `env` its pod gets): source and/or target."""
+        if self is Stage.LOAD_SOURCE:
+            return ("source",)
+        if self is Stage.LOAD_TARGET:
+            return ("target",)
+        return ("source", "target")
+
+
+def stage_groups(mode: str) -> list[tuple[Stage, ...]]:
+    """The stages of a job in `mode`, grouped by what runs at the same time, in order.
+
+    Both loads run together, then the diff, then (in sync mode) the sync; a group starts when
+    the previous one succeeded. The operator and the local CLI both follow this order.
+    """
+    groups = [(Stage.LOAD_SOURCE, Stage.LOAD_TARGET), (Stage.DIFF,)]
+    if mode == "sync":
+        groups.append((Stage.SYNC,))
+    return groups
 
 
 class JobPhase(str, enum.Enum):
@@ -73,6 +95,24 @@ class DiffSummary(CamelModel):
     no_change: int = 0
     skip: int = 0
 
+    @classmethod
+    def from_counts(cls, counts: Mapping[str, int]) -> DiffSummary:
+        """From `Diff.summary()`, whose keys are spelled `no-change` and so on."""
+        return cls(
+            create=counts.get("create", 0),
+            update=counts.get("update", 0),
+            delete=counts.get("delete", 0),
+            no_change=counts.get("no-change", 0),
+            skip=counts.get("skip", 0),
+        )
+
+    def text(self) -> str:
+        """`create 5, update 3, delete 3, no-change 13, skip 0`: status messages and reports."""
+        return (
+            f"create {self.create}, update {self.update}, delete {self.delete}, "
+            f"no-change {self.no_change}, skip {self.skip}"
+        )
+
 
 class SyncFailure(CamelModel):
     """One object the sync could not apply."""
@@ -89,6 +129,10 @@ class SyncOutcome(CamelModel):
     succeeded: int = 0
     failed: int = 0
     failures: list[SyncFailure] = Field(default_factory=list)
+
+    def text(self) -> str:
+        """`applied 11, failed 1`: status messages and reports."""
+        return f"applied {self.succeeded}, failed {self.failed}"
 
 
 class Condition(CamelModel):

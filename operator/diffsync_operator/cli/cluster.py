@@ -172,11 +172,13 @@ def cmd_show_diff(args: argparse.Namespace) -> int:
         )
     try:
         import redis
+
+        from diffsync.store.redis import client_from_url
     except ImportError as error:
         raise InvalidInput("show-diff needs the redis client: pip install 'diffsync[redis]'") from error
     from diffsync_operator.stages.handover import RedisJobState
 
-    client = redis.Redis.from_url(url, password=_redis_password(job, api_client, namespace, url))
+    client = client_from_url(url, password=_redis_password(job, api_client, namespace, url))
     try:
         text = RedisJobState(client, store_id).get_diff()
     except redis.RedisError as error:

@@ -16,8 +16,6 @@ from diffsync_operator.api.status import DiffSummary, Stage, SyncOutcome
 from diffsync_operator.cli.progress import describe_result
 from diffsync_operator.cli.runner import RunOutcome, planned_stages
 
-SUMMARY_KEYS = ("create", "update", "delete", "no-change", "skip")
-
 
 def summary_of(diff: Diff | None) -> dict[str, int] | None:
     """`Diff.summary()`, or None when no diff was computed."""
@@ -25,17 +23,17 @@ def summary_of(diff: Diff | None) -> dict[str, int] | None:
 
 
 def summary_line(summary: dict[str, int] | DiffSummary | None) -> str:
-    """`create 5, update 3, delete 3, no-change 13, skip 0`."""
+    """`create 5, update 3, delete 3, no-change 13, skip 0` (DiffSummary.text)."""
     if summary is None:
         return "no diff (the run stopped before the diff stage)"
-    if isinstance(summary, DiffSummary):
-        summary = {key: value for key, value in zip(SUMMARY_KEYS, summary.model_dump().values(), strict=True)}
-    return ", ".join(f"{key} {summary.get(key, 0)}" for key in SUMMARY_KEYS)
+    if not isinstance(summary, DiffSummary):
+        summary = DiffSummary.from_counts(summary)
+    return summary.text()
 
 
 def sync_line(sync: SyncOutcome) -> str:
     """`applied 11, failed 1 (person qwalker: ...)`."""
-    text = f"applied {sync.succeeded}, failed {sync.failed}"
+    text = sync.text()
     for failure in sync.failures:
         text += f"\n  {failure.action or 'change'} {failure.model or ''} {failure.id}: {failure.message}"
     return text

@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass, field
 
 from diffsync.diff import Diff
-from diffsync_operator.api.status import Stage, SyncOutcome
+from diffsync_operator.api.status import Stage, SyncOutcome, stage_groups
 from diffsync_operator.cli.errors import InvalidInput, RunFailed, redact_url
 from diffsync_operator.cli.logsetup import ObjectCounter
 from diffsync_operator.cli.progress import Probe, StageProgress
@@ -36,12 +36,6 @@ from diffsync_operator.stages.result import StageResult
 from diffsync_operator.stages.run import StoreFactory, local_store_factory, run_stage
 from diffsync_operator.stages.store_ids import side_store_id
 
-#: The stages in the order the operator starts them; the stages of one group run together.
-STAGE_GROUPS: tuple[tuple[Stage, ...], ...] = (
-    (Stage.LOAD_SOURCE, Stage.LOAD_TARGET),
-    (Stage.DIFF,),
-    (Stage.SYNC,),
-)
 _STDERR_TAIL = 2000
 
 
@@ -75,14 +69,7 @@ class RunOutcome:
 
 def planned_stages(job: JobConfig) -> list[Stage]:
     """The stages `job` runs: loads and diff, plus sync in sync mode."""
-    return [
-        stage for group in STAGE_GROUPS for stage in group if stage is not Stage.SYNC or job.mode == "sync"
-    ]
-
-
-def _groups(job: JobConfig) -> list[tuple[Stage, ...]]:
-    planned = planned_stages(job)
-    return [group for group in STAGE_GROUPS if group[0] in planned]
+    return [stage for group in stage_groups(job.mode) for stage in group]
 
 
 def _read_diff(state: JobState) -> Diff | None:
@@ -130,11 +117,13 @@ def run_local(job: JobConfig, progress: StageProgress, counter: ObjectCounter) -
 def _redis_client(url: str):  # type: ignore[no-untyped-def]
     try:
         import redis
+
+        from diffsync.store.redis import client_from_url
     except ImportError as error:
         raise InvalidInput(
             "--redis-url needs the redis client: pip install 'diffsync[redis]' (or '.[redis]' in a checkout)"
         ) from error
-    client = redis.Redis.from_url(url)
+    client = client_from_url(url)
     try:
         client.ping()
     except redis.RedisError as error:
@@ -194,7 +183,7 @@ def run_with_redis(
         env.setdefault("DIFFSYNC_LOG_LEVEL", "debug")
     outcome = RunOutcome(job=job)
     try:
-        for group in _groups(job):
+        for group in stage_groups(job.mode):
             running = []
             for stage in group:
                 progress.start(stage)

@@ -11,18 +11,10 @@ from __future__ import annotations
 
 import os
 
-from diffsync_operator.api.spec import AdapterSpec, SyncJobSpec
+from diffsync_operator.api.spec import SyncJobSpec
 from diffsync_operator.api.status import Stage
 
 StageEnv = dict[Stage, dict[str, str]]
-
-
-def _sides(spec: SyncJobSpec, stage: Stage) -> list[tuple[str, AdapterSpec]]:
-    if stage is Stage.LOAD_SOURCE:
-        return [("source", spec.source)]
-    if stage is Stage.LOAD_TARGET:
-        return [("target", spec.target)]
-    return [("source", spec.source), ("target", spec.target)]
 
 
 def stage_environments(spec: SyncJobSpec) -> tuple[StageEnv, list[str]]:
@@ -31,7 +23,7 @@ def stage_environments(spec: SyncJobSpec) -> tuple[StageEnv, list[str]]:
     notes: list[str] = []
     for stage in Stage:
         environments[stage] = {}
-        for _, side in _sides(spec, stage):
+        for _, side in spec.sides_for(stage):
             environments[stage].update({var.name: var.value for var in side.env if var.value is not None})
     for side_name, side in (("source", spec.source), ("target", spec.target)):
         for index, var in enumerate(side.env):

@@ -45,9 +45,9 @@ def cleanup_target(spec: SyncJobSpec, settings: OperatorSettings) -> CleanupTarg
 
 def delete_state(target: CleanupTarget, store_id: str) -> int:
     """Delete the job's keys and both stores at `target`; returns the job keys deleted."""
-    import redis
+    from diffsync.store.redis import client_from_url
 
-    client = redis.Redis.from_url(target.url, password=target.password)
+    client = client_from_url(target.url, password=target.password)
     try:
         return delete_job_data(client, store_id)
     finally:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from diffsync_operator.api.spec import SyncJobSpec
-from diffsync_operator.api.status import DiffSummary, JobPhase, Stage, StagePhase, StageStatus, SyncJobStatus
+from diffsync_operator.api.status import JobPhase, Stage, StagePhase, StageStatus, SyncJobStatus, stage_groups
 from diffsync_operator.controller.conditions import shape_conditions
 from diffsync_operator.controller.naming import pod_name
 from diffsync_operator.controller.observe import ObservedPod
@@ -78,14 +78,6 @@ class Plan:
         return self.status.phase in FINISHED
 
 
-def stage_groups(mode: str) -> list[list[Stage]]:
-    """The stages of a job in `mode`, grouped by what may run at the same time."""
-    groups = [[Stage.LOAD_SOURCE, Stage.LOAD_TARGET], [Stage.DIFF]]
-    if mode == "sync":
-        groups.append([Stage.SYNC])
-    return groups
-
-
 def _failure_text(pod: ObservedPod | None, result: StageResult | None, name: str) -> str:
     if pod is None:
         return f"pod {name} was deleted before it finished"
@@ -100,19 +92,15 @@ def _failure_text(pod: ObservedPod | None, result: StageResult | None, name: str
     return f"pod {name} failed ({detail})" + (f": {tail[-500:]}" if tail else "")
 
 
-def _summary_text(d: DiffSummary) -> str:
-    return f"create {d.create}, update {d.update}, delete {d.delete}, no-change {d.no_change}"
-
-
 def _success_text(stage: Stage, result: StageResult | None) -> str:
     if result is None:
         return "finished"
     if stage in (Stage.LOAD_SOURCE, Stage.LOAD_TARGET):
         return f"loaded {result.objects} objects"
     if stage is Stage.DIFF and result.diff is not None:
-        return _summary_text(result.diff) + f", skip {result.diff.skip}"
+        return result.diff.text()
     if stage is Stage.SYNC and result.sync is not None:
-        return f"applied {result.sync.succeeded}, failed {result.sync.failed}"
+        return result.sync.text()
     return "finished"
 
 
@@ -284,7 +272,7 @@ class _Planner:
                 return self.in_progress(group)
         return self.succeeded()
 
-    def in_progress(self, group: list[Stage]) -> Plan:
+    def in_progress(self, group: tuple[Stage, ...]) -> Plan:
         status = self.status
         if self.spec.suspend:
             if status.phase is not JobPhase.SUSPENDED:
@@ -305,10 +293,10 @@ class _Planner:
     def succeeded(self) -> Plan:
         message = "all stages succeeded"
         if self.status.diff is not None:
-            message = "diff: " + _summary_text(self.status.diff)
+            message = "diff: " + self.status.diff.text()
         sync = self.status.sync
         if sync is not None:
-            message += f"; sync: applied {sync.succeeded}, failed {sync.failed}"
+            message += f"; sync: {sync.text()}"
         reason = "CompletedWithFailures" if sync is not None and sync.failed else "Completed"
         self.finish(JobPhase.SUCCEEDED, reason, message)
         return self.plan

@@ -70,12 +70,7 @@ def _password_ref(spec: SyncJobSpec, settings: OperatorSettings) -> SecretKeySel
 
 
 def _stage_env(spec: SyncJobSpec, stage: Stage) -> tuple[list[EnvVar], list[EnvFromSource]]:
-    if stage is Stage.LOAD_SOURCE:
-        sides = [spec.source]
-    elif stage is Stage.LOAD_TARGET:
-        sides = [spec.target]
-    else:
-        sides = [spec.source, spec.target]
+    sides = [side for _, side in spec.sides_for(stage)]
     return [v for s in sides for v in s.env], [f for s in sides for f in s.env_from]
 
 

@@ -23,7 +23,7 @@ from pydantic import Field
 
 from diffsync.enum import DiffSyncFlags
 from diffsync_operator.api.base import CamelModel
-from diffsync_operator.api.spec import ADAPTER_PATH_PATTERN, FlagName, SyncJobSpec
+from diffsync_operator.api.spec import ADAPTER_PATH_PATTERN, FlagName, SyncJobSpec, combine_flags
 
 ENV_JOB = "DIFFSYNC_JOB"
 ENV_ATTEMPT = "DIFFSYNC_ATTEMPT"
@@ -67,7 +67,4 @@ class JobConfig(CamelModel):
 
     def flag_value(self) -> DiffSyncFlags:
         """The flags combined into one DiffSyncFlags value."""
-        value = DiffSyncFlags.NONE
-        for flag in self.flags:
-            value |= DiffSyncFlags[flag.value]
-        return value
+        return combine_flags(self.flags)

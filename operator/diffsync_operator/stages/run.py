@@ -102,12 +102,6 @@ def build_adapter(ref: AdapterRef, store: BaseStore) -> Adapter:
         ) from error
 
 
-def _flush(store: BaseStore) -> None:
-    flush = getattr(store, "flush", None)
-    if callable(flush):
-        flush()
-
-
 def _model_counts(store: BaseStore) -> dict[str, int]:
     return {name: store.count(model=name) for name in sorted(store.get_all_model_names())}
 
@@ -120,12 +114,10 @@ def _side(job: JobConfig, side: str, store_factory: StoreFactory) -> Adapter:
 def _load(job: JobConfig, side: str, store_factory: StoreFactory, result: StageResult) -> None:
     ref = job.source if side == "source" else job.target
     store = store_factory(side_store_id(job.store_id, side))
-    clear = getattr(store, "clear", None)
-    if callable(clear):
-        clear()
+    store.clear()
     adapter = build_adapter(ref, store)
     adapter.load()
-    _flush(store)
+    store.flush()
     result.models = _model_counts(store)
     result.objects = sum(result.models.values())
 
@@ -157,15 +149,8 @@ def _diff(job: JobConfig, store_factory: StoreFactory, state: JobState, result: 
     _check_loaded(state, Stage.LOAD_TARGET, target)
     diff = target.diff_from(source, flags=job.flag_value())
     state.put_diff(diff_codec.dumps(diff))
-    summary = diff.summary()
     result.objects = len(diff)
-    result.diff = DiffSummary(
-        create=summary["create"],
-        update=summary["update"],
-        delete=summary["delete"],
-        no_change=summary["no-change"],
-        skip=summary["skip"],
-    )
+    result.diff = DiffSummary.from_counts(diff.summary())
 
 
 def _sync(job: JobConfig, store_factory: StoreFactory, state: JobState, result: StageResult) -> None:
@@ -189,7 +174,7 @@ def _sync(job: JobConfig, store_factory: StoreFactory, state: JobState, result: 
         finally:
             result.sync = recorder.outcome()
             result.objects = recorder.succeeded + recorder.failed
-    _flush(target.store)
+    target.store.flush()
 
 
 _STAGES: dict[Stage, Callable[[JobConfig, StoreFactory, JobState, StageResult], None]] = {
