@@ -1,4 +1,4 @@
-"""Section 5: Adapter construction, keyword capture, store wiring and dunders."""
+"""Adapter construction, keyword capture, store wiring and dunders."""
 
 from __future__ import annotations
 

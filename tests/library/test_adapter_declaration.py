@@ -1,4 +1,4 @@
-"""Section 5: an Adapter subclass is checked when it is defined."""
+"""An Adapter subclass is checked when it is defined."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Section 5: diff_from/diff_to/sync_from/sync_to, diff_class checks and sync_complete."""
+"""diff_from/diff_to/sync_from/sync_to, diff_class checks and sync_complete."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Section 5: Adapter dict()/str()/load_from_dict() and the model tree."""
+"""Adapter dict()/str()/load_from_dict() and the model tree."""
 
 from __future__ import annotations
 

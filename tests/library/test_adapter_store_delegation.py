@@ -1,4 +1,4 @@
-"""Section 5: Adapter methods that pass through to its store."""
+"""Adapter methods that pass through to its store."""
 
 from __future__ import annotations
 

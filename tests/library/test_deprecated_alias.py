@@ -1,4 +1,4 @@
-"""Section 5: DiffSync is a deprecated alias of Adapter."""
+"""DiffSync is a deprecated alias of Adapter."""
 
 from __future__ import annotations
 

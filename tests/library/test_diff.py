@@ -1,4 +1,4 @@
-"""Section 8: the Diff container, its ordering hooks and its renderings."""
+"""The Diff container, its ordering hooks and its renderings."""
 
 from __future__ import annotations
 

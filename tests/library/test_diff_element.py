@@ -1,4 +1,4 @@
-"""Section 8: DiffElement state, comparison, actions and renderings."""
+"""DiffElement state, comparison, actions and renderings."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Section 6: how a diff is calculated, counted, ordered and reported."""
+"""How a diff is calculated, counted, ordered and reported."""
 
 from __future__ import annotations
 

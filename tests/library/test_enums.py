@@ -1,4 +1,4 @@
-"""Section 2: enum members, values and flag arithmetic."""
+"""Enum members, values and flag arithmetic."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Section 3: the exception hierarchy and what ObjectAlreadyExists carries."""
+"""The exception hierarchy and what ObjectAlreadyExists carries."""
 
 from __future__ import annotations
 

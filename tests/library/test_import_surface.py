@@ -1,4 +1,4 @@
-"""Section 1: the names users import must exist where upstream puts them."""
+"""The names users import must exist where upstream puts them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Section 11: console and file logging helpers.
+"""Console and file logging helpers.
 
 Each test runs in a fresh interpreter: both helpers configure process-wide logging (stdlib
 root logger and structlog), which must not leak into other tests.

@@ -1,4 +1,4 @@
-"""Section 4: add_child / remove_child keep child unique ids in the parent's list field."""
+"""add_child / remove_child keep child unique ids in the parent's list field."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Section 4: a model class naming a missing field, or a field in two groups, fails at definition."""
+"""A model class naming a missing field, or a field in two groups, fails at definition."""
 
 from __future__ import annotations
 

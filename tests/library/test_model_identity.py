@@ -1,4 +1,4 @@
-"""Section 4: model identity (type, unique id, short name, identifiers, attributes)."""
+"""Model identity (type, unique id, short name, identifiers, attributes)."""
 
 from __future__ import annotations
 

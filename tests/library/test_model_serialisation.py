@@ -1,4 +1,4 @@
-"""Section 4: model dict(), json() and the multi-line str()."""
+"""Model dict(), json() and the multi-line str()."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Section 4: status bookkeeping and the CRUD hooks a sync calls."""
+"""Status bookkeeping and the CRUD hooks a sync calls."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Section 9: the store contract every store must honour (run once per ``store_factory`` param).
+"""The store contract every store must honour (run once per ``store_factory`` param).
 
 These tests compare stored objects by value (``dict()``), never by identity, and do not rely
 on insertion order of ``get_all``: a store may hand out copies and may enumerate in any order.

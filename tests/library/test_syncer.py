@@ -1,4 +1,4 @@
-"""Section 7: what a sync does to the destination, in which order, and how failures behave."""
+"""What a sync does to the destination, in which order, and how failures behave."""
 
 from __future__ import annotations
 

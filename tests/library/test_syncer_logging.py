@@ -1,4 +1,4 @@
-"""Section 7: the structlog events a sync emits, their levels and fields."""
+"""The structlog events a sync emits, their levels and fields."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Section 10: diffsync.utils helpers."""
+"""The helpers of diffsync.utils."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What reaches Redis: changes made after `add`, syncs, and the upstream bugs of section 13.
+"""What reaches Redis: changes made after `add`, syncs, and the bugs of upstream's RedisStore.
 
 "Reopened" means a second RedisStore on the same store_id, which reads only what Redis holds.
 """
