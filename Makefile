@@ -11,6 +11,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 help:
 	@echo "make demo            run the example SyncJob locally (no cluster, no Redis)"
 	@echo "make test            everything: lint, layering, unit, Redis and cluster tests"
+	@echo "                     (fast loop: .venv/bin/pytest -m 'not cluster')"
 	@echo "make lint            ruff, mypy (diffsync/, operator/), layering check"
 	@echo "make bench           library and store benchmarks (prints a table)"
 	@echo "make upstream-venv   upstream diffsync 2.2.3 in .bench/upstream-venv, for make bench"
@@ -39,12 +40,11 @@ layering: venv
 
 lint: venv layering
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check diffsync operator
+	$(VENV)/bin/ruff format --check diffsync operator tests tools benchmarks examples
 	$(VENV)/bin/mypy diffsync operator/diffsync_operator
 
-test: venv redis-server envtest layering
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy diffsync operator/diffsync_operator
+# Everything CI runs. For a fast loop without the control plane: .venv/bin/pytest -m "not cluster"
+test: lint redis-server envtest
 	$(PY) -m pytest -q
 
 # The README's first command: the network example's SyncJob run locally, with no cluster and

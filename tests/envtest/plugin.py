@@ -78,6 +78,17 @@ def local_kubelet(cluster: Cluster) -> Iterator[LocalKubelet | ExternalNodes]:
         kubelet.stop()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs the control plane (directly or through a fixture) `cluster`.
+
+    Derived from the fixture closure rather than written on each test, so a new test that asks
+    for the cluster can never be missed by `pytest -m "not cluster"`.
+    """
+    for item in items:
+        if "cluster" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.cluster)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for line in _summary:
         terminalreporter.write_line(line)
