@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import enum
 
+from diffsync_operator.stages.redaction import redact_url
+
+__all__ = ["CliError", "ExitCode", "InvalidInput", "RunFailed", "redact_url"]
+
 
 class ExitCode(enum.IntEnum):
     """What `diffsync` returns to the shell."""
@@ -37,17 +41,3 @@ class RunFailed(CliError):
     """Something outside the input failed, e.g. Redis or the cluster is unreachable (exit 1)."""
 
     exit_code = ExitCode.FAILED
-
-
-def redact_url(url: str) -> str:
-    """`url` with any password replaced by `***`, for messages and reports."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if not parts.password:
-        return url
-    user = f"{parts.username}:" if parts.username else ":"
-    host = parts.hostname or ""
-    if parts.port:
-        host += f":{parts.port}"
-    return urlunsplit(parts._replace(netloc=f"{user}***@{host}"))

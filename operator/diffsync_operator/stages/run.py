@@ -44,6 +44,7 @@ from diffsync_operator.api.status import DiffSummary, Stage, SyncOutcome
 from diffsync_operator.stages import diff_codec
 from diffsync_operator.stages.config import AdapterRef, JobConfig
 from diffsync_operator.stages.handover import JobState
+from diffsync_operator.stages.redaction import redact
 from diffsync_operator.stages.result import StageResult
 from diffsync_operator.stages.store_ids import side_store_id
 from diffsync_operator.stages.sync_log import recording_outcomes
@@ -216,7 +217,7 @@ def run_stage(
         result.retryable = classify(error)
         result.lost_state = isinstance(error, StageError) and error.lost_state
         text = str(error) if isinstance(error, StageError) else f"{type(error).__name__}: {error}"
-        result.error = f"{stage.value}: {text}"
+        result.error = redact(f"{stage.value}: {text}")
     result.duration_seconds = round(time.monotonic() - started, 3)
     result.peak_memory_bytes = _peak_memory_bytes()
     try:
@@ -224,5 +225,7 @@ def run_stage(
     except Exception as error:  # Redis gone while reporting: the result still reaches the pod status
         if result.ok:
             result.ok, result.retryable = False, True
-            result.error = f"{stage.value}: could not record the result: {type(error).__name__}: {error}"
+            result.error = redact(
+                f"{stage.value}: could not record the result: {type(error).__name__}: {error}"
+            )
     return result

@@ -16,8 +16,11 @@ from typing import Any
 import structlog
 
 from diffsync_operator.api.status import SyncFailure, SyncOutcome
+from diffsync_operator.stages.redaction import redact
 
 _ACTIONS = {"create", "update", "delete"}
+# A failure's message comes from the target adapter: redacted, and short (ten fit in a status).
+_FAILURE_MESSAGE_LIMIT = 300
 
 
 class OutcomeRecorder:
@@ -43,7 +46,8 @@ class OutcomeRecorder:
                         id=str(event.get("unique_id", "")),
                         model=str(event.get("model", "")) or None,
                         action=str(action),
-                        message=str(event.get("event", "")) or f"status {status}",
+                        message=redact(str(event.get("event", "")), _FAILURE_MESSAGE_LIMIT)
+                        or f"status {status}",
                     )
                 )
         return event
