@@ -6,8 +6,17 @@ RedisStores sharing one Redis client, and reports the `StageResult`: kept in Red
 `run_stage`), written as the pod's termination message, and printed as the last line of
 stdout. Exit status: 0 when the stage succeeded, 1 when it failed, 2 for a bad command line.
 
-`python -m diffsync_operator.worker cleanup` deletes the job's Redis state instead (the
-finalizer runs it in a pod when only pods may read the Redis password).
+Around the stage (see `stages.claims`): the pod takes or confirms the job's claim on its
+store before anything is cleared or written (a store another live job holds fails the stage,
+retryably, naming that job), renews it and the state's TTL while the stage runs, and checks
+it again before recording. Every key it writes expires `storeTTLSeconds` after the stage
+ended; the job's final stage, when it succeeds, releases the claim (unless the operator
+holds it: then the operator releases it when it sees the job finished).
+
+`python -m diffsync_operator.worker cleanup` deletes the job's Redis state instead, under
+the job's claim (the finalizer runs it in a pod on a Redis the operator does not know, with
+the job's own credentials). Exit status 0: deleted; 3: left alone, another job holds the
+store or wrote it last; 1: failed.
 
 Logs are structlog JSON lines on stderr at INFO; the syncer's one-line-per-object success
 events are counted but not printed unless DIFFSYNC_LOG_LEVEL=debug.
@@ -25,7 +34,11 @@ from typing import Any
 import structlog
 from pydantic import ValidationError
 
-from diffsync_operator.api.status import Stage
+from diffsync.exceptions import ObjectStoreException
+from diffsync_operator.api.status import Stage, stage_groups
+from diffsync_operator.stages.claimed_state import ClaimedJobState
+from diffsync_operator.stages.claims import ClaimKeeper, StoreClaim
+from diffsync_operator.stages.cleanup import EXIT_LEFT_TO_OTHER_JOB, delete_state_under_claim
 from diffsync_operator.stages.config import (
     CLEANUP_COMMAND,
     DEFAULT_TERMINATION_LOG,
@@ -37,9 +50,11 @@ from diffsync_operator.stages.config import (
     ENV_TERMINATION_LOG_FALLBACK,
     JobConfig,
 )
-from diffsync_operator.stages.handover import RedisJobState, delete_job_data
+from diffsync_operator.stages.handover import RedisJobState
+from diffsync_operator.stages.redaction import redact
 from diffsync_operator.stages.result import StageResult
 from diffsync_operator.stages.run import StoreFactory, run_stage
+from diffsync_operator.stages.state_keys import refresh_state_ttl
 
 
 def _quiet_object_successes(logger: Any, method: str, event: MutableMapping[str, Any]) -> Any:
@@ -80,16 +95,66 @@ def _write_text(text: str, env: Mapping[str, str]) -> None:
         print(f"could not write the termination message to {path}: {error}", file=sys.stderr)
 
 
-def redis_stores(url: str, password: str | None) -> tuple[Any, StoreFactory]:
-    """One client (the store's timeouts and retries) and a factory of RedisStores sharing it."""
+def redis_stores(url: str, password: str | None, ttl: int | None = None) -> tuple[Any, StoreFactory]:
+    """One client (the store's timeouts and retries) and a factory of RedisStores sharing it.
+
+    `ttl`: every key a store writes expires that many seconds after its last write.
+    """
     from diffsync.store.redis import RedisStore, client_from_url
 
     client = client_from_url(url, password=password)
 
     def factory(store_id: str) -> RedisStore:
-        return RedisStore(client=client, store_id=store_id, name=store_id.rsplit("/", 1)[-1])
+        return RedisStore(client=client, store_id=store_id, name=store_id.rsplit("/", 1)[-1], ttl=ttl)
 
     return client, factory
+
+
+def final_stage(job: JobConfig) -> Stage:
+    """The stage whose success ends the job (diff, or sync in sync mode)."""
+    return stage_groups(job.mode)[-1][-1]
+
+
+def _failed(stage: Stage, attempt: int, error: str) -> StageResult:
+    return StageResult(
+        stage=stage, attempt=attempt, ok=False, retryable=True, error=redact(f"{stage.value}: {error}")
+    )
+
+
+def run_claimed(
+    stage: Stage, job: JobConfig, attempt: int, client: Any, factory: StoreFactory
+) -> StageResult:
+    """Run `stage` while holding the job's claim on its store (see the module docstring)."""
+    claim = StoreClaim(client, job.store_id)
+    try:
+        holder = claim.acquire(job.owner, job.claim_ttl_seconds)
+    except ObjectStoreException as error:
+        return _failed(stage, attempt, f"ObjectStoreException: {error}")
+    if holder is not None:
+        return _failed(
+            stage,
+            attempt,
+            f"store {job.store_id} is in use by job {holder.describe()}; "
+            "this job runs once that job finished or was deleted",
+        )
+
+    def refresh_ttl() -> int:
+        return refresh_state_ttl(client, job.store_id, job.store_ttl_seconds)
+
+    state = ClaimedJobState(
+        RedisJobState(client, job.store_id, ttl=job.store_ttl_seconds), claim, job.job_uid
+    )
+    with ClaimKeeper(claim, job.job_uid, job.claim_ttl_seconds, on_beat=refresh_ttl):
+        result = run_stage(stage, job, factory, state, attempt=attempt)
+    try:
+        refresh_ttl()  # the state's lifetime counts from the end of this stage
+        if result.ok and stage is final_stage(job) and job.final_stage_releases_claim:
+            claim.release(job.job_uid, job.store_ttl_seconds)
+    except Exception as error:  # every key already has a TTL from its write; the claim expires
+        print(
+            f"{stage.value}: after the stage: {redact(f'{type(error).__name__}: {error}')}", file=sys.stderr
+        )
+    return result
 
 
 def run(stage: Stage, env: Mapping[str, str]) -> StageResult:
@@ -105,15 +170,15 @@ def run(stage: Stage, env: Mapping[str, str]) -> StageResult:
         return StageResult(
             stage=stage, ok=False, retryable=False, error=f"{stage.value}: bad worker environment: {error}"
         )
-    client, factory = redis_stores(url, env.get(ENV_REDIS_PASSWORD) or None)
+    client, factory = redis_stores(url, env.get(ENV_REDIS_PASSWORD) or None, ttl=job.store_ttl_seconds)
     try:
-        return run_stage(stage, job, factory, RedisJobState(client, job.store_id), attempt=attempt)
+        return run_claimed(stage, job, attempt, client, factory)
     finally:
         client.close()
 
 
 def cleanup(env: Mapping[str, str]) -> int:
-    """Delete the job's Redis state (the finalizer's pod, for Redis the operator cannot log in to)."""
+    """Delete the job's Redis state under its claim (the finalizer's pod; see the module docstring)."""
     try:
         job = JobConfig.model_validate_json(env.get(ENV_JOB, ""))
         url = env.get(ENV_REDIS_URL, "")
@@ -124,16 +189,17 @@ def cleanup(env: Mapping[str, str]) -> int:
         return 1
     client, _ = redis_stores(url, env.get(ENV_REDIS_PASSWORD) or None)
     try:
-        deleted = delete_job_data(client, job.store_id)
+        outcome = delete_state_under_claim(client, job.store_id, job.owner)
     except Exception as error:  # reported to the finalizer through the exit code and message
-        text = f"cleanup: could not delete the Redis state of {job.store_id}: {type(error).__name__}: {error}"
+        reason = redact(f"{type(error).__name__}: {error}")
+        text = f"cleanup: could not delete the Redis state of {job.store_id}: {reason}"
         _write_text(text, env)
         print(text, file=sys.stderr)
         return 1
     finally:
         client.close()
-    _write_text(f"deleted the Redis state of {job.store_id} ({deleted} job keys)", env)
-    return 0
+    _write_text(outcome.text(), env)
+    return 0 if outcome.left_to is None else EXIT_LEFT_TO_OTHER_JOB
 
 
 def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:

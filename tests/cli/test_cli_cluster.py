@@ -26,6 +26,7 @@ from diffsync_operator.api.status import (
     StageStatus,
     SyncJobStatus,
 )
+from diffsync_operator.stages.store_ids import local_store_id
 from kubernetes import client
 
 CRD_FILE = REPO / "deploy" / "crd" / "syncjobs.diffsync.io.yaml"
@@ -138,7 +139,8 @@ def test_show_diff_renders_the_stored_diff_like_a_local_run(
     manifest = directory_manifest(storeId=redis_store_id)
     local = run_cli("run", str(manifest), "--redis-url", redis_url, "--keep-state", "-q")
     assert local.returncode == 0, local.stderr
-    _create_job(cluster, namespace, "directory", manifest, _status(JobPhase.SUCCEEDED, redis_store_id))
+    kept_under = local_store_id(None, "directory", redis_store_id, "")  # where the local run kept it
+    _create_job(cluster, namespace, "directory", manifest, _status(JobPhase.SUCCEEDED, kept_under))
     try:
         process = run_cli("show-diff", "directory", "-n", namespace, "--redis-url", redis_url,
                           env_vars=_kube_env(cluster))  # fmt: skip

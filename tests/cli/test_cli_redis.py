@@ -110,8 +110,11 @@ def test_keep_state_leaves_the_stored_diff_in_redis(
     assert process.returncode == 0, process.stderr
     client = redis.Redis.from_url(redis_url)
     try:
-        stored = client.get(f"diffsync-job:{{{redis_store_id}}}:diff")
+        # A local run's store id is `_local/<namespace>/<storeId>`: never a cluster job's.
+        [key] = client.keys(f"diffsync-job:{{_local/*/{redis_store_id}}}:diff")
+        stored = client.get(key)
         assert stored is not None and b"pdubois" in stored
+        assert 0 < client.ttl(key) <= 86400  # kept, but it expires (storeTTLSeconds)
     finally:
         client.delete(*client.keys(f"*{redis_store_id}*"))
         client.close()

@@ -78,7 +78,7 @@ def big_inventory(work: Path, devices_per_site: int) -> tuple[dict, dict, int]:
 
 def local_run(source: dict, target: dict, redis: RedisServer | None) -> tuple[float, int]:
     job = JobConfig.model_validate(
-        {"storeId": f"bench-local-{time.time_ns()}", "source": source, "target": target}
+        {"storeId": f"bench-local-{time.time_ns()}", "jobUid": "bench", "source": source, "target": target}
     )
     if redis is None:
         factory, state = local_store_factory(), MemoryJobState()

@@ -49,12 +49,22 @@ def test_new_job_starts_both_load_stages_together():
     assert plan.status.start_time == NOW
 
 
-def test_default_store_id_derives_from_namespace_name_and_uid():
-    assert plan_next_step(_job(), [], NOW).status.store_id == "ns.inv.uid-1234"
+def test_default_store_id_is_scoped_to_the_namespace_and_unique_to_the_job():
+    assert plan_next_step(_job(), [], NOW).status.store_id == "ns/inv.uid-1234"
 
 
-def test_explicit_store_id_is_kept():
-    assert plan_next_step(_job(storeId="shared"), [], NOW).status.store_id == "shared"
+def test_explicit_store_id_is_scoped_to_the_namespace():
+    assert plan_next_step(_job(storeId="shared"), [], NOW).status.store_id == "ns/shared"
+
+
+def test_recorded_store_id_outside_the_namespace_is_not_trusted():
+    status = SyncJobStatus(store_id="other-ns/shared")
+    assert plan_next_step(_job(status, storeId="shared"), [], NOW).status.store_id == "ns/shared"
+
+
+def test_recorded_store_id_stays_when_the_spec_changes_mid_run():
+    status = SyncJobStatus(store_id="ns/first")
+    assert plan_next_step(_job(status, storeId="second"), [], NOW).status.store_id == "ns/first"
 
 
 def test_diff_waits_for_both_loads():

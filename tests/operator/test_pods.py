@@ -122,6 +122,20 @@ def test_job_config_travels_in_the_environment():
     assert env["DIFFSYNC_REDIS_URL"]["value"] == "redis://redis:6379/0"
 
 
+def test_pods_carry_the_claim_owner_and_the_state_ttl():
+    pod = build_pod(JOB, _spec(storeTTLSeconds=600), "sid", Stage.DIFF, 1, SETTINGS)
+    config = json.loads(_env(pod)["DIFFSYNC_JOB"]["value"])
+    assert (config["jobUid"], config["jobName"]) == (JOB.uid, "team-a/inventory")
+    assert (config["storeTTLSeconds"], config["claimTTLSeconds"]) == (600, SETTINGS.claim_ttl_seconds)
+    assert config["finalStageReleasesClaim"] is False  # the operator knows this Redis and releases it
+
+
+def test_pods_release_the_claim_themselves_on_a_redis_the_operator_does_not_know():
+    spec = _spec(redis={"url": "redis://elsewhere:6379/0"})
+    config = json.loads(_env(build_pod(JOB, spec, "sid", Stage.DIFF, 1, SETTINGS))["DIFFSYNC_JOB"]["value"])
+    assert config["finalStageReleasesClaim"] is True
+
+
 def test_redis_password_comes_from_the_job_secret_by_reference():
     spec = _spec(redis={"url": "redis://other:6379", "passwordSecretRef": {"name": "r", "key": "pw"}})
     env = _env(build_pod(JOB, spec, "sid", Stage.DIFF, 1, SETTINGS))

@@ -18,3 +18,38 @@ def test_empty_environment_watches_all_namespaces_without_redis():
 def test_malformed_password_secret_names_the_variable():
     with pytest.raises(ValueError, match="DIFFSYNC_REDIS_PASSWORD_SECRET"):
         OperatorSettings.from_env({"DIFFSYNC_REDIS_PASSWORD_SECRET": "no-key"})
+
+
+def test_known_redis_urls_are_a_comma_or_space_list():
+    env = {"DIFFSYNC_KNOWN_REDIS_URLS": "redis://a:6379/0, rediss://:pw@b:6380/1\nunix:///r.sock"}
+    assert OperatorSettings.from_env(env).known_redis_urls == (
+        "redis://a:6379/0",
+        "rediss://:pw@b:6380/1",
+        "unix:///r.sock",
+    )
+
+
+def test_a_known_redis_that_is_no_url_names_the_variable_without_its_password():
+    with pytest.raises(ValueError, match="DIFFSYNC_KNOWN_REDIS_URLS") as caught:
+        OperatorSettings.from_env({"DIFFSYNC_KNOWN_REDIS_URLS": "http://:hunter2@a:6379"})
+    assert "hunter2" not in str(caught.value)
+
+
+def test_claim_ttl_must_outlast_three_passes():
+    assert OperatorSettings.from_env({"DIFFSYNC_CLAIM_TTL_SECONDS": "60"}).claim_ttl_seconds == 60
+    with pytest.raises(
+        ValueError, match="DIFFSYNC_CLAIM_TTL_SECONDS=10 must be at least three poll intervals"
+    ):
+        OperatorSettings.from_env({"DIFFSYNC_CLAIM_TTL_SECONDS": "10", "DIFFSYNC_POLL_SECONDS": "5"})
+
+
+def test_settings_never_show_credentials():
+    settings = OperatorSettings.from_env(
+        {
+            "DIFFSYNC_REDIS_URL": "redis://:url-pw@r:6379/0",
+            "DIFFSYNC_REDIS_PASSWORD": "operator-pw",
+            "DIFFSYNC_KNOWN_REDIS_URLS": "redis://:known-pw@k:6379/0",
+        }
+    )
+    assert settings.redis_password == "operator-pw"
+    assert "pw" not in repr(settings)

@@ -16,6 +16,7 @@ def _job(source, target, **extra) -> JobConfig:
     return JobConfig.model_validate(
         {
             "storeId": "test",
+            "jobUid": "uid-test",
             "source": {"adapter": "sample_adapters:FileInventory", "params": {"path": str(source)}},
             "target": {"adapter": "sample_adapters:FileTarget", "params": {"path": str(target)}},
             **extra,

@@ -36,6 +36,11 @@ from diffsync_operator.api.status import Stage
 _DOTTED = r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*"
 ADAPTER_PATH_PATTERN = f"^{_DOTTED}:{_DOTTED}$"
 
+#: A day: long enough to read a diff the morning after, short enough not to keep job data around.
+DEFAULT_STORE_TTL_SECONDS = 86400
+#: Shorter lifetimes could expire a store between two stages (a pod waiting for its image).
+MIN_STORE_TTL_SECONDS = 300
+
 #: Store ids become part of Redis keys (inside a `{...}` hash tag), so braces and spaces are out.
 STORE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]*$"
 
@@ -101,7 +106,15 @@ class SyncJobSpec(CamelModel):
         default=None,
         pattern=STORE_ID_PATTERN,
         max_length=200,
-        description="Names the Redis state; default <namespace>.<name>.<uid prefix>.",
+        description="Names the Redis state within the job's namespace: the effective id is "
+        "<namespace>/<storeId> (status.storeId); default <namespace>/<name>.<uid prefix>.",
+    )
+    store_ttl_seconds: int = Field(
+        default=DEFAULT_STORE_TTL_SECONDS,
+        alias="storeTTLSeconds",  # as Kubernetes spells acronyms (podIP); to_camel would say storeTtl
+        ge=MIN_STORE_TTL_SECONDS,
+        description="Every Redis key of the job expires this long after its last stage finished "
+        "(refreshed while the job runs), also with retainStore.",
     )
     redis: RedisSpec = Field(default_factory=RedisSpec)
     image: str | None = Field(

@@ -159,7 +159,7 @@ def _redis_password(job: SyncJob, api_client: Any, namespace: str, url: str) -> 
 def cmd_show_diff(args: argparse.Namespace) -> int:
     """`diffsync show-diff NAME`: the diff the job's diff stage stored in Redis."""
     job, api_client, namespace = fetch_job(args.name, args.namespace)
-    store_id = (job.status.store_id if job.status else None) or job.spec.store_id
+    store_id = job.status.store_id if job.status else None
     if not store_id:
         raise RunFailed(
             f"SyncJob {namespace}/{args.name} has no store id yet: its first stage has not started"

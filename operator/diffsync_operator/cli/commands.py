@@ -21,7 +21,8 @@ from pydantic import ValidationError
 from diffsync_operator.api.spec import FlagName, SyncJobSpec
 from diffsync_operator.cli import logsetup, manifest, progress, render, runner, stage_env
 from diffsync_operator.cli.errors import ExitCode, InvalidInput, redact_url
-from diffsync_operator.stages.config import AdapterRef, JobConfig
+from diffsync_operator.stages.config import AdapterRef, JobConfig, local_owner
+from diffsync_operator.stages.store_ids import local_store_id
 
 
 def _execute(job: JobConfig, args: argparse.Namespace, name: str, spec: SyncJobSpec | None = None) -> int:
@@ -76,9 +77,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     """`diffsync run FILE.yaml`: the manifest's job, through the worker's stages."""
     job_manifest = manifest.load(args.file)
     meta, spec = job_manifest.metadata, job_manifest.spec
-    # Like a pod's default (<namespace>.<name>.<uid prefix>): a fresh id per run, so two runs of
-    # one manifest against one Redis never share state.
-    store_id = spec.store_id or f"{meta.namespace or 'default'}.{meta.name}.local-{uuid.uuid4().hex[:8]}"
+    # `_local/<namespace>/...` never names a cluster job's store (a namespace has no `_`); without
+    # spec.storeId a fresh id per run, so two runs of one manifest never share state.
+    store_id = local_store_id(meta.namespace, meta.name, spec.store_id, uuid.uuid4().hex[:8])
     job = JobConfig.from_spec(spec, store_id)
     if args.mode:
         job = job.model_copy(update={"mode": args.mode})
@@ -125,8 +126,11 @@ def _adhoc_job(args: argparse.Namespace, mode: str) -> JobConfig:
     flags = parse_flags(args.flags)
     if problems:
         raise InvalidInput(*problems)
+    owner = local_owner()
     return JobConfig(
-        store_id=f"local.adhoc.{uuid.uuid4().hex[:8]}",
+        store_id=local_store_id(None, "adhoc", None, uuid.uuid4().hex[:8]),
+        job_uid=owner.uid,
+        job_name=owner.job,
         source=sides["source"],
         target=sides["target"],
         mode=mode,

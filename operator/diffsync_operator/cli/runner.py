@@ -167,7 +167,9 @@ def run_with_redis(
 
     `stage_env` adds each stage's variables from the manifest, as its pod gets them.
     """
-    from diffsync_operator.stages.handover import RedisJobState, delete_job_data
+    from diffsync_operator.stages.claims import StoreClaim
+    from diffsync_operator.stages.cleanup import delete_state_under_claim
+    from diffsync_operator.stages.handover import RedisJobState
 
     client = _redis_client(redis_url)
     env = {
@@ -199,7 +201,9 @@ def run_with_redis(
                 break
         outcome.diff = _read_diff(RedisJobState(client, job.store_id))
     finally:
-        if not keep_state:
-            delete_job_data(client, job.store_id)
+        if keep_state:  # kept for `--keep-state`, but free for the next run (even after a failure)
+            StoreClaim(client, job.store_id).release(job.job_uid, job.store_ttl_seconds)
+        else:
+            delete_state_under_claim(client, job.store_id, job.owner)
         client.close()
     return outcome

@@ -1,54 +1,58 @@
 """Delete a SyncJob's Redis state (what the finalizer does unless `retainStore`).
 
-The operator connects with its own settings when the job uses the operator's default Redis
-(`DIFFSYNC_REDIS_URL`, password `DIFFSYNC_REDIS_PASSWORD`) or a `spec.redis.url` without a
-password. A job whose Redis password comes from a Secret is cleaned by a pod instead
-(`pods.build_cleanup_pod`, running `python -m diffsync_operator.worker cleanup`), because
-the operator by design may not read Secrets while pods read them by `secretKeyRef`.
+The operator connects itself only to a Redis it knows (`redis_servers`: its default, when it
+has the login, and `DIFFSYNC_KNOWN_REDIS_URLS`), with its own URL and credentials. Any other
+`spec.redis.url` is cleaned by a pod in the job's namespace (`pods.build_cleanup_pod`,
+running `python -m diffsync_operator.worker cleanup`) with the job's own credentials: a job
+author cannot make the operator connect to, or delete keys on, a server of their choosing.
+
+Either way the keys are deleted only under the job's own claim (`stages.cleanup`): a store
+another job holds, or wrote after this one, is left to that job.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from diffsync_operator.api.spec import SyncJobSpec
+from diffsync_operator.controller.redis_servers import CLIENT_NAME, job_redis_url, operator_server
 from diffsync_operator.controller.settings import OperatorSettings
-from diffsync_operator.stages.handover import delete_job_data
+from diffsync_operator.stages.claims import ClaimOwner
+from diffsync_operator.stages.cleanup import CleanupOutcome, delete_state_under_claim
 
 
 @dataclass(frozen=True)
 class CleanupTarget:
-    """Where a job's state lives and how the operator may log in there."""
+    """A known Redis holding the job's state, and the operator's own login there."""
 
-    url: str
-    password: str | None
+    url: str = field(repr=False)
+    password: str | None = field(default=None, repr=False)
 
 
-#: `cleanup_target` answers: a pod must do it (the password is in a Secret).
+#: `cleanup_target` answers: a pod must do it (a Redis the operator does not know or cannot log in to).
 BY_POD = "pod"
 #: `cleanup_target` answers: no Redis was ever configured, so nothing was written.
 NOTHING = "nothing"
 
 
 def cleanup_target(spec: SyncJobSpec, settings: OperatorSettings) -> CleanupTarget | str:
-    """The Redis the operator cleans itself, or BY_POD, or NOTHING."""
-    if spec.redis.password_secret_ref is not None:
-        return BY_POD
-    if spec.redis.url is not None:
-        return CleanupTarget(spec.redis.url, None)
-    if settings.redis_url is None:
+    """The known Redis the operator cleans itself, or BY_POD, or NOTHING."""
+    server = operator_server(spec, settings)
+    if server is not None:
+        return CleanupTarget(server.url, server.password)
+    if job_redis_url(spec, settings) is None:
         return NOTHING
-    if settings.redis_password is None and settings.redis_password_secret is not None:
-        return BY_POD  # pods read the default password from a Secret the operator was not given
-    return CleanupTarget(settings.redis_url, settings.redis_password)
+    return BY_POD
 
 
-def delete_state(target: CleanupTarget, store_id: str) -> int:
-    """Delete the job's keys and both stores at `target`; returns the job keys deleted."""
+def delete_state(target: CleanupTarget, store_id: str, owner: ClaimOwner) -> CleanupOutcome:
+    """Delete the job's keys and both stores at `target`, under `owner`'s claim."""
     from diffsync.store.redis import client_from_url
 
-    client = client_from_url(target.url, password=target.password)
+    client = client_from_url(
+        target.url, password=target.password, connection_kwargs={"client_name": CLIENT_NAME}
+    )
     try:
-        return delete_job_data(client, store_id)
+        return delete_state_under_claim(client, store_id, owner)
     finally:
         client.close()

@@ -10,9 +10,9 @@ Run with `kopf run -m diffsync_operator.controller.handlers --all-namespaces` (o
 - a change of a finished job's spec is recorded (observedGeneration) but not run again: an
   Event says so; delete and re-apply the SyncJob to run it again;
 - the delete handler (kopf's finalizer `diffsync.io/cleanup`) deletes the Redis state
-  unless `retainStore`: itself, or through a cleanup pod when the Redis password is in a
-  Secret (the operator may not read Secrets); it gives up with a Warning Event rather than
-  blocking the deletion for ever.
+  unless `retainStore`, under the job's own claim: itself on a Redis it knows, else through
+  a cleanup pod with the job's own credentials (see `finalizer`); it gives up with a Warning
+  Event rather than blocking the deletion for ever.
 kopf keeps its own bookkeeping in annotations prefixed `diffsync.io`, never in the status.
 """
 
@@ -39,11 +39,15 @@ from diffsync_operator.controller.finalizer import (
 )
 from diffsync_operator.controller.kube import Kube, new_api_client
 from diffsync_operator.controller.naming import LABEL_JOB_UID
+from diffsync_operator.controller.observe import termination
 from diffsync_operator.controller.planning import FINISHED, JobEvent, ttl_expiry
 from diffsync_operator.controller.pods import JobRef, build_cleanup_pod
 from diffsync_operator.controller.reconcile import reconcile, utcnow
+from diffsync_operator.controller.redis_servers import OperatorRedis
 from diffsync_operator.controller.settings import OperatorSettings
-from diffsync_operator.stages.store_ids import default_store_id
+from diffsync_operator.stages.cleanup import EXIT_LEFT_TO_OTHER_JOB
+from diffsync_operator.stages.redaction import redact
+from diffsync_operator.stages.store_ids import job_store_id
 
 CLEANUP_RETRIES = 6
 RETRY_SECONDS = 2.0
@@ -57,6 +61,7 @@ class Runtime:
     def __init__(self) -> None:
         self.settings = OperatorSettings()
         self.kube: Kube | None = None
+        self.servers = OperatorRedis(self.settings)
         self.wakeups: dict[str, asyncio.Event] = {}
 
     def wakeup(self, uid: str) -> asyncio.Event:
@@ -82,6 +87,7 @@ async def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
     # Every running job's daemon makes its API calls in a thread: give them enough threads.
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=THREADS))
     RUNTIME.settings = OperatorSettings.from_env()
+    RUNTIME.servers = OperatorRedis(RUNTIME.settings)
     RUNTIME.kube = Kube(new_api_client())
     settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=GROUP)
     settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix=GROUP)
@@ -112,7 +118,7 @@ async def _pause(flag: asyncio.Event, stopped: kopf.DaemonStopped, timeout: floa
 def _post_events(body: dict[str, Any], events: list[JobEvent]) -> None:
     target = kopf.Body(cast(kopf.RawBody, body))  # a SyncJob as the API server returned it
     for item in events:
-        kopf.event(target, type=item.type, reason=item.reason, message=item.message[:1000])
+        kopf.event(target, type=item.type, reason=item.reason, message=redact(item.message))
 
 
 @kopf.daemon(GROUP, VERSION, PLURAL, cancellation_timeout=10.0, backoff=2.0)
@@ -132,7 +138,9 @@ async def run_syncjob(
                     or body["metadata"].get("deletionTimestamp")
                 ):
                     return
-                plan = await asyncio.to_thread(reconcile, _kube(), RUNTIME.settings, body)
+                plan = await asyncio.to_thread(
+                    reconcile, _kube(), RUNTIME.settings, body, None, RUNTIME.servers
+                )
             except Exception:  # e.g. the API server briefly unavailable: look again soon
                 logger.exception("reconcile failed; trying again in %.0f s", RETRY_SECONDS)
                 await _pause(flag, stopped, RETRY_SECONDS)
@@ -193,7 +201,9 @@ async def syncjob_changed(body: kopf.Body, uid: str, **_: Any) -> None:
         and meta.get("generation") != status.get("observedGeneration")
         and not meta.get("deletionTimestamp")
     ):
-        plan = await asyncio.to_thread(reconcile, _kube(), RUNTIME.settings, dict(body))
+        plan = await asyncio.to_thread(
+            reconcile, _kube(), RUNTIME.settings, dict(body), None, RUNTIME.servers
+        )
         kopf.event(
             body,
             type="Normal",
@@ -220,43 +230,51 @@ def delete_redis_state(
     status = body.get("status") or {}
     if not status.get("stages"):
         return  # no stage ever started: nothing was written
-    store_id = status.get("storeId") or spec.store_id or default_store_id(namespace, name, uid)
+    store_id = job_store_id(namespace, name, uid, spec.store_id, status.get("storeId"))
+    ref = JobRef(name, namespace, uid)
     target = cleanup_target(spec, RUNTIME.settings)
     if target == NOTHING:
         return
     if target == BY_POD:
-        _cleanup_by_pod(body, spec, store_id, retry)
+        _cleanup_by_pod(body, spec, ref, store_id, retry)
         return
     assert isinstance(target, CleanupTarget)
     try:
-        deleted = delete_state(target, store_id)
+        outcome = delete_state(target, store_id, ref.owner)
     except Exception as error:  # Redis down: retry a few times, then let the deletion proceed
+        reason = redact(f"{type(error).__name__}: {error}")
         if retry < CLEANUP_RETRIES:
             raise kopf.TemporaryError(
-                f"cannot delete the Redis state of {store_id}: {error}", delay=5
-            ) from error
+                f"cannot delete the Redis state of {store_id}: {reason}", delay=5
+            ) from None
         kopf.warn(
             body,
             reason="StoreNotDeleted",
-            message=f"gave up deleting the Redis state of {store_id} after {retry} retries: {error}",
+            message=f"gave up deleting the Redis state of {store_id} after {retry} retries: {reason}; "
+            f"its keys expire after spec.storeTTLSeconds",
         )
         return
-    logger.info("deleted the Redis state of %s (%d job keys)", store_id, deleted)
+    logger.info(outcome.text())
+    if outcome.left_to is not None:
+        kopf.warn(body, reason="StoreInUse", message=outcome.text())
+        return
     kopf.info(body, reason="StoreDeleted", message=f"deleted the Redis state of {store_id}")
 
 
-def _cleanup_by_pod(body: kopf.Body, spec: SyncJobSpec, store_id: str, retry: int) -> None:
+def _cleanup_by_pod(body: kopf.Body, spec: SyncJobSpec, ref: JobRef, store_id: str, retry: int) -> None:
     """Run (or check on) the cleanup pod; retried by kopf until it finished or we give up."""
-    meta = body["metadata"]
-    ref = JobRef(meta["name"], meta["namespace"], meta["uid"])
     pod_body = build_cleanup_pod(ref, spec, store_id, RUNTIME.settings)
     pod = _kube().read_pod(ref.namespace, pod_body["metadata"]["name"])
     if pod is None:
         _kube().create_pod(pod_body)
         raise kopf.TemporaryError("started the cleanup pod", delay=1)
     phase = (pod.get("status") or {}).get("phase")
+    exit_code, message = termination(pod)
     if phase == "Succeeded":
         kopf.info(body, reason="StoreDeleted", message=f"deleted the Redis state of {store_id} (cleanup pod)")
+        return
+    if phase == "Failed" and exit_code == EXIT_LEFT_TO_OTHER_JOB:
+        kopf.warn(body, reason="StoreInUse", message=redact(message or f"left {store_id} to another job"))
         return
     if phase != "Failed" and retry < CLEANUP_POD_RETRIES:
         raise kopf.TemporaryError("waiting for the cleanup pod", delay=2)
@@ -264,7 +282,7 @@ def _cleanup_by_pod(body: kopf.Body, spec: SyncJobSpec, store_id: str, retry: in
         body,
         reason="StoreNotDeleted",
         message=f"cleanup pod {pod_body['metadata']['name']} did not delete the Redis state of {store_id} "
-        f"(phase {phase}); delete its keys yourself (see diffsync_operator.stages.handover)",
+        f"(phase {phase}): {redact(message or 'no message')}; its keys expire after spec.storeTTLSeconds",
     )
 
 

@@ -44,6 +44,23 @@ def _time(value: Any) -> datetime | None:
     return None
 
 
+def _terminated(status: dict[str, Any]) -> dict[str, Any]:
+    for container in status.get("containerStatuses") or []:
+        if container.get("name") == CONTAINER_NAME:
+            state = container.get("state") or {}
+            found: dict[str, Any] = (
+                state.get("terminated") or (container.get("lastState") or {}).get("terminated") or {}
+            )
+            return found
+    return {}
+
+
+def termination(pod: dict[str, Any]) -> tuple[int | None, str | None]:
+    """(exit code, termination message) of the pod's worker container, once it ended."""
+    terminated = _terminated(pod.get("status") or {})
+    return terminated.get("exitCode"), terminated.get("message")
+
+
 def observe_pod(pod: dict[str, Any]) -> ObservedPod | None:
     """The planner's view of a pod dict, or None if it is not one of our stage pods."""
     meta = pod.get("metadata") or {}
@@ -54,11 +71,7 @@ def observe_pod(pod: dict[str, Any]) -> ObservedPod | None:
     except ValueError:
         return None
     status = pod.get("status") or {}
-    terminated: dict[str, Any] = {}
-    for container in status.get("containerStatuses") or []:
-        if container.get("name") == CONTAINER_NAME:
-            state = container.get("state") or {}
-            terminated = state.get("terminated") or (container.get("lastState") or {}).get("terminated") or {}
+    terminated = _terminated(status)
     return ObservedPod(
         name=meta.get("name", ""),
         stage=stage,

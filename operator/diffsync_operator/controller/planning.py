@@ -22,7 +22,11 @@ Rules:
 - a finished job (Succeeded or Failed) is never rerun: spec changes only update
   `observedGeneration`. To run again, delete and re-apply it (or apply under a new name);
 - a spec change while the job runs reaches only the stages that start afterwards (pods are
-  never changed in place); `suspend` is the one field meant to be changed mid-run.
+  never changed in place); `suspend` is the one field meant to be changed mid-run;
+- store claims (`ClaimCheck`, taken by the operator before the pass): a job whose store
+  another live job holds starts nothing and waits (`StoreInUse`, naming the holder) until it
+  gets the claim; a job that had started and finds its store taken fails (`StoreLost`: its
+  state may have been overwritten); when the claim cannot be checked nothing starts.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from diffsync_operator.controller.conditions import shape_conditions
 from diffsync_operator.controller.naming import pod_name
 from diffsync_operator.controller.observe import ObservedPod
 from diffsync_operator.stages.result import StageResult
-from diffsync_operator.stages.store_ids import default_store_id
+from diffsync_operator.stages.store_ids import job_store_id
 
 FINISHED = (JobPhase.SUCCEEDED, JobPhase.FAILED)
 
@@ -61,6 +65,19 @@ class JobEvent:
     type: str  # Normal or Warning
     reason: str
     message: str
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    """What the operator found when it claimed the job's store before this pass."""
+
+    holder: str | None = None  # another live job holds the store: "ns/name (uid ...)"
+    error: str | None = None  # the claim could not be read or written (Redis unreachable)
+
+    @property
+    def blocked(self) -> bool:
+        """The job may not start anything in this pass."""
+        return self.holder is not None or self.error is not None
 
 
 @dataclass
@@ -236,14 +253,44 @@ class _Planner:
         self.event("Normal", "StageSucceeded", f"{entry.name.value}: {entry.message}")
         return entry.phase
 
-    def run(self, problems: Sequence[str]) -> Plan:
+    def wait_for_store(self, claim: ClaimCheck) -> Plan:
+        """Start nothing: another job holds the store, or its claim could not be checked."""
+        status = self.status
+        started = any(entry.attempts for entry in status.stages)
+        if claim.holder is not None and started:
+            self.stop_running_pods()
+            self.finish(
+                JobPhase.FAILED,
+                "StoreLost",
+                f"store {status.store_id} was taken by job {claim.holder} while this job ran "
+                "(its claim expired); delete and re-apply the job to run it again",
+            )
+            return self.plan
+        if claim.holder is not None:
+            kind, reason = "Normal", "StoreInUse"
+            message = f"store {status.store_id} is in use by job {claim.holder}; waiting until it finishes"
+        else:
+            kind, reason = "Warning", "StoreUnreachable"
+            message = f"cannot claim store {status.store_id}: {claim.error}; trying again"
+        if not started:
+            status.phase = JobPhase.PENDING
+        if not any(c.reason == reason for c in status.conditions):
+            self.event(kind, reason, message)
+        status.conditions = shape_conditions(
+            status.conditions,
+            status.phase or JobPhase.PENDING,
+            reason,
+            message,
+            self.job.generation,
+            self.now,
+        )
+        return self.plan
+
+    def run(self, problems: Sequence[str], claim: ClaimCheck | None = None) -> Plan:
         status, spec = self.status, self.spec
         status.observed_generation = self.job.generation
-        status.store_id = (
-            status.store_id
-            or spec.store_id
-            or default_store_id(self.job.namespace, self.job.name, self.job.uid)
-        )
+        job = self.job
+        status.store_id = job_store_id(job.namespace, job.name, job.uid, spec.store_id, status.store_id)
         if status.phase in FINISHED:
             for condition in status.conditions:  # seen, and deliberately not rerun
                 condition.observed_generation = self.job.generation
@@ -260,6 +307,8 @@ class _Planner:
                 f"the job ran longer than spec.activeDeadlineSeconds ({deadline}s)",
             )
             return self.plan
+        if claim is not None and claim.blocked:
+            return self.wait_for_store(claim)
         for group in stage_groups(spec.mode):
             phases = {stage: self.evaluate(stage) for stage in group}
             failed = [s for s, p in phases.items() if p is StagePhase.FAILED]
@@ -303,10 +352,18 @@ class _Planner:
 
 
 def plan_next_step(
-    job: JobView, pods: Sequence[ObservedPod], now: datetime, problems: Sequence[str] = ()
+    job: JobView,
+    pods: Sequence[ObservedPod],
+    now: datetime,
+    problems: Sequence[str] = (),
+    claim: ClaimCheck | None = None,
 ) -> Plan:
-    """The next step for `job` given its stage pods at `now`; see the module docstring."""
-    return _Planner(job, pods, now).run(problems)
+    """The next step for `job` given its stage pods at `now`; see the module docstring.
+
+    `claim`: the operator's claim on the job's store, or None when the operator does not
+    claim it (a Redis it does not know: the pods claim it themselves).
+    """
+    return _Planner(job, pods, now).run(problems, claim)
 
 
 def ttl_expiry(status: SyncJobStatus, spec: SyncJobSpec) -> datetime | None:

@@ -20,7 +20,9 @@ from diffsync_operator.api.resource import API_VERSION, KIND
 from diffsync_operator.api.spec import SyncJobSpec
 from diffsync_operator.api.status import Stage
 from diffsync_operator.controller.naming import cleanup_pod_name, pod_labels, pod_name
+from diffsync_operator.controller.redis_servers import operator_server
 from diffsync_operator.controller.settings import OperatorSettings
+from diffsync_operator.stages.claims import ClaimOwner
 from diffsync_operator.stages.config import (
     CLEANUP_COMMAND,
     ENV_ATTEMPT,
@@ -41,6 +43,22 @@ class JobRef:
     name: str
     namespace: str
     uid: str
+
+    @property
+    def owner(self) -> ClaimOwner:
+        """The job as a store claimant: its uid, and `<namespace>/<name>` for messages."""
+        return ClaimOwner(self.uid, f"{self.namespace}/{self.name}")
+
+
+def job_config(job: JobRef, spec: SyncJobSpec, store_id: str, settings: OperatorSettings) -> JobConfig:
+    """What the job's pods get in DIFFSYNC_JOB: the spec's stage view, the claim owner and TTLs."""
+    return JobConfig.from_spec(
+        spec,
+        store_id,
+        owner=job.owner,
+        claim_ttl_seconds=settings.claim_ttl_seconds,
+        operator_claims=operator_server(spec, settings) is not None,
+    )
 
 
 def spec_problems(spec: SyncJobSpec, settings: OperatorSettings) -> list[str]:
@@ -87,7 +105,7 @@ def build_pod(
     return _pod(
         job,
         spec,
-        JobConfig.from_spec(spec, store_id),
+        job_config(job, spec, store_id, settings),
         settings,
         name=pod_name(job.name, stage, attempt),
         command=stage.value,
@@ -109,7 +127,7 @@ def build_cleanup_pod(
     return _pod(
         job,
         spec,
-        JobConfig.from_spec(spec, store_id),
+        job_config(job, spec, store_id, settings),
         settings,
         name=cleanup_pod_name(job.name),
         command=CLEANUP_COMMAND,

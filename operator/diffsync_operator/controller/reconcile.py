@@ -1,9 +1,11 @@
 """One reconciliation of a SyncJob: read its pods, plan, act, record.
 
 `reconcile` is synchronous (the handlers run it in a thread) and does, in this order:
-list the job's pods, `planning.plan_next_step`, create and delete the pods of the plan, then
-write the status. Pods are created before the status is written, so a crash between the two
-leaves a pod the next pass adopts by its deterministic name, never a twin.
+claim the job's store (on a Redis the operator knows, `store_claims`), list the job's pods,
+`planning.plan_next_step`, create and delete the pods of the plan, release the claim if the
+job just finished, then write the status. Pods are created before the status is written, so
+a crash between the two leaves a pod the next pass adopts by its deterministic name, never a
+twin. Every message goes through `redacted` on its way to the status and Events.
 """
 
 from __future__ import annotations
@@ -18,9 +20,21 @@ from diffsync_operator.api.status import JobPhase, SyncJobStatus
 from diffsync_operator.controller.conditions import shape_conditions
 from diffsync_operator.controller.kube import Kube
 from diffsync_operator.controller.observe import observe_pod
-from diffsync_operator.controller.planning import JobEvent, JobView, Plan, plan_next_step
+from diffsync_operator.controller.planning import (
+    FINISHED,
+    ClaimCheck,
+    JobEvent,
+    JobView,
+    Plan,
+    plan_next_step,
+)
 from diffsync_operator.controller.pods import JobRef, build_pod, spec_problems
+from diffsync_operator.controller.redacted import redact_plan
+from diffsync_operator.controller.redis_servers import OperatorRedis
 from diffsync_operator.controller.settings import OperatorSettings
+from diffsync_operator.controller.store_claims import claim_store, release_store
+from diffsync_operator.stages.claims import ClaimOwner
+from diffsync_operator.stages.store_ids import job_store_id
 
 
 def utcnow() -> datetime:
@@ -49,10 +63,32 @@ def _invalid(body: dict[str, Any], status: SyncJobStatus, problems: list[str], n
     return Plan(status=status)
 
 
+def _claim(
+    servers: OperatorRedis | None, job: JobView, problems: list[str], settings: OperatorSettings
+) -> ClaimCheck | None:
+    """Claim the store if this pass may start pods: not for a finished, invalid or idle suspended job."""
+    spec, status = job.spec, job.status
+    if servers is None or problems or status.phase in FINISHED:
+        return None
+    if spec.suspend and status.start_time is None:
+        return None  # a job that never started and may not start holds nothing
+    store_id = job_store_id(job.namespace, job.name, job.uid, spec.store_id, status.store_id)
+    owner = ClaimOwner(job.uid, f"{job.namespace}/{job.name}")
+    return claim_store(servers, spec, store_id, owner, settings.claim_ttl_seconds)
+
+
 def reconcile(
-    kube: Kube, settings: OperatorSettings, body: dict[str, Any], now: datetime | None = None
+    kube: Kube,
+    settings: OperatorSettings,
+    body: dict[str, Any],
+    now: datetime | None = None,
+    servers: OperatorRedis | None = None,
 ) -> Plan:
-    """Advance the SyncJob `body` by one step; returns the plan that was carried out."""
+    """Advance the SyncJob `body` by one step; returns the plan that was carried out.
+
+    `servers`: the operator's clients of the Redis servers it knows, for store claims; None
+    claims nothing (pods still claim the store themselves).
+    """
     now = now or utcnow()
     meta = body["metadata"]
     before = body.get("status") or {}
@@ -66,14 +102,21 @@ def reconcile(
         plan = _invalid(body, status, validation_problems(error), now)
     else:
         job = JobView(meta["name"], meta["namespace"], meta["uid"], meta.get("generation"), spec, status)
+        problems = spec_problems(spec, settings)
+        claim = _claim(servers, job, problems, settings)
         pods = [p for p in (observe_pod(raw) for raw in kube.list_stage_pods(job.namespace, job.uid)) if p]
-        plan = plan_next_step(job, pods, now, spec_problems(spec, settings))
+        plan = plan_next_step(job, pods, now, problems, claim)
         ref = JobRef(job.name, job.namespace, job.uid)
         store_id = plan.status.store_id or ""
         for stage, attempt in plan.create:
             kube.create_pod(build_pod(ref, spec, store_id, stage, attempt, settings))
         for name in plan.delete:
             kube.delete_pod(job.namespace, name)
+        if servers is not None and plan.finished and status.phase not in FINISHED:
+            owner = ClaimOwner(job.uid, f"{job.namespace}/{job.name}")
+            if problem := release_store(servers, spec, store_id, owner):
+                plan.events.append(JobEvent("Warning", "StoreNotReleased", problem))
+    plan = redact_plan(plan)
     after = plan.status.to_manifest()
     if after != before:
         kube.patch_job_status(meta["namespace"], meta["name"], after)

@@ -6,6 +6,10 @@
 | `DIFFSYNC_REDIS_PASSWORD` | password the operator itself uses for that default Redis |
 | `DIFFSYNC_REDIS_PASSWORD_SECRET` | `name/key` of the Secret (in each job's namespace) |
 |   | from which stage pods read the default Redis password |
+| `DIFFSYNC_KNOWN_REDIS_URLS` | more Redis servers the operator may connect to itself (comma or |
+|   | space separated URLs, with the operator's own credentials in them): it claims |
+|   | and cleans jobs' stores there; any other `spec.redis.url` is cleaned by a pod |
+| `DIFFSYNC_CLAIM_TTL_SECONDS` | how long a store claim outlives its last renewal (default 300) |
 | `DIFFSYNC_WATCH_NAMESPACES` | comma-separated namespaces to watch; empty: all namespaces |
 | `DIFFSYNC_DEFAULT_IMAGE` | image for jobs without `spec.image` |
 | `DIFFSYNC_WORKER_PYTHON` | the interpreter in the stage command (default `python`) |
@@ -16,19 +20,27 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from diffsync_operator.api.corev1 import SecretKeySelector
+from diffsync_operator.stages.claims import DEFAULT_CLAIM_TTL_SECONDS
+from diffsync_operator.stages.redaction import redact_url
+
+_URL_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 @dataclass(frozen=True)
 class OperatorSettings:
     """What the operator was configured with; see the module docstring for the variables."""
 
-    redis_url: str | None = None
-    redis_password: str | None = None
+    # Credentials stay out of repr(): settings may end up in a log line or a traceback.
+    redis_url: str | None = field(default=None, repr=False)
+    redis_password: str | None = field(default=None, repr=False)
     redis_password_secret: SecretKeySelector | None = None
+    known_redis_urls: tuple[str, ...] = field(default=(), repr=False)
+    claim_ttl_seconds: int = DEFAULT_CLAIM_TTL_SECONDS
     namespaces: tuple[str, ...] = ()
     default_image: str | None = None
     worker_python: str = "python"
@@ -52,12 +64,32 @@ class OperatorSettings:
             poll = float(env.get("DIFFSYNC_POLL_SECONDS", "5"))
         except ValueError:
             raise ValueError("DIFFSYNC_POLL_SECONDS must be a number of seconds, e.g. 5") from None
+        known = tuple(u for u in re.split(r"[,\s]+", env.get("DIFFSYNC_KNOWN_REDIS_URLS", "")) if u)
+        for url in known:
+            if not url.startswith(_URL_SCHEMES):
+                raise ValueError(
+                    f"DIFFSYNC_KNOWN_REDIS_URLS: {redact_url(url)!r} is not a URL; "
+                    "expected redis://, rediss:// or unix:// URLs separated by commas"
+                )
+        try:
+            claim_ttl = int(env.get("DIFFSYNC_CLAIM_TTL_SECONDS", str(DEFAULT_CLAIM_TTL_SECONDS)))
+        except ValueError:
+            raise ValueError(
+                "DIFFSYNC_CLAIM_TTL_SECONDS must be a whole number of seconds, e.g. 300"
+            ) from None
+        if claim_ttl < 3 * poll:
+            raise ValueError(
+                f"DIFFSYNC_CLAIM_TTL_SECONDS={claim_ttl} must be at least three poll intervals "
+                f"(3 x DIFFSYNC_POLL_SECONDS = {3 * poll:g}): the operator renews claims once per pass"
+            )
         listed = env.get("DIFFSYNC_WATCH_NAMESPACES", "").split(",")
         namespaces = tuple(n.strip() for n in listed if n.strip())
         return cls(
             redis_url=env.get("DIFFSYNC_REDIS_URL") or None,
             redis_password=env.get("DIFFSYNC_REDIS_PASSWORD") or None,
             redis_password_secret=secret,
+            known_redis_urls=known,
+            claim_ttl_seconds=claim_ttl,
             namespaces=namespaces,
             default_image=env.get("DIFFSYNC_DEFAULT_IMAGE") or None,
             worker_python=env.get("DIFFSYNC_WORKER_PYTHON") or "python",

@@ -4,7 +4,7 @@ A stage pod gets its whole job in environment variables (set by `pods.build_pod`
 
 | variable | content |
 |---|---|
-| `DIFFSYNC_JOB` | JSON of `JobConfig` (adapters, params, mode, flags, storeId) |
+| `DIFFSYNC_JOB` | JSON of `JobConfig` (adapters, params, mode, flags, storeId, claim owner, TTLs) |
 | `DIFFSYNC_ATTEMPT` | attempt number of this stage (1-based) |
 | `DIFFSYNC_REDIS_URL` | Redis holding the job's state |
 | `DIFFSYNC_REDIS_PASSWORD` | its password (from a Secret by `secretKeyRef`), optional |
@@ -17,13 +17,21 @@ to `stages.run_stage` directly.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, Literal
 
 from pydantic import Field
 
 from diffsync.enum import DiffSyncFlags
 from diffsync_operator.api.base import CamelModel
-from diffsync_operator.api.spec import ADAPTER_PATH_PATTERN, FlagName, SyncJobSpec, combine_flags
+from diffsync_operator.api.spec import (
+    ADAPTER_PATH_PATTERN,
+    DEFAULT_STORE_TTL_SECONDS,
+    FlagName,
+    SyncJobSpec,
+    combine_flags,
+)
+from diffsync_operator.stages.claims import DEFAULT_CLAIM_TTL_SECONDS, ClaimOwner
 
 ENV_JOB = "DIFFSYNC_JOB"
 ENV_ATTEMPT = "DIFFSYNC_ATTEMPT"
@@ -38,6 +46,11 @@ WORKER_MODULE = "diffsync_operator.worker"
 CLEANUP_COMMAND = "cleanup"
 
 
+def local_owner() -> ClaimOwner:
+    """The claimant of a run outside the cluster: a fresh uid, never a SyncJob's."""
+    return ClaimOwner(f"local-{uuid.uuid4()}", "(local run)")
+
+
 class AdapterRef(CamelModel):
     """An adapter class path and its constructor keyword arguments."""
 
@@ -46,24 +59,56 @@ class AdapterRef(CamelModel):
 
 
 class JobConfig(CamelModel):
-    """Everything the stage code needs to know about the job (no Kubernetes in here)."""
+    """Everything the stage code needs to know about the job (no Kubernetes in here).
+
+    `job_uid` and `job_name` identify the job in store claims (see `claims`): every pod of a
+    job gets the same JSON, hence the same uid (required: a default made in each pod would
+    make a job's stages block each other). A local run uses a fresh uid of its own.
+    `final_stage_releases_claim` is False when the operator holds the claim itself: it
+    releases it when it sees the job finished; a pod releasing it first could let another
+    job take the store before the operator saw this one succeed.
+    """
 
     store_id: str = Field(min_length=1)
     source: AdapterRef
     target: AdapterRef
     mode: Literal["diff", "sync"] = "diff"
     flags: list[FlagName] = Field(default_factory=list)
+    job_uid: str = Field(min_length=1)
+    job_name: str = "(local run)"
+    store_ttl_seconds: int = Field(default=DEFAULT_STORE_TTL_SECONDS, ge=1, alias="storeTTLSeconds")
+    claim_ttl_seconds: int = Field(default=DEFAULT_CLAIM_TTL_SECONDS, ge=1, alias="claimTTLSeconds")
+    final_stage_releases_claim: bool = True
 
     @classmethod
-    def from_spec(cls, spec: SyncJobSpec, store_id: str) -> JobConfig:
-        """The stage view of a validated SyncJob spec."""
+    def from_spec(
+        cls,
+        spec: SyncJobSpec,
+        store_id: str,
+        *,
+        owner: ClaimOwner | None = None,
+        claim_ttl_seconds: int = DEFAULT_CLAIM_TTL_SECONDS,
+        operator_claims: bool = False,
+    ) -> JobConfig:
+        """The stage view of a validated SyncJob spec; `owner` is the SyncJob (default: a local run)."""
+        owner = owner or local_owner()
         return cls(
             store_id=store_id,
             source=AdapterRef(adapter=spec.source.adapter, params=spec.source.params),
             target=AdapterRef(adapter=spec.target.adapter, params=spec.target.params),
             mode=spec.mode,
             flags=spec.flags,
+            store_ttl_seconds=spec.store_ttl_seconds,
+            claim_ttl_seconds=claim_ttl_seconds,
+            final_stage_releases_claim=not operator_claims,
+            job_uid=owner.uid,
+            job_name=owner.job,
         )
+
+    @property
+    def owner(self) -> ClaimOwner:
+        """The job as a store claimant."""
+        return ClaimOwner(self.job_uid, self.job_name)
 
     def flag_value(self) -> DiffSyncFlags:
         """The flags combined into one DiffSyncFlags value."""

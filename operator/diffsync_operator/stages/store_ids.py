@@ -1,15 +1,63 @@
-"""Store ids: the names under which a job's state lives in Redis.
+"""Store ids: the names under which a job's state lives in Redis, scoped to its namespace.
 
-A job's `storeId` names its state; each side's RedisStore is `<storeId>/source` or
-`<storeId>/target`, and the stage handover keys are derived from the same id (see `handover`).
+A SyncJob's *effective* store id always begins with its namespace, whatever the spec says:
+
+    spec.storeId given   <namespace>/<storeId>
+    spec.storeId absent  <namespace>/<name>.<first 8 characters of the uid>
+
+Namespaces are DNS labels (lowercase letters, digits and `-`, no `/`), so the part before
+the first `/` always names the job's own namespace: a spec in namespace B can never name a
+store of namespace A. The job's status shows the effective id (`status.storeId`).
+
+Local runs (`diffsync run --redis-url`, `diffsync diff|sync`) use `_local/...`: a namespace
+can never start with `_`, so a local run never shares a store with a cluster job.
+
+Each side's RedisStore is `<store id>/source` or `<store id>/target`, and the stage handover
+keys are derived from the same id (see `handover`; every key of a job: `state_keys`).
 """
 
 from __future__ import annotations
 
+import re
 
-def default_store_id(namespace: str, name: str, uid: str) -> str:
-    """`<namespace>.<name>.<first 8 of uid>`: readable, and new for a re-created job."""
-    return f"{namespace}.{name}.{uid[:8]}"
+#: The first segment of every local run's store id; never a namespace (DNS labels have no `_`).
+LOCAL_PREFIX = "_local"
+
+# RFC 1123 label, as Kubernetes validates namespace names.
+_NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+
+
+def _check_namespace(namespace: str) -> None:
+    if not _NAMESPACE.match(namespace):
+        raise ValueError(f"namespace {namespace!r} is not a DNS label: cannot scope a store id to it")
+
+
+def scoped_store_id(namespace: str, name: str, uid: str, requested: str | None) -> str:
+    """The effective store id of a job: `<namespace>/<storeId>`, or a default unique to the job."""
+    _check_namespace(namespace)
+    return f"{namespace}/{requested or f'{name}.{uid[:8]}'}"
+
+
+def belongs_to(store_id: str, namespace: str) -> bool:
+    """Whether `store_id` is one of `namespace`'s effective ids."""
+    return store_id.startswith(f"{namespace}/")
+
+
+def job_store_id(namespace: str, name: str, uid: str, requested: str | None, recorded: str | None) -> str:
+    """The store id a job uses: the one its status recorded, else `scoped_store_id`.
+
+    Once a job ran, its id stays the one in `status.storeId` (a spec change mid-run must not
+    move its state). A recorded id outside the namespace (written by an older operator, or
+    by hand) is never used: the scoped id is computed again instead.
+    """
+    if recorded and belongs_to(recorded, namespace):
+        return recorded
+    return scoped_store_id(namespace, name, uid, requested)
+
+
+def local_store_id(namespace: str | None, name: str, requested: str | None, run_id: str) -> str:
+    """`_local/<namespace>/<storeId>` or `_local/<namespace>/<name>.local-<run_id>`."""
+    return f"{LOCAL_PREFIX}/{namespace or 'default'}/{requested or f'{name}.local-{run_id}'}"
 
 
 def side_store_id(store_id: str, side: str) -> str:

@@ -1,0 +1,86 @@
+"""Every Redis key of a job's state, by name and by pattern, and their expiry.
+
+A job with effective store id `S` (see `store_ids`) owns exactly these keys:
+
+| pattern | what |
+| --- | --- |
+| `diffsync:{<S/source escaped>}:*` | the source side's RedisStore (layout: docs/redis-store.md) |
+| `diffsync:{<S/target escaped>}:*` | the target side's RedisStore |
+| `diffsync-job:{S}:*` | the handover keys (diff, stage results) and the store claim |
+
+`escaped` is the library's documented percent-encoding of a store id (`/` becomes `%2F`), so
+none of these patterns holds a glob character of its own and the closing `}` ends each one:
+the pattern of `ns/a` does not match the keys of `ns/a/b`. `job_key_patterns` is the one list
+of them, e.g. for a Redis ACL user that may touch only one job's keys (`~<pattern>` each).
+
+`refresh_state_ttl` sets the expiry of every existing key of a job without scanning the
+keyspace: a store's keys are named from its `models` set, the handover keys are fixed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from diffsync_operator.stages.handover import KEY_PREFIX, job_keys
+from diffsync_operator.stages.store_ids import side_store_id
+
+if TYPE_CHECKING:
+    import redis
+
+SIDES = ("source", "target")
+
+
+def _escape(text: str) -> str:
+    """The RedisStore's key escaping (docs/redis-store.md, "Key layout"): unreserved chars stay."""
+    return quote(text, safe="")
+
+
+def store_key_prefix(store_id: str) -> str:
+    """`diffsync:{<escaped store_id>}`: the prefix of every key of one RedisStore."""
+    return f"diffsync:{{{_escape(store_id)}}}"
+
+
+def job_key_prefix(store_id: str) -> str:
+    """`diffsync-job:{<store_id>}`: the prefix of the handover keys and the claim."""
+    return f"{KEY_PREFIX}:{{{store_id}}}"
+
+
+def claim_key(store_id: str) -> str:
+    """The HASH that says which job holds the store (see `claims`)."""
+    return f"{job_key_prefix(store_id)}:claim"
+
+
+def job_key_patterns(store_id: str) -> list[str]:
+    """Glob patterns that match every key of the job's state and no key of any other store id."""
+    stores = [f"{store_key_prefix(side_store_id(store_id, side))}:*" for side in SIDES]
+    return [*stores, f"{job_key_prefix(store_id)}:*"]
+
+
+def _store_keys(prefix: str, model_names: set[bytes | str]) -> list[str]:
+    keys = [f"{prefix}:meta", f"{prefix}:models"]
+    for raw in sorted(name.decode() if isinstance(name, bytes) else name for name in model_names):
+        keys += [f"{prefix}:data:{_escape(raw)}", f"{prefix}:order:{_escape(raw)}"]
+    return keys
+
+
+def existing_job_keys(client: redis.Redis, store_id: str) -> list[str]:
+    """The names of the job's store and handover keys (not the claim); some may not exist."""
+    prefixes = [store_key_prefix(side_store_id(store_id, side)) for side in SIDES]
+    pipe = client.pipeline(transaction=False)
+    for prefix in prefixes:
+        pipe.smembers(f"{prefix}:models")
+    members: list[Any] = pipe.execute()
+    keys = job_keys(store_id)
+    for prefix, names in zip(prefixes, members, strict=True):
+        keys += _store_keys(prefix, names)
+    return keys
+
+
+def refresh_state_ttl(client: redis.Redis, store_id: str, ttl_seconds: int) -> int:
+    """Make every existing key of the job expire in `ttl_seconds`; returns how many exist."""
+    keys = existing_job_keys(client, store_id)
+    pipe = client.pipeline(transaction=False)
+    for key in keys:
+        pipe.expire(key, ttl_seconds)
+    return sum(1 for done in pipe.execute() if done)

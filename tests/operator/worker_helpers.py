@@ -1,0 +1,48 @@
+"""Run the worker as its own process, as a stage pod does, for the tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from diffsync_operator.stages.result import StageResult
+
+HERE = Path(__file__).resolve().parent
+
+
+def job_json(source, target, store_id, **extra) -> str:
+    """DIFFSYNC_JOB for the sample adapters over `source` and `target` (one uid per store id)."""
+    return json.dumps(
+        {
+            "storeId": store_id,
+            "jobUid": f"uid-of-{store_id}",
+            "source": {"adapter": "sample_adapters:FileInventory", "params": {"path": str(source)}},
+            "target": {"adapter": "sample_adapters:FileTarget", "params": {"path": str(target)}},
+            **extra,
+        }
+    )
+
+
+def run_worker(stage: str, job: str, redis_url: str, tmp_path: Path, attempt: int = 1):
+    """Run one stage as its own process; returns (exit code, result from the termination log)."""
+    log = tmp_path / f"{stage}-{attempt}.termination-log"
+    env = {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": str(HERE),
+        "DIFFSYNC_JOB": job,
+        "DIFFSYNC_ATTEMPT": str(attempt),
+        "DIFFSYNC_REDIS_URL": redis_url,
+        "DIFFSYNC_TERMINATION_LOG": str(log),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "diffsync_operator.worker", stage],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    text = log.read_text() if log.exists() else ""
+    return done.returncode, StageResult.parse(text), done
