@@ -66,8 +66,10 @@ class OperatorProcess:
         log_dir: Path,
         *,
         module_main: bool = False,
+        also_watch: tuple[str, ...] = (),
     ) -> None:
         self.module_main = module_main
+        self.also_watch = also_watch
         self.kubeconfig = kubeconfig
         self.namespace = namespace
         self.env = env
@@ -86,14 +88,13 @@ class OperatorProcess:
             str(kopf),
             "run",
             "--standalone",
-            "-n",
-            self.namespace,
+            *(arg for ns in (self.namespace, *self.also_watch) for arg in ("-n", ns)),
             "-m",
             "diffsync_operator.controller.handlers",
         ]
         if self.module_main:  # python -m diffsync_operator: namespaces from DIFFSYNC_WATCH_NAMESPACES
             argv = [sys.executable, "-m", "diffsync_operator"]
-            env["DIFFSYNC_WATCH_NAMESPACES"] = self.namespace
+            env["DIFFSYNC_WATCH_NAMESPACES"] = ",".join((self.namespace, *self.also_watch))
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
         return self

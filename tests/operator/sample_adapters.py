@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from diffsync import Adapter, DiffSyncModel
 from diffsync.exceptions import ObjectNotCreated
 
@@ -163,6 +165,25 @@ class TargetItem(Item):
         data["shelves"].get(self.shelf, {}).get("items", {}).pop(self.sku, None)
         write_inventory(self.adapter.path, data)
         return super().delete()
+
+
+class LeakyInventory(FileInventory):
+    """Fails its load the careless way: an error quoting a secret value and a URL with a password.
+
+    `leak` is the "secret": it lands in pydantic's `input_value=...` and in a URL's password.
+    """
+
+    def __init__(self, *, leak: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.leak = leak
+
+    def load(self) -> None:
+        try:
+            Item(shelf="a1", sku="bolt", qty=self.leak)
+        except ValidationError as error:
+            raise RuntimeError(
+                f"cannot log in to redis://admin:{self.leak}@inventory.internal:6379/0: {error}"
+            ) from error
 
 
 class FileTarget(FileInventory):
