@@ -50,6 +50,7 @@ def test_helm_lint_strict_is_clean(values):
         ("redis.enabled=false", "/redis/url"),
         ("redis.url=http://redis:6379", "/redis/url"),
         ("pollSeconds=0", "/pollSeconds"),
+        ("claimTTLSeconds=5", "/claimTTLSeconds"),
         ("liveness.port=70000", "/liveness/port"),
     ],
 )
@@ -143,6 +144,18 @@ def test_external_redis_takes_its_password_by_secret_reference():
     }
     assert env["DIFFSYNC_REDIS_PASSWORD_SECRET"]["value"] == "cache-auth/password"
     assert [d["metadata"]["name"] for d in of_kind(docs, "Deployment")] == ["diffsync-diffsync-operator"]
+
+
+def test_known_redis_urls_reach_the_operator_only_by_secret_reference():
+    docs = render(
+        "--set", "knownRedis.existingSecret=shared-redis", "--set", "claimTTLSeconds=120",
+    )  # fmt: skip
+    env = {e["name"]: e for e in operator_container(docs)["env"]}
+    assert env["DIFFSYNC_KNOWN_REDIS_URLS"]["valueFrom"] == {
+        "secretKeyRef": {"name": "shared-redis", "key": "urls"}
+    }
+    assert env["DIFFSYNC_CLAIM_TTL_SECONDS"]["value"] == "120"
+    assert "DIFFSYNC_KNOWN_REDIS_URLS" not in container_env(operator_container(render()))
 
 
 def test_bundled_redis_is_addressed_by_its_cluster_wide_name():
