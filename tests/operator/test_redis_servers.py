@@ -76,3 +76,23 @@ def test_server_identity_reads_scheme_host_port_and_database():
     assert server_identity("unix:///run/r.sock?db=2") == ("unix", "/run/r.sock", 0, 2)
     assert server_identity("http://h") is None
     assert server_identity("redis://h:6379/x") is None
+
+
+def test_a_deleted_job_that_keeps_its_state_frees_its_running_claim(redis_url, redis_server, redis_store_id):
+    from diffsync_operator.controller.redis_servers import OperatorRedis
+    from diffsync_operator.controller.store_claims import claim_store, free_store
+    from diffsync_operator.stages.claims import ClaimOwner, StoreClaim
+
+    servers = OperatorRedis(OperatorSettings(redis_url=redis_url))
+    store_id, owner = f"team-a/{redis_store_id}", ClaimOwner("uid-a", "team-a/a")
+    spec = _spec().model_copy(update={"retain_store": True})
+    try:
+        assert claim_store(servers, spec, store_id, owner, 300).holder is None
+        assert claim_store(servers, spec, store_id, ClaimOwner("uid-b", "team-a/b"), 300).holder
+        free_store(servers, spec, store_id, owner)
+        assert claim_store(servers, spec, store_id, ClaimOwner("uid-b", "team-a/b"), 300).holder is None
+        free_store(servers, spec, store_id, owner)  # no longer its claim: nothing changes
+        assert StoreClaim(redis_server.client(), store_id).holds("uid-b")
+    finally:
+        redis_server.client().delete(f"diffsync-job:{{{store_id}}}:claim")
+        servers.close()

@@ -157,6 +157,19 @@ def test_a_second_job_on_a_held_store_waits_naming_the_holder_then_runs(operator
     assert jobs.get("first")["status"]["diff"] == _expected(SOURCE, tmp_path)  # unaffected
 
 
+def test_a_waiting_job_runs_once_the_holder_is_deleted(operator, jobs, tmp_path):
+    never = tmp_path / "never"  # the holder would wait for ever
+    jobs.create(jobs.manifest("holder", *_sides(tmp_path, "a", SOURCE, str(never)), storeId="shared"))
+    wait_for(lambda: _running(jobs, "holder", "load-source"), timeout=120, what="the holder's load pod")
+    jobs.create(jobs.manifest("waiter", *_sides(tmp_path, "b", OTHER_SOURCE), storeId="shared"))
+    wait_for(lambda: jobs.events("waiter"), timeout=60, what="the waiter's StoreInUse Event")
+    assert jobs.pods("waiter") == []
+    jobs.delete("holder")
+    waiter = jobs.wait_phase("waiter", "Succeeded", "Failed", timeout=120)  # well within the claim TTL
+    assert waiter["status"]["phase"] == "Succeeded", waiter["status"]
+    assert waiter["status"]["diff"] == _expected(OTHER_SOURCE, tmp_path)
+
+
 def test_a_job_on_a_foreign_redis_is_never_touched_by_the_operators_connection(
     operator, jobs, inventory_sides, redis_server_factory
 ):

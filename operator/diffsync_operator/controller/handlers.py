@@ -45,6 +45,7 @@ from diffsync_operator.controller.pods import JobRef, build_cleanup_pod
 from diffsync_operator.controller.reconcile import reconcile, utcnow
 from diffsync_operator.controller.redis_servers import OperatorRedis
 from diffsync_operator.controller.settings import OperatorSettings
+from diffsync_operator.controller.store_claims import free_store
 from diffsync_operator.stages.cleanup import EXIT_LEFT_TO_OTHER_JOB
 from diffsync_operator.stages.redaction import redact
 from diffsync_operator.stages.store_ids import job_store_id
@@ -224,14 +225,16 @@ def delete_redis_state(
         spec = SyncJobSpec.model_validate(body.get("spec") or {})
     except ValueError:
         return  # an invalid job never ran, so it has no state
-    if spec.retain_store:
-        kopf.info(body, reason="StoreRetained", message="spec.retainStore: the Redis state is kept")
-        return
     status = body.get("status") or {}
-    if not status.get("stages"):
-        return  # no stage ever started: nothing was written
     store_id = job_store_id(namespace, name, uid, spec.store_id, status.get("storeId"))
     ref = JobRef(name, namespace, uid)
+    if spec.retain_store or not status.get("stages"):
+        # Nothing to delete (kept, or nothing written), but a claim the job may hold is freed
+        # now rather than when it expires, so a job waiting for the store can start.
+        free_store(RUNTIME.servers, spec, store_id, ref.owner)
+        if spec.retain_store:
+            kopf.info(body, reason="StoreRetained", message="spec.retainStore: the Redis state is kept")
+        return
     target = cleanup_target(spec, RUNTIME.settings)
     if target == NOTHING:
         return

@@ -54,3 +54,20 @@ def release_store(servers: OperatorRedis, spec: SyncJobSpec, store_id: str, owne
     except Exception as error:  # Redis away at the end of the job: see the docstring
         return redact(f"could not release the claim on store {store_id}: {type(error).__name__}: {error}")
     return None
+
+
+def free_store(servers: OperatorRedis, spec: SyncJobSpec, store_id: str, owner: ClaimOwner) -> None:
+    """A job is deleted without its state being deleted: free a running claim it still holds.
+
+    Unlike `release_store` this leaves the state's TTL alone (it counts from the job's finish)
+    and does nothing to a claim already released. Errors are ignored: the claim expires.
+    """
+    client = servers.client_for(spec)
+    if client is None:
+        return
+    claim = StoreClaim(client, store_id)
+    try:
+        if claim.holds(owner.uid):
+            claim.release(owner.uid, spec.store_ttl_seconds)
+    except ObjectStoreException:
+        return
