@@ -135,7 +135,7 @@ def run_claimed(
             stage,
             attempt,
             f"store {job.store_id} is in use by job {holder.describe()}; "
-            "this job runs once that job finished or was deleted",
+            "the stage is tried again while spec.backoffLimit allows",
         )
 
     def refresh_ttl() -> int:
