@@ -192,6 +192,16 @@ class Jobs:
         return list(items)
 
 
+def state_keys(client: Any, store_id: str) -> set[str]:
+    """Every Redis key of a job's state, found by its patterns (its store keys hold the id escaped)."""
+    from diffsync_operator.stages.state_keys import job_key_patterns
+
+    found: set[str] = set()
+    for pattern in job_key_patterns(store_id):
+        found |= {key.decode() for key in client.scan_iter(match=pattern, count=1000)}
+    return found
+
+
 def condition(job: dict[str, Any], kind: str) -> dict[str, Any]:
     return next(c for c in job["status"]["conditions"] if c["type"] == kind)
 

@@ -11,19 +11,13 @@ import json
 
 import pytest
 import yaml
-from diffsync_operator.stages.state_keys import job_key_patterns
 from envtest.waiting import wait_for
-from operator_harness import OperatorProcess, condition
+from operator_harness import OperatorProcess, condition, state_keys
 from sample_adapters import SOURCE, read_inventory, write_inventory
 
 
 def _phase_of_stage(job, stage):
     return next((s for s in job["status"].get("stages", []) if s["name"] == stage), {})
-
-
-def _job_keys(client, store_id):
-    """Every key of the job's state (its stores' keys hold the store id escaped: scan by pattern)."""
-    return {key for pattern in job_key_patterns(store_id) for key in client.scan_iter(match=pattern)}
 
 
 def _pod_names(jobs, name):
@@ -245,10 +239,10 @@ def test_deleting_the_job_leaves_no_redis_keys(operator, jobs, inventory_sides, 
     jobs.create(jobs.manifest("inv-clean", *inventory_sides, mode="sync"))
     store_id = jobs.wait_phase("inv-clean", "Succeeded")["status"]["storeId"]
     client = redis_server.client()
-    assert _job_keys(client, store_id)
+    assert state_keys(client, store_id)
     jobs.delete("inv-clean")
     jobs.wait_gone("inv-clean")
-    assert _job_keys(client, store_id) == set()
+    assert state_keys(client, store_id) == set()
 
 
 def test_retain_store_keeps_the_redis_keys_after_delete(operator, jobs, inventory_sides, redis_server):
@@ -392,10 +386,10 @@ def test_redis_password_from_a_secret_runs_and_is_cleaned_by_a_pod(
     assert job["status"]["phase"] == "Succeeded", job["status"]
     store_id = job["status"]["storeId"]
     client = server.client()
-    assert _job_keys(client, store_id)
+    assert state_keys(client, store_id)
     jobs.delete("inv-auth")
     jobs.wait_gone("inv-auth", timeout=90)
-    assert _job_keys(client, store_id) == set()
+    assert state_keys(client, store_id) == set()
 
 
 def test_python_dash_m_entry_point_runs_a_job(

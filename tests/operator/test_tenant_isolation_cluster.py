@@ -12,9 +12,9 @@ import copy
 import json
 
 import pytest
-from diffsync_operator.stages.state_keys import job_key_patterns
+from diffsync_operator.api.status import DiffSummary
 from envtest.waiting import wait_for
-from operator_harness import Jobs, OperatorProcess, condition
+from operator_harness import Jobs, OperatorProcess, condition, state_keys
 from redis_monitor import RedisMonitor
 from sample_adapters import SOURCE, TARGET, FileInventory, FileTarget, write_inventory
 
@@ -42,22 +42,7 @@ def _expected(source_data: dict, tmp_path) -> dict:
     source, target = FileInventory(path=str(paths[0])), FileTarget(path=str(paths[1]))
     source.load()
     target.load()
-    summary = target.diff_from(source).summary()
-    return {
-        "create": summary["create"],
-        "update": summary["update"],
-        "delete": summary["delete"],
-        "noChange": summary["no-change"],
-        "skip": summary["skip"],
-    }
-
-
-def _keys(client, store_id: str) -> set[str]:
-    """Every key of the job's state, found by scanning for its patterns."""
-    found: set[str] = set()
-    for pattern in job_key_patterns(store_id):
-        found |= {key.decode() for key in client.scan_iter(match=pattern, count=1000)}
-    return found
+    return DiffSummary.from_counts(target.diff_from(source).summary()).to_manifest()
 
 
 def _running(jobs: Jobs, name: str, stage: str) -> bool:
@@ -119,12 +104,12 @@ def test_jobs_in_two_namespaces_with_one_store_id_run_together_and_keep_apart(
     assert theirs["status"]["diff"] == expected_theirs
 
     client = redis_server.client()
-    their_keys = _keys(client, theirs["status"]["storeId"])
-    assert their_keys and _keys(client, mine["status"]["storeId"])
+    their_keys = state_keys(client, theirs["status"]["storeId"])
+    assert their_keys and state_keys(client, mine["status"]["storeId"])
     jobs.delete("inv")
     jobs.wait_gone("inv")
-    assert _keys(client, mine["status"]["storeId"]) == set()
-    assert _keys(client, theirs["status"]["storeId"]) == their_keys
+    assert state_keys(client, mine["status"]["storeId"]) == set()
+    assert state_keys(client, theirs["status"]["storeId"]) == their_keys
 
 
 def test_a_second_job_on_a_held_store_waits_naming_the_holder_then_runs(operator, jobs, tmp_path):
@@ -178,10 +163,10 @@ def test_a_job_on_a_foreign_redis_is_never_touched_by_the_operators_connection(
         jobs.create(jobs.manifest("inv-foreign", *inventory_sides, redis={"url": foreign.url}))
         store_id = jobs.wait_phase("inv-foreign", "Succeeded")["status"]["storeId"]
         client = foreign.client()
-        assert _keys(client, store_id)
+        assert state_keys(client, store_id)
         jobs.delete("inv-foreign")
         jobs.wait_gone("inv-foreign", timeout=120)
-    assert _keys(client, store_id) == set()  # deleted by the cleanup pod, with the job's login
+    assert state_keys(client, store_id) == set()  # deleted by the cleanup pod, with the job's login
     assert seen.operator_connections() == set()
     assert any(c.text.startswith("UNLINK") for c in seen.commands)  # the monitor saw the cleanup
     reasons = {(e.reason, e.message) for e in jobs.events("inv-foreign")}
@@ -199,7 +184,7 @@ def test_the_operator_cleans_its_own_redis_over_its_own_named_connection(
         jobs.wait_gone("inv-known")
     operator_commands = seen.commands_of(seen.operator_connections())
     assert any(text.startswith("UNLINK") for text in operator_commands), operator_commands
-    assert _keys(redis_server.client(), store_id) == set()
+    assert state_keys(redis_server.client(), store_id) == set()
 
 
 def test_every_key_of_a_finished_job_expires_counted_from_its_finish(
@@ -208,7 +193,7 @@ def test_every_key_of_a_finished_job_expires_counted_from_its_finish(
     jobs.create(jobs.manifest("inv-expiry", *inventory_sides, mode="sync", storeTTLSeconds=3600))
     job = jobs.wait_phase("inv-expiry", "Succeeded")
     client = redis_server.client()
-    keys = _keys(client, job["status"]["storeId"])
+    keys = state_keys(client, job["status"]["storeId"])
     everything = {
         k.decode() for k in client.scan_iter(count=1000) if job["metadata"]["uid"][:8].encode() in k
     }
