@@ -1,7 +1,7 @@
 """`python -m diffsync_operator.worker <stage>`: run one stage in a stage pod.
 
-Reads the job from the environment (see `stages.config`: DIFFSYNC_JOB, DIFFSYNC_ATTEMPT,
-DIFFSYNC_REDIS_URL, DIFFSYNC_REDIS_PASSWORD, DIFFSYNC_TERMINATION_LOG), runs the stage over
+Reads the job from the environment (see `stages.config`: DIFFSYNC_JOB, DIFFSYNC_ATTEMPT, the
+Redis login of `stages.redis_login`, DIFFSYNC_TERMINATION_LOG), runs the stage over
 RedisStores sharing one Redis client, and reports the `StageResult`: kept in Redis (by
 `run_stage`), written as the pod's termination message, and printed as the last line of
 stdout. Exit status: 0 when the stage succeeded, 1 when it failed, 2 for a bad command line.
@@ -15,8 +15,9 @@ holds it: then the operator releases it when it sees the job finished).
 
 `python -m diffsync_operator.worker cleanup` deletes the job's Redis state instead, under
 the job's claim (the finalizer runs it in a pod on a Redis the operator does not know, with
-the job's own credentials). Exit status 0: deleted; 3: left alone, another job holds the
-store or wrote it last; 1: failed.
+the job's own credentials; that pod's DIFFSYNC_JOB names the adapters without their
+params). Exit status 0: deleted; 3: left alone, another job holds the store or wrote it
+last; 1: failed.
 
 Logs are structlog JSON lines on stderr at INFO; the syncer's one-line-per-object success
 events are counted but not printed unless DIFFSYNC_LOG_LEVEL=debug.
@@ -44,16 +45,15 @@ from diffsync_operator.stages.config import (
     DEFAULT_TERMINATION_LOG,
     ENV_ATTEMPT,
     ENV_JOB,
-    ENV_REDIS_PASSWORD,
-    ENV_REDIS_URL,
     ENV_TERMINATION_LOG,
     ENV_TERMINATION_LOG_FALLBACK,
     JobConfig,
 )
 from diffsync_operator.stages.handover import RedisJobState
 from diffsync_operator.stages.redaction import redact
+from diffsync_operator.stages.redis_login import RedisLogin
 from diffsync_operator.stages.result import StageResult
-from diffsync_operator.stages.run import StoreFactory, run_stage
+from diffsync_operator.stages.run import StoreFactory, classify, redis_refusal, run_stage
 from diffsync_operator.stages.state_keys import refresh_state_ttl
 
 
@@ -95,14 +95,14 @@ def _write_text(text: str, env: Mapping[str, str]) -> None:
         print(f"could not write the termination message to {path}: {error}", file=sys.stderr)
 
 
-def redis_stores(url: str, password: str | None, ttl: int | None = None) -> tuple[Any, StoreFactory]:
+def redis_stores(login: RedisLogin, ttl: int | None = None) -> tuple[Any, StoreFactory]:
     """One client (the store's timeouts and retries) and a factory of RedisStores sharing it.
 
     `ttl`: every key a store writes expires that many seconds after its last write.
     """
-    from diffsync.store.redis import RedisStore, client_from_url
+    from diffsync.store.redis import RedisStore
 
-    client = client_from_url(url, password=password)
+    client = login.connect()
 
     def factory(store_id: str) -> RedisStore:
         return RedisStore(client=client, store_id=store_id, name=store_id.rsplit("/", 1)[-1], ttl=ttl)
@@ -129,7 +129,9 @@ def run_claimed(
     try:
         holder = claim.acquire(job.owner, job.claim_ttl_seconds)
     except ObjectStoreException as error:
-        return _failed(stage, attempt, f"ObjectStoreException: {error}")
+        failed = _failed(stage, attempt, f"ObjectStoreException: {error}")
+        failed.retryable = classify(error)  # a refused key (NOPERM) is not tried again
+        return failed
     if holder is not None:
         return _failed(
             stage,
@@ -163,14 +165,12 @@ def run(stage: Stage, env: Mapping[str, str]) -> StageResult:
     try:
         job = JobConfig.model_validate_json(env.get(ENV_JOB, ""))
         attempt = int(attempt_text)
-        url = env.get(ENV_REDIS_URL, "")
-        if not url:
-            raise ValueError(f"{ENV_REDIS_URL} is empty: set spec.redis.url or the operator's default")
+        login = RedisLogin.from_env(env)
     except (ValidationError, ValueError) as error:
         return StageResult(
             stage=stage, ok=False, retryable=False, error=f"{stage.value}: bad worker environment: {error}"
         )
-    client, factory = redis_stores(url, env.get(ENV_REDIS_PASSWORD) or None, ttl=job.store_ttl_seconds)
+    client, factory = redis_stores(login, ttl=job.store_ttl_seconds)
     try:
         return run_claimed(stage, job, attempt, client, factory)
     finally:
@@ -181,17 +181,17 @@ def cleanup(env: Mapping[str, str]) -> int:
     """Delete the job's Redis state under its claim (the finalizer's pod; see the module docstring)."""
     try:
         job = JobConfig.model_validate_json(env.get(ENV_JOB, ""))
-        url = env.get(ENV_REDIS_URL, "")
-        if not url:
-            raise ValueError(f"{ENV_REDIS_URL} is empty")
+        login = RedisLogin.from_env(env)
     except (ValidationError, ValueError) as error:
         print(f"cleanup: bad worker environment: {error}", file=sys.stderr)
         return 1
-    client, _ = redis_stores(url, env.get(ENV_REDIS_PASSWORD) or None)
+    client = login.connect()
     try:
         outcome = delete_state_under_claim(client, job.store_id, job.owner)
     except Exception as error:  # reported to the finalizer through the exit code and message
         reason = redact(f"{type(error).__name__}: {error}")
+        if (refusal := redis_refusal(error)) is not None and refusal is not error:
+            reason += redact(f" (Redis refused: {type(refusal).__name__}: {refusal})")
         text = f"cleanup: could not delete the Redis state of {job.store_id}: {reason}"
         _write_text(text, env)
         print(text, file=sys.stderr)

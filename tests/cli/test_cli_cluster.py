@@ -164,3 +164,36 @@ def test_show_diff_without_a_stored_diff_exits_1(
                       env_vars=_kube_env(cluster))  # fmt: skip
     assert process.returncode == 1
     assert f"error: no diff stored for store {redis_store_id}" in process.stderr
+
+
+def test_show_diff_of_a_job_on_the_operators_redis_logs_in_as_the_jobs_own_user(
+    cluster: Any, namespace: str, directory_manifest: Maker, redis_server_factory: Any, redis_store_id: str
+) -> None:
+    """The job's Redis user (status.redisUser) and its Secret are what `show-diff` logs in with
+    when the URL carries no password: the admin password is never needed."""
+    from diffsync_operator.controller.redis_acl import password_hash, set_job_user
+
+    server = redis_server_factory(password="admin-pw")
+    manifest = directory_manifest(storeId=redis_store_id)
+    local = run_cli("run", str(manifest), "--redis-url", server.url, "--keep-state", "-q")
+    assert local.returncode == 0, local.stderr
+    kept_under = local_store_id(None, "directory", redis_store_id, "")  # where the local run kept it
+    set_job_user(server.client(), "diffsync-job-cli", kept_under, password_hash("job-pw"))
+    status = _status(JobPhase.SUCCEEDED, kept_under)
+    status["redisUser"] = {"name": "diffsync-job-cli", "secretName": "dir-redis-x1", "passwordHash": "0" * 64}
+    with cluster.api_client() as api:
+        client.CoreV1Api(api).create_namespaced_secret(
+            namespace,
+            {
+                "metadata": {"name": "dir-redis-x1"},
+                "stringData": {"username": "diffsync-job-cli", "password": "job-pw"},
+            },
+        )
+    _create_job(cluster, namespace, "directory", manifest, status)
+    url = f"redis://127.0.0.1:{server.port}/0"  # no password: the job's user is used
+    process = run_cli(
+        "show-diff", "directory", "-n", namespace, "--redis-url", url, env_vars=_kube_env(cluster)
+    )
+    assert process.returncode == 0, process.stderr
+    assert "summary: create 5, update 3, delete 3, no-change 13, skip 0" in process.stdout
+    assert "job-pw" not in process.stdout + process.stderr

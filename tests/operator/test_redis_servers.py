@@ -62,12 +62,19 @@ def test_any_other_url_is_cleaned_by_a_pod_never_by_the_operator(url):
     assert cleanup_target(_spec(url), SETTINGS) == BY_POD
 
 
-def test_the_default_redis_whose_password_only_pods_may_read_is_not_the_operators():
-    settings = OperatorSettings.from_env(
-        {"DIFFSYNC_REDIS_URL": "redis://r:6379/0", "DIFFSYNC_REDIS_PASSWORD_SECRET": "redis-auth/password"}
+def test_the_default_redis_is_the_operators_with_its_whole_login():
+    settings = OperatorSettings(
+        redis_url="rediss://r:6380/0", redis_username="op", redis_password="pw", redis_ca_cert="CA"
     )
-    assert operator_server(_spec(), settings) is None
-    assert cleanup_target(_spec(), settings) == BY_POD
+    server = operator_server(_spec(), settings)
+    login = server.login()
+    assert (login.url, login.username, login.password, login.ca_cert) == (
+        "rediss://r:6380/0",
+        "op",
+        "pw",
+        "CA",
+    )
+    assert cleanup_target(_spec(), settings) == server
 
 
 def test_server_identity_reads_scheme_host_port_and_database():

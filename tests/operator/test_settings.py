@@ -15,11 +15,6 @@ def test_empty_environment_watches_all_namespaces_without_redis():
     assert (settings.namespaces, settings.redis_url, settings.worker_python) == ((), None, "python")
 
 
-def test_malformed_password_secret_names_the_variable():
-    with pytest.raises(ValueError, match="DIFFSYNC_REDIS_PASSWORD_SECRET"):
-        OperatorSettings.from_env({"DIFFSYNC_REDIS_PASSWORD_SECRET": "no-key"})
-
-
 def test_known_redis_urls_are_a_comma_or_space_list():
     env = {"DIFFSYNC_KNOWN_REDIS_URLS": "redis://a:6379/0, rediss://:pw@b:6380/1\nunix:///r.sock"}
     assert OperatorSettings.from_env(env).known_redis_urls == (
@@ -46,10 +41,43 @@ def test_claim_ttl_must_outlast_three_passes():
 def test_settings_never_show_credentials():
     settings = OperatorSettings.from_env(
         {
-            "DIFFSYNC_REDIS_URL": "redis://:url-pw@r:6379/0",
+            "DIFFSYNC_REDIS_URL": "redis://r:6379/0",
             "DIFFSYNC_REDIS_PASSWORD": "operator-pw",
             "DIFFSYNC_KNOWN_REDIS_URLS": "redis://:known-pw@k:6379/0",
         }
     )
     assert settings.redis_password == "operator-pw"
     assert "pw" not in repr(settings)
+
+
+def test_the_retired_shared_password_secret_is_refused_with_the_reason():
+    with pytest.raises(ValueError, match=r"DIFFSYNC_REDIS_PASSWORD_SECRET is no longer used: jobs .* own"):
+        OperatorSettings.from_env({"DIFFSYNC_REDIS_PASSWORD_SECRET": "redis/password"})
+
+
+def test_a_password_in_the_redis_url_is_refused_without_echoing_it():
+    with pytest.raises(ValueError, match="DIFFSYNC_REDIS_URL: the URL holds a password") as error:
+        OperatorSettings.from_env({"DIFFSYNC_REDIS_URL": "redis://:s3cret@redis:6379/0"})
+    assert "s3cret" not in str(error.value)
+
+
+def test_tls_material_needs_a_rediss_url_and_cert_and_key_together():
+    with pytest.raises(ValueError, match="DIFFSYNC_REDIS_CA_CERT given but DIFFSYNC_REDIS_URL is not"):
+        OperatorSettings.from_env({"DIFFSYNC_REDIS_URL": "redis://r:6379", "DIFFSYNC_REDIS_CA_CERT": "PEM"})
+    half = {"DIFFSYNC_REDIS_URL": "rediss://r:6379", "DIFFSYNC_REDIS_CLIENT_CERT": "PEM"}
+    with pytest.raises(
+        ValueError, match="DIFFSYNC_REDIS_CLIENT_CERT and DIFFSYNC_REDIS_CLIENT_KEY go together"
+    ):
+        OperatorSettings.from_env(half)
+
+
+def test_the_operators_own_login_is_never_shown_in_its_repr():
+    env = {
+        "DIFFSYNC_REDIS_URL": "redis://r:6379",
+        "DIFFSYNC_REDIS_USERNAME": "op",
+        "DIFFSYNC_REDIS_PASSWORD": "pw1",
+    }
+    settings = OperatorSettings.from_env(env)
+    login = settings.redis_login()
+    assert (login.username, login.password) == ("op", "pw1")
+    assert "pw1" not in repr(settings) and "pw1" not in repr(login)

@@ -124,9 +124,10 @@ def test_cleanup_command_deletes_every_key_of_the_job(
 
 
 def test_stage_pod_clients_have_the_store_timeouts_and_retries(redis_url):
+    from diffsync_operator.stages.redis_login import RedisLogin
     from diffsync_operator.worker import redis_stores
 
-    client, factory = redis_stores(redis_url, None)
+    client, factory = redis_stores(RedisLogin(redis_url))
     try:
         options = client.connection_pool.connection_kwargs
         assert options["socket_timeout"] == 10.0

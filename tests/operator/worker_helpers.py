@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from diffsync_operator.stages.redis_login import login_variables
 from diffsync_operator.stages.result import StageResult
 
 HERE = Path(__file__).resolve().parent
@@ -27,14 +28,16 @@ def job_json(source, target, store_id, **extra) -> str:
 
 
 def run_worker(stage: str, job: str, redis_url: str, tmp_path: Path, attempt: int = 1):
-    """Run one stage as its own process; returns (exit code, result from the termination log)."""
+    """Run one stage as its own process; returns (exit code, result from the termination log).
+
+    A password in `redis_url` travels in DIFFSYNC_REDIS_PASSWORD, as a pod gets it (never in the URL)."""
     log = tmp_path / f"{stage}-{attempt}.termination-log"
     env = {
         "PATH": os.environ["PATH"],
         "PYTHONPATH": str(HERE),
         "DIFFSYNC_JOB": job,
         "DIFFSYNC_ATTEMPT": str(attempt),
-        "DIFFSYNC_REDIS_URL": redis_url,
+        **login_variables(redis_url),
         "DIFFSYNC_TERMINATION_LOG": str(log),
     }
     done = subprocess.run(

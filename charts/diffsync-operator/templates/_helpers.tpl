@@ -67,22 +67,26 @@ app.kubernetes.io/part-of: diffsync-operator
 
 {{/*
 What the operator uses, and nothing more; the same rules as deploy/rbac/role.yaml (a test
-compares them): its SyncJobs (watch, status, kopf's finalizer and annotations, TTL deletion),
-the stage pods, and Events. No Secrets: stage pods read credentials by secretKeyRef.
+compares them; the reasons are written there): its SyncJobs (watch, patch, delete; status by
+patch; no update anywhere), kopf's finalizer, the stage pods, Events, and `create` (only) on
+Secrets for each job's own Redis user. It can read no Secret: pods read theirs by secretKeyRef.
 */}}
 {{- define "diffsync-operator.rules" -}}
 - apiGroups: ["diffsync.io"]
   resources: ["syncjobs"]
-  verbs: ["get", "list", "watch", "patch", "update", "delete"]
+  verbs: ["get", "list", "watch", "patch", "delete"]
 - apiGroups: ["diffsync.io"]
   resources: ["syncjobs/status"]
-  verbs: ["get", "patch", "update"]
+  verbs: ["get", "patch"]
 - apiGroups: ["diffsync.io"]
   resources: ["syncjobs/finalizers"]
   verbs: ["update"]
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["create", "get", "list", "watch", "delete"]
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["create"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]

@@ -78,17 +78,42 @@ class AdapterSpec(CamelModel):
     )
 
 
+class RedisTLS(CamelModel):
+    """TLS material for a `rediss://` spec.redis.url, from Secrets in the job's namespace."""
+
+    ca_secret_ref: SecretKeySelector | None = Field(
+        default=None,
+        description="Secret key holding the PEM CA certificate(s) to trust; default: the image's CAs.",
+    )
+    client_certificate_secret_name: str | None = Field(
+        default=None,
+        min_length=1,
+        description="A kubernetes.io/tls Secret (keys tls.crt and tls.key): the client certificate "
+        "for a Redis that asks for one.",
+    )
+
+
 class RedisSpec(CamelModel):
-    """The Redis holding the job's shared state; empty means the operator's default Redis."""
+    """The Redis holding the job's shared state; empty means the operator's default Redis.
+
+    On the operator's Redis each job gets its own Redis user, limited to the job's keys (see
+    docs/security.md): `username`, `passwordSecretRef` and `tls` are then not used and are
+    refused. They are for a Redis the job names itself in `url`.
+    """
 
     url: str | None = Field(
         default=None,
         pattern=r"^(redis|rediss|unix)://",
-        description="redis://, rediss:// or unix:// URL; default: the operator's configured Redis.",
+        description="redis://, rediss:// or unix:// URL, without a password; "
+        "default: the operator's configured Redis.",
+    )
+    username: str | None = Field(
+        default=None, min_length=1, description="Redis ACL user to log in as at url (default: default)."
     )
     password_secret_ref: SecretKeySelector | None = Field(
-        default=None, description="Secret key holding the Redis password."
+        default=None, description="Secret key holding the Redis password for url."
     )
+    tls: RedisTLS | None = Field(default=None, description="CA and client certificate for a rediss:// url.")
 
 
 class SyncJobSpec(CamelModel):

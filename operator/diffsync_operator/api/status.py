@@ -4,7 +4,9 @@ Conditions follow the Kubernetes convention that kstatus (Flux, Argo CD health, 
 wait`) reads: `type`, `status` ("True"/"False"/"Unknown"), `reason`, `message`,
 `lastTransitionTime`, `observedGeneration`. Besides Ready, Complete and Failed the operator
 keeps the two "abnormal-true" types kstatus looks for, Reconciling (a run is in progress)
-and Stalled (the run failed and will not recover on its own).
+and Stalled (the run failed and will not recover on its own). `RedisUser` says how the job's
+pods log in to Redis: True with the job's own user, False with the credentials the job
+supplies (a Redis the operator does not administer) or when the user could not be set.
 """
 
 from __future__ import annotations
@@ -138,12 +140,26 @@ class SyncOutcome(CamelModel):
 class Condition(CamelModel):
     """A Kubernetes condition in the shape kstatus reads."""
 
-    type: Literal["Ready", "Complete", "Failed", "Reconciling", "Stalled"]
+    type: Literal["Ready", "Complete", "Failed", "Reconciling", "Stalled", "RedisUser"]
     status: Literal["True", "False", "Unknown"]
     reason: str = Field(min_length=1)
     message: str = ""
     last_transition_time: datetime
     observed_generation: int | None = None
+
+
+class RedisUserStatus(CamelModel):
+    """The job's own Redis ACL user, on a Redis the operator administers.
+
+    The password itself is only in the Secret `secretName` (created by the operator, owned by
+    the job). `passwordHash` is its SHA-256, the form Redis ACLs store (`#<hex>`): it lets the
+    operator set the user again after a Redis restart without ever reading a Secret, and it
+    reveals nothing usable (the password is 256 random bits).
+    """
+
+    name: str = Field(min_length=1)
+    secret_name: str = Field(min_length=1)
+    password_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
 class SyncJobStatus(CamelModel):
@@ -158,6 +174,7 @@ class SyncJobStatus(CamelModel):
     sync: SyncOutcome | None = None
     conditions: list[Condition] = Field(default_factory=list)
     observed_generation: int | None = None
+    redis_user: RedisUserStatus | None = None
 
     def stage(self, name: Stage) -> StageStatus | None:
         """The entry of stage `name`, if it has one."""

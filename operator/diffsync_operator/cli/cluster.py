@@ -142,18 +142,30 @@ def cmd_status(args: argparse.Namespace) -> int:
     return int(ExitCode.FAILED if failed else ExitCode.OK)
 
 
-def _redis_password(job: SyncJob, api_client: Any, namespace: str, url: str) -> str | None:
-    """The password from spec.redis.passwordSecretRef, unless the URL carries one."""
-    ref = job.spec.redis.password_secret_ref
-    if ref is None or urlparse(url).password:
-        return None
+def _secret_value(api_client: Any, namespace: str, name: str, key: str, field: str) -> str:
     from kubernetes import client
 
-    secret = _get(client.CoreV1Api(api_client), "read_namespaced_secret", ref.name, namespace)
-    value = (secret.data or {}).get(ref.key)
+    secret = _get(client.CoreV1Api(api_client), "read_namespaced_secret", name, namespace)
+    value = (secret.data or {}).get(key)
     if value is None:
-        raise RunFailed(f"spec.redis.passwordSecretRef: secret {ref.name} has no key {ref.key!r}")
+        raise RunFailed(f"{field}: secret {name} has no key {key!r}")
     return base64.b64decode(value).decode()
+
+
+def _redis_login(job: SyncJob, api_client: Any, namespace: str, url: str) -> tuple[str | None, str | None]:
+    """(username, password) to read the job's state, unless the URL carries them: the job's own
+    Redis user (status.redisUser, on the operator's Redis), else spec.redis's credentials."""
+    if urlparse(url).password:
+        return None, None
+    user = job.status.redis_user if job.status else None
+    if user is not None and job.spec.redis.url is None:
+        password = _secret_value(api_client, namespace, user.secret_name, "password", "status.redisUser")
+        return user.name, password
+    ref = job.spec.redis.password_secret_ref
+    if ref is None:
+        return job.spec.redis.username, None
+    password = _secret_value(api_client, namespace, ref.name, ref.key, "spec.redis.passwordSecretRef")
+    return job.spec.redis.username, password
 
 
 def cmd_show_diff(args: argparse.Namespace) -> int:
@@ -178,7 +190,8 @@ def cmd_show_diff(args: argparse.Namespace) -> int:
         raise InvalidInput("show-diff needs the redis client: pip install 'diffsync[redis]'") from error
     from diffsync_operator.stages.handover import RedisJobState
 
-    client = client_from_url(url, password=_redis_password(job, api_client, namespace, url))
+    username, password = _redis_login(job, api_client, namespace, url)
+    client = client_from_url(url, username=username, password=password)
     try:
         text = RedisJobState(client, store_id).get_diff()
     except redis.RedisError as error:

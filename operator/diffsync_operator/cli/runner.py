@@ -27,11 +27,11 @@ from diffsync_operator.stages import diff_codec
 from diffsync_operator.stages.config import (
     ENV_ATTEMPT,
     ENV_JOB,
-    ENV_REDIS_URL,
     ENV_TERMINATION_LOG,
     JobConfig,
 )
 from diffsync_operator.stages.handover import JobState, MemoryJobState
+from diffsync_operator.stages.redis_login import login_variables
 from diffsync_operator.stages.result import StageResult
 from diffsync_operator.stages.run import StoreFactory, local_store_factory, run_stage
 from diffsync_operator.stages.store_ids import side_store_id
@@ -175,7 +175,7 @@ def run_with_redis(
     env = {
         **os.environ,
         ENV_JOB: job.model_dump_json(by_alias=True),
-        ENV_REDIS_URL: redis_url,
+        **login_variables(redis_url),  # a password travels in its own variable, never in the URL
         ENV_ATTEMPT: "1",
         ENV_TERMINATION_LOG: os.devnull,
     }

@@ -1,8 +1,9 @@
-"""Shape the kstatus conditions from the job's phase.
+"""Shape the kstatus conditions from the job's phase, and keep the others beside them.
 
 One table (`_WANTED`) says which condition is True in which phase; `shape_conditions`
 keeps a condition's `lastTransitionTime` while its status does not change, as the
-Kubernetes API conventions ask.
+Kubernetes API conventions ask. Conditions of other types (`RedisUser`) are set on their own
+with `set_condition` and kept as they are by `shape_conditions`.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def shape_conditions(
     generation: int | None,
     now: datetime,
 ) -> list[Condition]:
-    """The five conditions for `phase`, all with `reason` and `message`."""
+    """The five conditions for `phase`, all with `reason` and `message`, then the other types."""
     previous: dict[str, Condition] = {c.type: c for c in existing}
     shaped = []
     for kind in _TYPES:
@@ -48,4 +49,29 @@ def shape_conditions(
                 observed_generation=generation,
             )
         )
-    return shaped
+    return shaped + [c for c in existing if c.type not in _TYPES]
+
+
+def set_condition(
+    existing: list[Condition],
+    kind: str,
+    status: str,
+    reason: str,
+    message: str,
+    generation: int | None,
+    now: datetime,
+) -> list[Condition]:
+    """`existing` with the condition `kind` set (its transition time kept while `status` holds)."""
+    before = next((c for c in existing if c.type == kind), None)
+    since = before.last_transition_time if before is not None and before.status == status else now
+    condition = Condition.model_validate(
+        {
+            "type": kind,
+            "status": status,
+            "reason": reason,
+            "message": message,
+            "lastTransitionTime": since,
+            "observedGeneration": generation,
+        }
+    )
+    return [c for c in existing if c.type != kind] + [condition]

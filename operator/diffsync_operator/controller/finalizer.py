@@ -1,33 +1,26 @@
 """Delete a SyncJob's Redis state (what the finalizer does unless `retainStore`).
 
-The operator connects itself only to a Redis it knows (`redis_servers`: its default, when it
-has the login, and `DIFFSYNC_KNOWN_REDIS_URLS`), with its own URL and credentials. Any other
+The operator connects itself only to a Redis it knows (`redis_servers`: its default and
+`DIFFSYNC_KNOWN_REDIS_URLS`), with its own URL and login (user, password, TLS). Any other
 `spec.redis.url` is cleaned by a pod in the job's namespace (`pods.build_cleanup_pod`,
 running `python -m diffsync_operator.worker cleanup`) with the job's own credentials: a job
 author cannot make the operator connect to, or delete keys on, a server of their choosing.
 
 Either way the keys are deleted only under the job's own claim (`stages.cleanup`): a store
-another job holds, or wrote after this one, is left to that job.
+another job holds, or wrote after this one, is left to that job. The job's own Redis user
+(on a known server) is removed by the handler separately, also when the state is kept.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from diffsync_operator.api.spec import SyncJobSpec
-from diffsync_operator.controller.redis_servers import CLIENT_NAME, job_redis_url, operator_server
+from diffsync_operator.controller.redis_servers import CLIENT_NAME, KnownRedis, job_redis_url, operator_server
 from diffsync_operator.controller.settings import OperatorSettings
 from diffsync_operator.stages.claims import ClaimOwner
 from diffsync_operator.stages.cleanup import CleanupOutcome, delete_state_under_claim
 
-
-@dataclass(frozen=True)
-class CleanupTarget:
-    """A known Redis holding the job's state, and the operator's own login there."""
-
-    url: str = field(repr=False)
-    password: str | None = field(default=None, repr=False)
-
+#: A known Redis holding the job's state, and the operator's own login there.
+CleanupTarget = KnownRedis
 
 #: `cleanup_target` answers: a pod must do it (a Redis the operator does not know or cannot log in to).
 BY_POD = "pod"
@@ -39,7 +32,7 @@ def cleanup_target(spec: SyncJobSpec, settings: OperatorSettings) -> CleanupTarg
     """The known Redis the operator cleans itself, or BY_POD, or NOTHING."""
     server = operator_server(spec, settings)
     if server is not None:
-        return CleanupTarget(server.url, server.password)
+        return server
     if job_redis_url(spec, settings) is None:
         return NOTHING
     return BY_POD
@@ -47,11 +40,7 @@ def cleanup_target(spec: SyncJobSpec, settings: OperatorSettings) -> CleanupTarg
 
 def delete_state(target: CleanupTarget, store_id: str, owner: ClaimOwner) -> CleanupOutcome:
     """Delete the job's keys and both stores at `target`, under `owner`'s claim."""
-    from diffsync.store.redis import client_from_url
-
-    client = client_from_url(
-        target.url, password=target.password, connection_kwargs={"client_name": CLIENT_NAME}
-    )
+    client = target.login().connect(client_name=CLIENT_NAME)
     try:
         return delete_state_under_claim(client, store_id, owner)
     finally:

@@ -9,8 +9,9 @@ Run with `kopf run -m diffsync_operator.controller.handlers --all-namespaces` (o
   `ttlSecondsAfterFinished` and deletes the job;
 - a change of a finished job's spec is recorded (observedGeneration) but not run again: an
   Event says so; delete and re-apply the SyncJob to run it again;
-- the delete handler (kopf's finalizer `diffsync.io/cleanup`) deletes the Redis state
-  unless `retainStore`, under the job's own claim: itself on a Redis it knows, else through
+- the delete handler (kopf's finalizer `diffsync.io/cleanup`) removes the job's own Redis
+  user (on a Redis the operator administers; always) and deletes the Redis state unless
+  `retainStore`, under the job's own claim: itself on a Redis it knows, else through
   a cleanup pod with the job's own credentials (see `finalizer`); it gives up with a Warning
   Event rather than blocking the deletion for ever.
 kopf keeps its own bookkeeping in annotations prefixed `diffsync.io`, never in the status.
@@ -37,12 +38,14 @@ from diffsync_operator.controller.finalizer import (
     cleanup_target,
     delete_state,
 )
+from diffsync_operator.controller.job_user import remove_job_user
 from diffsync_operator.controller.kube import Kube, new_api_client
 from diffsync_operator.controller.naming import LABEL_JOB_UID
 from diffsync_operator.controller.observe import termination
 from diffsync_operator.controller.planning import FINISHED, JobEvent, ttl_expiry
 from diffsync_operator.controller.pods import JobRef, build_cleanup_pod
 from diffsync_operator.controller.reconcile import reconcile, utcnow
+from diffsync_operator.controller.redis_access import administered, pod_redis_access
 from diffsync_operator.controller.redis_servers import OperatorRedis
 from diffsync_operator.controller.settings import OperatorSettings
 from diffsync_operator.controller.store_claims import free_store
@@ -103,6 +106,12 @@ async def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
     # other use for (and, without them, kopf retries for about a minute before starting).
     # Consequence: watch exact namespaces or all of them, not glob patterns.
     settings.scanning.disabled = True
+
+
+@kopf.on.cleanup()
+async def close_clients(**_: Any) -> None:
+    """Close the operator's Redis connections when it stops."""
+    RUNTIME.servers.close()
 
 
 async def _pause(flag: asyncio.Event, stopped: kopf.DaemonStopped, timeout: float) -> None:
@@ -228,6 +237,8 @@ def delete_redis_state(
     status = body.get("status") or {}
     store_id = job_store_id(namespace, name, uid, spec.store_id, status.get("storeId"))
     ref = JobRef(name, namespace, uid)
+    if administered(spec, RUNTIME.settings):
+        _remove_user(body, spec, uid, retry)  # first: it also closes the job's open connections
     if spec.retain_store or not status.get("stages"):
         # Nothing to delete (kept, or nothing written), but a claim the job may hold is freed
         # now rather than when it expires, so a job waiting for the store can start.
@@ -264,9 +275,25 @@ def delete_redis_state(
     kopf.info(body, reason="StoreDeleted", message=f"deleted the Redis state of {store_id}")
 
 
+def _remove_user(body: kopf.Body, spec: SyncJobSpec, uid: str, retry: int) -> None:
+    """Remove the job's Redis user from the Redis the operator administers; retried while it is down."""
+    try:
+        client = RUNTIME.servers.client_for(spec)
+        if client is not None:
+            remove_job_user(client, uid)
+    except Exception as error:
+        reason = redact(f"{type(error).__name__}: {error}")
+        if retry < CLEANUP_RETRIES:
+            raise kopf.TemporaryError(f"cannot remove the job's Redis user: {reason}", delay=5) from None
+        kopf.warn(
+            body, reason="RedisUserNotRemoved", message=f"gave up removing the job's Redis user: {reason}"
+        )
+
+
 def _cleanup_by_pod(body: kopf.Body, spec: SyncJobSpec, ref: JobRef, store_id: str, retry: int) -> None:
     """Run (or check on) the cleanup pod; retried by kopf until it finished or we give up."""
-    pod_body = build_cleanup_pod(ref, spec, store_id, RUNTIME.settings)
+    access = pod_redis_access(spec, RUNTIME.settings, None)  # BY_POD: a Redis the operator does not know
+    pod_body = build_cleanup_pod(ref, spec, store_id, RUNTIME.settings, access)
     pod = _kube().read_pod(ref.namespace, pod_body["metadata"]["name"])
     if pod is None:
         _kube().create_pod(pod_body)
@@ -291,6 +318,7 @@ def _cleanup_by_pod(body: kopf.Body, spec: SyncJobSpec, ref: JobRef, store_id: s
 
 __all__ = [
     "JobPhase",
+    "close_clients",
     "configure",
     "delete_redis_state",
     "run_syncjob",

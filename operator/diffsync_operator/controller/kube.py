@@ -93,6 +93,11 @@ class Kube:
             raise
         return True
 
+    def create_secret(self, body: dict[str, Any]) -> str:
+        """Create a Secret (named by `generateName`); returns its name. The operator never reads Secrets."""
+        created = self.core.create_namespaced_secret(body["metadata"]["namespace"], body)  # type: ignore[arg-type]
+        return str(self._plain(created)["metadata"]["name"])
+
     def read_pod(self, namespace: str, name: str) -> dict[str, Any] | None:
         """The pod, or None when it does not exist."""
         try:

@@ -1,4 +1,4 @@
-"""Names derived from a SyncJob: pod names and labels.
+"""Names derived from a SyncJob: pod names, labels, and its credentials Secret.
 
 Everything here is deterministic on purpose. The operator may be killed between creating a
 pod and recording it; because attempt N of a stage always has the same pod name, a restarted
@@ -35,11 +35,20 @@ def cleanup_pod_name(job_name: str) -> str:
     return _bounded(job_name, "-cleanup")
 
 
-def _bounded(job_name: str, suffix: str) -> str:
-    if len(job_name) + len(suffix) <= _MAX_POD_NAME:
+def credentials_secret_prefix(job_name: str) -> str:
+    """`<job>-redis-`: the generateName of the Secret holding the job's Redis password.
+
+    The API server appends five random characters, so a Secret left behind by an interrupted
+    attempt never blocks the next one (the operator may create Secrets, never read them).
+    """
+    return _bounded(job_name, "-redis-", limit=_MAX_POD_NAME - 5)
+
+
+def _bounded(job_name: str, suffix: str, limit: int = _MAX_POD_NAME) -> str:
+    if len(job_name) + len(suffix) <= limit:
         return job_name + suffix
     digest = hashlib.sha256(job_name.encode()).hexdigest()[:8]
-    keep = _MAX_POD_NAME - len(suffix) - len(digest) - 1
+    keep = limit - len(suffix) - len(digest) - 1
     return f"{job_name[:keep].rstrip('-.')}-{digest}{suffix}"
 
 

@@ -7,7 +7,8 @@ dropped, RuntimeDefault seccomp, and no service account token (workers never cal
 
 Environment, in order (Kubernetes keeps the last of duplicate names, so ours win):
 the source side's `env`/`envFrom` for load-source, the target side's for load-target, both
-(source first) for diff and sync; then the variables of `stages.config`.
+(source first) for diff and sync; then the variables of `stages.config`, the Redis ones from
+`redis_access.PodRedisAccess` (passwords and keys only by `secretKeyRef`).
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from diffsync_operator.api.corev1 import EnvFromSource, EnvVar, SecretKeySelector
+from diffsync_operator.api.corev1 import EnvFromSource, EnvVar
 from diffsync_operator.api.resource import API_VERSION, KIND
 from diffsync_operator.api.spec import SyncJobSpec
 from diffsync_operator.api.status import Stage
 from diffsync_operator.controller.naming import cleanup_pod_name, pod_labels, pod_name
+from diffsync_operator.controller.redis_access import PodRedisAccess, redis_problems
 from diffsync_operator.controller.redis_servers import operator_server
 from diffsync_operator.controller.settings import OperatorSettings
 from diffsync_operator.stages.claims import ClaimOwner
@@ -27,9 +29,8 @@ from diffsync_operator.stages.config import (
     CLEANUP_COMMAND,
     ENV_ATTEMPT,
     ENV_JOB,
-    ENV_REDIS_PASSWORD,
-    ENV_REDIS_URL,
     WORKER_MODULE,
+    AdapterRef,
     JobConfig,
 )
 
@@ -68,23 +69,12 @@ def spec_problems(spec: SyncJobSpec, settings: OperatorSettings) -> list[str]:
         problems.append(
             "spec.image: no image given and the operator has no DIFFSYNC_DEFAULT_IMAGE; set spec.image"
         )
-    if not (spec.redis.url or settings.redis_url):
-        problems.append(
-            "spec.redis.url: no Redis given and the operator has no DIFFSYNC_REDIS_URL; set spec.redis.url"
-        )
+    problems += redis_problems(spec, settings)
     for side in ("source", "target"):
         for index, var in enumerate(getattr(spec, side).env):
             if var.value is not None and var.value_from is not None:
                 problems.append(f"spec.{side}.env[{index}] ({var.name}): set value or valueFrom, not both")
     return problems
-
-
-def _password_ref(spec: SyncJobSpec, settings: OperatorSettings) -> SecretKeySelector | None:
-    if spec.redis.password_secret_ref is not None:
-        return spec.redis.password_secret_ref
-    if spec.redis.url is None:  # the operator's default Redis
-        return settings.redis_password_secret
-    return None
 
 
 def _stage_env(spec: SyncJobSpec, stage: Stage) -> tuple[list[EnvVar], list[EnvFromSource]]:
@@ -99,49 +89,58 @@ def build_pod(
     stage: Stage,
     attempt: int,
     settings: OperatorSettings,
+    access: PodRedisAccess,
 ) -> dict[str, Any]:
     """The Pod manifest for `attempt` of `stage` (call `spec_problems` first)."""
     env, env_from = _stage_env(spec, stage)
+    config = job_config(job, spec, store_id, settings)
+    ours = [
+        {"name": ENV_JOB, "value": config.model_dump_json(by_alias=True)},
+        {"name": ENV_ATTEMPT, "value": str(attempt)},
+    ]
     return _pod(
         job,
         spec,
-        job_config(job, spec, store_id, settings),
         settings,
         name=pod_name(job.name, stage, attempt),
         command=stage.value,
         labels=pod_labels(job.name, job.uid, stage, attempt),
-        env=[v.to_manifest() for v in env],
+        env=[v.to_manifest() for v in env] + ours + access.env(),
         env_from=[f.to_manifest() for f in env_from],
-        attempt=attempt,
     )
 
 
 def build_cleanup_pod(
-    job: JobRef, spec: SyncJobSpec, store_id: str, settings: OperatorSettings
+    job: JobRef, spec: SyncJobSpec, store_id: str, settings: OperatorSettings, access: PodRedisAccess
 ) -> dict[str, Any]:
     """The pod that deletes a job's Redis state when only a pod can read the Redis password.
 
-    It gets the Redis settings and password reference of the job, none of the adapters'
-    environment, and runs `python -m diffsync_operator.worker cleanup`.
+    It gets the job (store id, claim owner; the adapters' paths but not their `params`) and the
+    job's Redis login, nothing else of the adapters (no `env`, `envFrom` or `params`: those may
+    hold the systems' credentials), and runs `python -m diffsync_operator.worker cleanup`.
     """
+    config = job_config(job, spec, store_id, settings)
+    config = config.model_copy(
+        update={
+            "source": AdapterRef(adapter=config.source.adapter),
+            "target": AdapterRef(adapter=config.target.adapter),
+        }
+    )
     return _pod(
         job,
         spec,
-        job_config(job, spec, store_id, settings),
         settings,
         name=cleanup_pod_name(job.name),
         command=CLEANUP_COMMAND,
         labels=pod_labels(job.name, job.uid, CLEANUP_COMMAND, 1),
-        env=[],
+        env=[{"name": ENV_JOB, "value": config.model_dump_json(by_alias=True)}, *access.env()],
         env_from=[],
-        attempt=1,
     )
 
 
 def _pod(
     job: JobRef,
     spec: SyncJobSpec,
-    config: JobConfig,
     settings: OperatorSettings,
     *,
     name: str,
@@ -149,17 +148,11 @@ def _pod(
     labels: dict[str, str],
     env: list[dict[str, Any]],
     env_from: list[dict[str, Any]],
-    attempt: int,
 ) -> dict[str, Any]:
     ours: list[dict[str, Any]] = [
-        {"name": ENV_JOB, "value": config.model_dump_json(by_alias=True)},
-        {"name": ENV_ATTEMPT, "value": str(attempt)},
-        {"name": ENV_REDIS_URL, "value": spec.redis.url or settings.redis_url or ""},
         {"name": "PYTHONUNBUFFERED", "value": "1"},
         {"name": "PYTHONDONTWRITEBYTECODE", "value": "1"},
     ]
-    if (ref := _password_ref(spec, settings)) is not None:
-        ours.append({"name": ENV_REDIS_PASSWORD, "valueFrom": {"secretKeyRef": ref.to_manifest()}})
     container: dict[str, Any] = {
         "name": CONTAINER_NAME,
         "image": spec.image or settings.default_image,

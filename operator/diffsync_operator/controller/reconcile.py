@@ -2,10 +2,14 @@
 
 `reconcile` is synchronous (the handlers run it in a thread) and does, in this order:
 claim the job's store (on a Redis the operator knows, `store_claims`), list the job's pods,
-`planning.plan_next_step`, create and delete the pods of the plan, release the claim if the
-job just finished, then write the status. Pods are created before the status is written, so
-a crash between the two leaves a pod the next pass adopts by its deterministic name, never a
-twin. Every message goes through `redacted` on its way to the status and Events.
+`planning.plan_next_step`, make sure the job's own Redis user exists when pods are to be
+created on a Redis the operator administers (`job_user`), create and delete the pods of the
+plan, release the claim if the job just finished, then write the status. Pods are created
+before the status is written, so a crash between the two leaves a pod the next pass adopts by
+its deterministic name, never a twin. When the Redis user cannot be made, no pod is created
+and only the `RedisUser` condition is written (the plan's status would name pods that do not
+exist); the next pass tries again. Every message goes through `redacted` on its way to the
+status and Events.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from pydantic import ValidationError
 
 from diffsync_operator.api.spec import SyncJobSpec
 from diffsync_operator.api.status import JobPhase, SyncJobStatus
-from diffsync_operator.controller.conditions import shape_conditions
+from diffsync_operator.controller.conditions import set_condition, shape_conditions
+from diffsync_operator.controller.job_user import JobUserError, ensure_job_user
 from diffsync_operator.controller.kube import Kube
 from diffsync_operator.controller.observe import observe_pod
 from diffsync_operator.controller.planning import (
@@ -30,11 +35,14 @@ from diffsync_operator.controller.planning import (
 )
 from diffsync_operator.controller.pods import JobRef, build_pod, spec_problems
 from diffsync_operator.controller.redacted import redact_plan
+from diffsync_operator.controller.redis_access import administered, pod_redis_access
 from diffsync_operator.controller.redis_servers import OperatorRedis
 from diffsync_operator.controller.settings import OperatorSettings
 from diffsync_operator.controller.store_claims import claim_store, release_store
 from diffsync_operator.stages.claims import ClaimOwner
 from diffsync_operator.stages.store_ids import job_store_id
+
+REDIS_USER = "RedisUser"
 
 
 def utcnow() -> datetime:
@@ -77,6 +85,52 @@ def _claim(
     return claim_store(servers, spec, store_id, owner, settings.claim_ttl_seconds)
 
 
+def _no_user(job: JobView, error: JobUserError, now: datetime) -> Plan:
+    """The plan when the job's Redis user could not be made: the old status, the condition set."""
+    status = job.status.model_copy(deep=True)
+    previous = next((c for c in status.conditions if c.type == REDIS_USER), None)
+    message = str(error)
+    status.conditions = set_condition(
+        status.conditions, REDIS_USER, "False", "UserNotCreated", message, job.generation, now
+    )
+    events = []
+    if previous is None or previous.message != message:  # one Event per distinct failure
+        events.append(JobEvent("Warning", "RedisUserNotCreated", f"{message}; no pod started, retrying"))
+    return Plan(status=status, events=events)
+
+
+def _create_pods(
+    kube: Kube,
+    servers: OperatorRedis | None,
+    settings: OperatorSettings,
+    job: JobView,
+    plan: Plan,
+    now: datetime,
+) -> Plan:
+    """Create the plan's pods, with the job's own Redis user first when the operator administers its Redis."""
+    ref = JobRef(job.name, job.namespace, job.uid)
+    store_id = plan.status.store_id or ""
+    if administered(job.spec, settings):
+        try:
+            client = servers.client_for(job.spec) if servers is not None else None
+            if client is None:
+                raise JobUserError("the operator has no connection to its Redis in this process")
+            plan.status.redis_user = ensure_job_user(kube, client, ref, store_id, job.status.redis_user)
+        except JobUserError as error:
+            return _no_user(job, error, now)
+        user = plan.status.redis_user.name
+        condition = ("True", "JobUser", f"the pods log in as Redis user {user}, limited to this job's keys")
+    else:
+        condition = ("False", "JobCredentials", "spec.redis.url is not the operator's Redis: it makes no "
+                     "user there, and the pods log in with the credentials in spec.redis")  # fmt: skip
+    conditions = plan.status.conditions
+    plan.status.conditions = set_condition(conditions, REDIS_USER, *condition, job.generation, now)
+    access = pod_redis_access(job.spec, settings, plan.status.redis_user)
+    for stage, attempt in plan.create:
+        kube.create_pod(build_pod(ref, job.spec, store_id, stage, attempt, settings, access))
+    return plan
+
+
 def reconcile(
     kube: Kube,
     settings: OperatorSettings,
@@ -86,8 +140,9 @@ def reconcile(
 ) -> Plan:
     """Advance the SyncJob `body` by one step; returns the plan that was carried out.
 
-    `servers`: the operator's clients of the Redis servers it knows, for store claims; None
-    claims nothing (pods still claim the store themselves).
+    `servers`: the operator's clients of the Redis servers it knows, for store claims and job
+    users; None claims nothing (pods still claim the store themselves) and can start no pod
+    of a job on a Redis the operator administers.
     """
     now = now or utcnow()
     meta = body["metadata"]
@@ -106,10 +161,9 @@ def reconcile(
         claim = _claim(servers, job, problems, settings)
         pods = [p for p in (observe_pod(raw) for raw in kube.list_stage_pods(job.namespace, job.uid)) if p]
         plan = plan_next_step(job, pods, now, problems, claim)
-        ref = JobRef(job.name, job.namespace, job.uid)
         store_id = plan.status.store_id or ""
-        for stage, attempt in plan.create:
-            kube.create_pod(build_pod(ref, spec, store_id, stage, attempt, settings))
+        if plan.create:
+            plan = _create_pods(kube, servers, settings, job, plan, now)
         for name in plan.delete:
             kube.delete_pod(job.namespace, name)
         if servers is not None and plan.finished and status.phase not in FINISHED:

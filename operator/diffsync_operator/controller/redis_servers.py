@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 from diffsync_operator.api.spec import SyncJobSpec
 from diffsync_operator.controller.settings import OperatorSettings
 from diffsync_operator.stages.redaction import redact_url
+from diffsync_operator.stages.redis_login import RedisLogin
 
 if TYPE_CHECKING:
     import redis
@@ -31,13 +32,33 @@ ServerIdentity = tuple[str, str, int, int]
 
 @dataclass(frozen=True)
 class KnownRedis:
-    """A Redis the operator's configuration names, with the operator's own login."""
+    """A Redis the operator's configuration names, with the operator's own login.
+
+    The operator administers it: besides claims and cleanup, it gives each job there a Redis
+    user of its own (`job_user`). The default Redis's login may carry a user and TLS material
+    (`settings.redis_login()`); a listed server's credentials are in its URL.
+    """
 
     url: str = field(repr=False)
     password: str | None = field(default=None, repr=False)
+    username: str | None = None
+    ca_cert: str | None = field(default=None, repr=False)
+    client_cert: str | None = field(default=None, repr=False)
+    client_key: str | None = field(default=None, repr=False)
 
     def __str__(self) -> str:
         return redact_url(self.url)
+
+    def login(self) -> RedisLogin:
+        """The operator's login there."""
+        return RedisLogin(
+            url=self.url,
+            username=self.username,
+            password=self.password,
+            ca_cert=self.ca_cert,
+            client_cert=self.client_cert,
+            client_key=self.client_key,
+        )
 
 
 def server_identity(url: str) -> ServerIdentity | None:
@@ -57,11 +78,19 @@ def server_identity(url: str) -> ServerIdentity | None:
 
 
 def known_servers(settings: OperatorSettings) -> list[KnownRedis]:
-    """The servers the operator may connect to; its default only when it has the login for it."""
+    """The servers the operator may connect to: its default and the listed ones."""
     servers = []
-    default_login_is_secret = settings.redis_password is None and settings.redis_password_secret is not None
-    if settings.redis_url and not default_login_is_secret:
-        servers.append(KnownRedis(settings.redis_url, settings.redis_password))
+    if (default := settings.redis_login()) is not None:
+        servers.append(
+            KnownRedis(
+                default.url,
+                default.password,
+                username=default.username,
+                ca_cert=default.ca_cert,
+                client_cert=default.client_cert,
+                client_key=default.client_key,
+            )
+        )
     servers += [KnownRedis(url) for url in settings.known_redis_urls]
     return servers
 
@@ -95,11 +124,7 @@ class OperatorRedis:
             return None
         with self._lock:
             if server.url not in self._clients:
-                from diffsync.store.redis import client_from_url
-
-                self._clients[server.url] = client_from_url(
-                    server.url, password=server.password, connection_kwargs={"client_name": CLIENT_NAME}
-                )
+                self._clients[server.url] = server.login().connect(client_name=CLIENT_NAME)
             return self._clients[server.url]
 
     def close(self) -> None:

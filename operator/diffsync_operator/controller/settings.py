@@ -2,19 +2,26 @@
 
 | variable | meaning |
 |---|---|
-| `DIFFSYNC_REDIS_URL` | default Redis for jobs without `spec.redis.url` (and for cleanup) |
-| `DIFFSYNC_REDIS_PASSWORD` | password the operator itself uses for that default Redis |
-| `DIFFSYNC_REDIS_PASSWORD_SECRET` | `name/key` of the Secret (in each job's namespace) |
-|   | from which stage pods read the default Redis password |
+| `DIFFSYNC_REDIS_URL` | default Redis for jobs without `spec.redis.url` (no password in it) |
+| `DIFFSYNC_REDIS_USERNAME` | the operator's ACL user there (default: `default`) |
+| `DIFFSYNC_REDIS_PASSWORD` | its password (the Deployment reads it from a Secret) |
+| `DIFFSYNC_REDIS_CA_CERT` | PEM of the CA of a `rediss://` default Redis; stage pods get it too |
+| `DIFFSYNC_REDIS_CLIENT_CERT`, `..._KEY` | PEM of the operator's TLS client certificate and key |
 | `DIFFSYNC_KNOWN_REDIS_URLS` | more Redis servers the operator may connect to itself (comma or |
 |   | space separated URLs, with the operator's own credentials in them): it claims |
-|   | and cleans jobs' stores there; any other `spec.redis.url` is cleaned by a pod |
+|   | and cleans jobs' stores there, and gives jobs there Redis users of their own; |
+|   | any other `spec.redis.url` is cleaned by a pod |
 | `DIFFSYNC_CLAIM_TTL_SECONDS` | how long a store claim outlives its last renewal (default 300) |
 | `DIFFSYNC_WATCH_NAMESPACES` | comma-separated namespaces to watch; empty: all namespaces |
 | `DIFFSYNC_DEFAULT_IMAGE` | image for jobs without `spec.image` |
 | `DIFFSYNC_WORKER_PYTHON` | the interpreter in the stage command (default `python`) |
 | `DIFFSYNC_POLL_SECONDS` | longest wait between two looks at a running job (default 5) |
 | `DIFFSYNC_PEERING` | kopf peering name for several replicas; empty: standalone |
+
+The operator administers its default Redis and the known ones: its login there must be allowed
+to manage ACL users (`ACL SETUSER`, `ACL DELUSER`) and to delete any job's keys. Jobs on that Redis never see
+this login: each gets a user of its own (`controller.job_user`). The CA certificate is public,
+so stage pods get it as a plain value; the client certificate stays with the operator.
 """
 
 from __future__ import annotations
@@ -24,9 +31,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from diffsync_operator.api.corev1 import SecretKeySelector
 from diffsync_operator.stages.claims import DEFAULT_CLAIM_TTL_SECONDS
 from diffsync_operator.stages.redaction import redact_url
+from diffsync_operator.stages.redis_login import RedisLogin
 
 _URL_SCHEMES = ("redis://", "rediss://", "unix://")
 
@@ -37,8 +44,11 @@ class OperatorSettings:
 
     # Credentials stay out of repr(): settings may end up in a log line or a traceback.
     redis_url: str | None = field(default=None, repr=False)
+    redis_username: str | None = None
     redis_password: str | None = field(default=None, repr=False)
-    redis_password_secret: SecretKeySelector | None = None
+    redis_ca_cert: str | None = field(default=None, repr=False)
+    redis_client_cert: str | None = field(default=None, repr=False)
+    redis_client_key: str | None = field(default=None, repr=False)
     known_redis_urls: tuple[str, ...] = field(default=(), repr=False)
     claim_ttl_seconds: int = DEFAULT_CLAIM_TTL_SECONDS
     namespaces: tuple[str, ...] = ()
@@ -51,15 +61,11 @@ class OperatorSettings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> OperatorSettings:
         """Read the settings; a malformed value raises ValueError naming the variable."""
         env = os.environ if env is None else env
-        secret = None
-        if raw := env.get("DIFFSYNC_REDIS_PASSWORD_SECRET", "").strip():
-            name, sep, key = raw.partition("/")
-            if not sep or not name or not key:
-                raise ValueError(
-                    f"DIFFSYNC_REDIS_PASSWORD_SECRET={raw!r}: "
-                    "expected <secret name>/<key>, e.g. redis/password"
-                )
-            secret = SecretKeySelector(name=name, key=key)
+        if env.get("DIFFSYNC_REDIS_PASSWORD_SECRET", "").strip():
+            raise ValueError(
+                "DIFFSYNC_REDIS_PASSWORD_SECRET is no longer used: jobs on the operator's Redis get "
+                "a Redis user of their own; remove the variable (and the copies of the Secret)"
+            )
         try:
             poll = float(env.get("DIFFSYNC_POLL_SECONDS", "5"))
         except ValueError:
@@ -84,10 +90,13 @@ class OperatorSettings:
             )
         listed = env.get("DIFFSYNC_WATCH_NAMESPACES", "").split(",")
         namespaces = tuple(n.strip() for n in listed if n.strip())
-        return cls(
+        settings = cls(
             redis_url=env.get("DIFFSYNC_REDIS_URL") or None,
+            redis_username=env.get("DIFFSYNC_REDIS_USERNAME") or None,
             redis_password=env.get("DIFFSYNC_REDIS_PASSWORD") or None,
-            redis_password_secret=secret,
+            redis_ca_cert=env.get("DIFFSYNC_REDIS_CA_CERT") or None,
+            redis_client_cert=env.get("DIFFSYNC_REDIS_CLIENT_CERT") or None,
+            redis_client_key=env.get("DIFFSYNC_REDIS_CLIENT_KEY") or None,
             known_redis_urls=known,
             claim_ttl_seconds=claim_ttl,
             namespaces=namespaces,
@@ -95,4 +104,21 @@ class OperatorSettings:
             worker_python=env.get("DIFFSYNC_WORKER_PYTHON") or "python",
             poll_seconds=poll,
             peering=env.get("DIFFSYNC_PEERING") or None,
+        )
+        login = settings.redis_login()
+        if login is not None and (problems := login.problems("DIFFSYNC_REDIS_URL")):
+            raise ValueError("; ".join(problems))
+        return settings
+
+    def redis_login(self) -> RedisLogin | None:
+        """The operator's own login to its default Redis (None: no default Redis)."""
+        if self.redis_url is None:
+            return None
+        return RedisLogin(
+            url=self.redis_url,
+            username=self.redis_username,
+            password=self.redis_password,
+            ca_cert=self.redis_ca_cert,
+            client_cert=self.redis_client_cert,
+            client_key=self.redis_client_key,
         )

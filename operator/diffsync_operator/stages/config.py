@@ -6,8 +6,11 @@ A stage pod gets its whole job in environment variables (set by `pods.build_pod`
 |---|---|
 | `DIFFSYNC_JOB` | JSON of `JobConfig` (adapters, params, mode, flags, storeId, claim owner, TTLs) |
 | `DIFFSYNC_ATTEMPT` | attempt number of this stage (1-based) |
-| `DIFFSYNC_REDIS_URL` | Redis holding the job's state |
+| `DIFFSYNC_REDIS_URL` | Redis holding the job's state (never with a password in it) |
+| `DIFFSYNC_REDIS_USERNAME` | the Redis ACL user: the job's own user on the operator's Redis |
 | `DIFFSYNC_REDIS_PASSWORD` | its password (from a Secret by `secretKeyRef`), optional |
+| `DIFFSYNC_REDIS_CA_CERT` | PEM of the CA to trust for `rediss://`, optional |
+| `DIFFSYNC_REDIS_CLIENT_CERT`, `..._KEY` | PEM of a TLS client certificate and its key, optional |
 | `DIFFSYNC_TERMINATION_LOG` | where the result goes (default `/dev/termination-log`) |
 | `DIFFSYNC_TERMINATION_MESSAGE_PATH` | read when the above is unset: the test kubelet's name |
 
@@ -36,7 +39,11 @@ from diffsync_operator.stages.claims import DEFAULT_CLAIM_TTL_SECONDS, ClaimOwne
 ENV_JOB = "DIFFSYNC_JOB"
 ENV_ATTEMPT = "DIFFSYNC_ATTEMPT"
 ENV_REDIS_URL = "DIFFSYNC_REDIS_URL"
+ENV_REDIS_USERNAME = "DIFFSYNC_REDIS_USERNAME"
 ENV_REDIS_PASSWORD = "DIFFSYNC_REDIS_PASSWORD"  # noqa: S105 - a variable name, not a password
+ENV_REDIS_CA_CERT = "DIFFSYNC_REDIS_CA_CERT"
+ENV_REDIS_CLIENT_CERT = "DIFFSYNC_REDIS_CLIENT_CERT"
+ENV_REDIS_CLIENT_KEY = "DIFFSYNC_REDIS_CLIENT_KEY"
 ENV_TERMINATION_LOG = "DIFFSYNC_TERMINATION_LOG"
 ENV_TERMINATION_LOG_FALLBACK = "DIFFSYNC_TERMINATION_MESSAGE_PATH"
 DEFAULT_TERMINATION_LOG = "/dev/termination-log"

@@ -186,10 +186,30 @@ _STAGES: dict[Stage, Callable[[JobConfig, StoreFactory, JobState, StageResult], 
 }
 
 
+#: Redis replies that refuse the login or a key (redis-py's names for WRONGPASS/NOAUTH, NOPERM).
+#: A refused login may be retried: a Redis that restarted forgets the job users the operator
+#: set, and the operator sets the user again before it starts the next attempt. A refused key
+#: or command (NOPERM) is a matter of rights, which no retry changes.
+_REFUSALS = ("AuthenticationError", "AuthenticationWrongNumberOfArgsError", "NoPermissionError")
+_NOT_RETRYABLE_REFUSALS = ("NoPermissionError",)
+
+
+def redis_refusal(error: BaseException) -> BaseException | None:
+    """The Redis refusal (bad login, NOPERM) behind `error`, following its causes; None if none."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if type(seen).__name__ in _REFUSALS and type(seen).__module__.startswith("redis"):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def classify(error: BaseException) -> bool:
     """Whether a new attempt may succeed after `error`."""
     if isinstance(error, StageError):
         return error.retryable
+    if (refusal := redis_refusal(error)) is not None:
+        return type(refusal).__name__ not in _NOT_RETRYABLE_REFUSALS
     if isinstance(error, (ObjectCrudException, DiffException)):
         return False
     if isinstance(error, ObjectStoreException):
@@ -217,6 +237,8 @@ def run_stage(
         result.retryable = classify(error)
         result.lost_state = isinstance(error, StageError) and error.lost_state
         text = str(error) if isinstance(error, StageError) else f"{type(error).__name__}: {error}"
+        if (refusal := redis_refusal(error)) is not None and refusal is not error:
+            text += f" (Redis refused: {type(refusal).__name__}: {refusal})"
         result.error = redact(f"{stage.value}: {text}")
     result.duration_seconds = round(time.monotonic() - started, 3)
     result.peak_memory_bytes = _peak_memory_bytes()
