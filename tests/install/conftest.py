@@ -114,6 +114,16 @@ def kustomize_install(cluster, syncjob_crd):
     if cluster.external and existing.strip():
         pytest.fail(f"namespace {namespace} exists on this cluster: this test would replace and delete it")
     cluster.kubectl("apply", "-k", str(DEPLOY))
+    # The install guide's other step: the bundled Redis's admin password (pods wait for it).
+    cluster.kubectl(
+        "create",
+        "secret",
+        "generic",
+        "diffsync-redis",
+        "-n",
+        namespace,
+        "--from-literal=password=test-admin-pw",
+    )
     yield namespace, docs
     # With the operator gone, the SyncJobs' cleanup finalizer would hold the namespace forever.
     for job in cluster.kubectl("get", "syncjobs", "-n", namespace, "-o", "name").stdout.split():

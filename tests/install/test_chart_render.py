@@ -142,8 +142,68 @@ def test_external_redis_takes_its_password_by_secret_reference():
     assert env["DIFFSYNC_REDIS_PASSWORD"]["valueFrom"] == {
         "secretKeyRef": {"name": "cache-auth", "key": "password"}
     }
-    assert env["DIFFSYNC_REDIS_PASSWORD_SECRET"]["value"] == "cache-auth/password"
+    assert "DIFFSYNC_REDIS_PASSWORD_SECRET" not in env, "stage pods get their job's own user instead"
     assert [d["metadata"]["name"] for d in of_kind(docs, "Deployment")] == ["diffsync-diffsync-operator"]
+    assert of_kind(docs, "Secret") == []
+
+
+def test_external_redis_over_tls_gives_the_operator_its_ca_and_client_certificate_by_reference():
+    docs = render(
+        "--set", "redis.enabled=false", "--set", "redis.url=rediss://cache.example:6380/0",
+        "--set", "redis.username=diffsync-operator", "--set", "redis.tls.existingSecret=cache-tls",
+        "--set", "redis.tls.clientCertificate=true",
+    )  # fmt: skip
+    env = {e["name"]: e for e in operator_container(docs)["env"]}
+    assert env["DIFFSYNC_REDIS_USERNAME"]["value"] == "diffsync-operator"
+    refs = {
+        name: env[name]["valueFrom"]["secretKeyRef"] for name in env if name.startswith("DIFFSYNC_REDIS_C")
+    }
+    assert refs == {
+        "DIFFSYNC_REDIS_CA_CERT": {"name": "cache-tls", "key": "ca.crt"},
+        "DIFFSYNC_REDIS_CLIENT_CERT": {"name": "cache-tls", "key": "tls.crt"},
+        "DIFFSYNC_REDIS_CLIENT_KEY": {"name": "cache-tls", "key": "tls.key"},
+    }
+    ca_only = render(
+        "--set", "redis.enabled=false", "--set", "redis.url=rediss://cache.example:6380/0",
+        "--set", "redis.tls.existingSecret=cache-tls",
+    )  # fmt: skip
+    assert [e["name"] for e in operator_container(ca_only)["env"] if "CLIENT" in e["name"]] == []
+
+
+def test_tls_for_a_plain_redis_url_is_refused_naming_both():
+    done = helm_template(
+        "--set", "redis.enabled=false", "--set", "redis.url=redis://cache:6379/0",
+        "--set", "redis.tls.existingSecret=cache-tls", check=False,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert "redis.tls.existingSecret" in done.stderr and "rediss://" in done.stderr, done.stderr
+
+
+def test_a_password_in_the_redis_url_is_refused_by_the_schema():
+    done = helm_template(
+        "--set", "redis.enabled=false", "--set", "redis.url=redis://:pw@cache:6379/0", check=False
+    )
+    assert done.returncode != 0
+    assert "/redis/url" in done.stderr, done.stderr
+
+
+def test_no_password_or_key_is_a_literal_value_anywhere():
+    for values in ((), ("--set", "redis.enabled=false", "--set", "redis.url=rediss://c:1/0",
+                        "--set", "redis.existingSecret=a", "--set", "redis.tls.existingSecret=t",
+                        "--set", "redis.tls.clientCertificate=true")):  # fmt: skip
+        for deployment in of_kind(render(*values), "Deployment"):
+            for container in deployment["spec"]["template"]["spec"]["containers"]:
+                for var in container.get("env", []):
+                    if any(word in var["name"] for word in ("PASSWORD", "_KEY", "AUTH")):
+                        assert set(var) == {"name", "valueFrom"}, var
+
+
+def test_the_operator_may_create_secrets_but_read_none_and_never_uses_update():
+    (role,) = of_kind(render(), "ClusterRole")
+    by_resource = {rule["resources"][0]: rule["verbs"] for rule in role["rules"]}
+    assert by_resource["secrets"] == ["create"]
+    assert "update" not in by_resource["syncjobs"] and "update" not in by_resource["syncjobs/status"]
+    assert by_resource["syncjobs/finalizers"] == ["update"], "owner references with blockOwnerDeletion"
 
 
 def test_known_redis_urls_reach_the_operator_only_by_secret_reference():

@@ -50,6 +50,11 @@ app.kubernetes.io/part-of: diffsync-operator
 {{- printf "%s-redis" (include "diffsync-operator.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
+{{/* The Secret holding the bundled Redis's admin password. */}}
+{{- define "diffsync-operator.redisSecretName" -}}
+{{- default (include "diffsync-operator.redisName" .) .Values.redis.auth.existingSecret }}
+{{- end }}
+
 {{/* The default Redis URL: the bundled one by its cluster-wide name, or redis.url. */}}
 {{- define "diffsync-operator.redisUrl" -}}
 {{- if and .Values.redis.enabled .Values.redis.url }}
@@ -57,6 +62,9 @@ app.kubernetes.io/part-of: diffsync-operator
 {{- else if .Values.redis.enabled }}
 {{- printf "redis://%s.%s.svc.%s:6379/0" (include "diffsync-operator.redisName" .) .Release.Namespace .Values.clusterDomain }}
 {{- else }}
+{{- if and .Values.redis.tls.existingSecret (not (hasPrefix "rediss://" .Values.redis.url)) }}
+{{- fail "redis.tls.existingSecret is set but redis.url is not a rediss:// URL: use rediss:// or clear redis.tls" }}
+{{- end }}
 {{- required "redis.url: set the URL of your Redis (redis://host:6379/0), or set redis.enabled=true to bundle one" .Values.redis.url }}
 {{- end }}
 {{- end }}
