@@ -116,3 +116,61 @@ def test_kustomize_binds_the_cluster_role_to_the_operators_service_account():
     ]
     assert binding["roleRef"]["name"] == of_kind(docs, "ClusterRole")[0]["metadata"]["name"]
     assert deployment["spec"]["template"]["spec"]["serviceAccountName"] == account["metadata"]["name"]
+
+
+def _rules(role: dict) -> list[dict]:
+    return [{k: rule[k] for k in ("apiGroups", "resources", "verbs")} for rule in role["rules"]]
+
+
+def test_kustomize_operator_and_redis_read_the_one_admin_secret_by_reference():
+    docs = documents(kustomize_build())
+    env = {e["name"]: e for e in operator_container(docs)["env"]}
+    redis = next(d for d in of_kind(docs, "Deployment") if d["metadata"]["name"] == "diffsync-redis")
+    redis_env = {e["name"]: e for e in redis["spec"]["template"]["spec"]["containers"][0]["env"]}
+    wanted = {"secretKeyRef": {"name": "diffsync-redis", "key": "password"}}
+    assert env["DIFFSYNC_REDIS_PASSWORD"]["valueFrom"] == wanted
+    assert redis_env["REDIS_PASSWORD"]["valueFrom"] == wanted
+    assert "$(REDIS_PASSWORD)" in redis["spec"]["template"]["spec"]["containers"][0]["args"]
+
+
+def test_namespaced_kustomize_install_has_a_role_in_the_watched_namespace_and_no_cluster_rights():
+    base = documents(kustomize_build())
+    docs = documents(kustomize_build(DEPLOY / "namespaced"))
+    assert of_kind(docs, "ClusterRole") == [] and of_kind(docs, "ClusterRoleBinding") == []
+    (role,) = of_kind(docs, "Role")
+    (binding,) = of_kind(docs, "RoleBinding")
+    (account,) = of_kind(docs, "ServiceAccount")
+    assert role["metadata"]["namespace"] == binding["metadata"]["namespace"] == "sync-jobs"
+    assert _rules(role) == _rules(yaml.safe_load((DEPLOY / "rbac/role.yaml").read_text()))
+    assert binding["subjects"] == [
+        {"kind": "ServiceAccount", "name": account["metadata"]["name"], "namespace": "diffsync-system"}
+    ]
+    env = container_env(operator_container(docs))
+    assert env["DIFFSYNC_WATCH_NAMESPACES"] == "sync-jobs"
+    assert operator_container(docs)["image"] == operator_container(base)["image"]
+    assert env["DIFFSYNC_DEFAULT_IMAGE"] == container_env(operator_container(base))["DIFFSYNC_DEFAULT_IMAGE"]
+
+
+def test_redis_tls_component_gives_the_operator_ca_and_optional_client_certificate(tmp_path):
+    import os
+
+    relative = os.path.relpath(DEPLOY, tmp_path)  # kustomize refuses absolute paths to bases
+    (tmp_path / "kustomization.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "kustomize.config.k8s.io/v1beta1",
+                "kind": "Kustomization",
+                "resources": [relative],
+                "components": [f"{relative}/components/redis-tls"],
+            }
+        )
+    )
+    env = {e["name"]: e for e in operator_container(documents(kustomize_build(tmp_path)))["env"]}
+    refs = {
+        name: env[name]["valueFrom"]["secretKeyRef"] for name in env if name.startswith("DIFFSYNC_REDIS_C")
+    }
+    assert refs == {
+        "DIFFSYNC_REDIS_CA_CERT": {"name": "diffsync-redis-tls", "key": "ca.crt"},
+        "DIFFSYNC_REDIS_CLIENT_CERT": {"name": "diffsync-redis-tls", "key": "tls.crt", "optional": True},
+        "DIFFSYNC_REDIS_CLIENT_KEY": {"name": "diffsync-redis-tls", "key": "tls.key", "optional": True},
+    }

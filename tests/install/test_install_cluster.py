@@ -7,13 +7,16 @@ import yaml
 from envtest.waiting import wait_for
 from install_helpers import (
     CHART,
+    DEPLOY,
     RESTRICTED,
+    container_env,
     documents,
     helm,
     helm_template,
     kustomize_build,
     local_sample,
     of_kind,
+    operator_container,
     release_objects,
 )
 
@@ -141,3 +144,51 @@ def test_helm_uninstall_leaves_nothing_namespaced_behind_and_keeps_the_crd(
     gone = cluster.kubectl("get", "clusterrole", *cluster_roles, "--ignore-not-found", "-o", "name")
     assert gone.stdout.strip() == ""
     assert cluster.kubectl("get", "crd", "syncjobs.diffsync.io", "-o", "name").stdout.strip()
+
+
+def test_namespaced_kustomize_install_runs_the_sample_with_a_role_only_in_its_namespace(
+    cluster, syncjob_crd, restricted_namespace, run_operator, local_kubelet, redis_url, tmp_path
+):
+    """deploy/namespaced with its two namespaces renamed to fresh ones: the operator's token can
+    run the sample in the watched namespace and nothing anywhere else."""
+    home = cluster.create_namespace(labels=dict(RESTRICTED), prefix="home-")
+    text = kustomize_build(DEPLOY / "namespaced").replace("sync-jobs", restricted_namespace)
+    docs = [
+        d
+        for d in documents(text.replace("diffsync-system", home))
+        if d["kind"] not in ("Namespace", "CustomResourceDefinition")
+    ]
+    cluster.kubectl("apply", "-f", "-", input=yaml.safe_dump_all(docs))
+    (account,) = of_kind(docs, "ServiceAccount")
+    name = account["metadata"]["name"]
+    token = cluster.token_kubeconfig(home, name)
+
+    def can(*args: str) -> bool:
+        return cluster.kubectl("auth", "can-i", *args, kubeconfig=token, check=False).stdout.strip() == "yes"
+
+    wait_for(
+        lambda: can("watch", "syncjobs.diffsync.io", "-n", restricted_namespace), timeout=30, what="RBAC"
+    )
+    assert can("create", "secrets", "-n", restricted_namespace)
+    assert not can("get", "secrets", "-n", restricted_namespace)
+    assert not can("update", "syncjobs.diffsync.io", "-n", restricted_namespace)
+    assert not can("create", "pods", "-n", home) and not can("create", "pods", "-n", "default")
+    operator = run_operator(docs, name, home, DIFFSYNC_REDIS_URL=redis_url)
+    assert container_env(operator_container(docs))["DIFFSYNC_WATCH_NAMESPACES"] == restricted_namespace
+    body = local_sample("network-inventory-diff.yaml", tmp_path, local_kubelet.labels)
+    cluster.kubectl("apply", "-n", restricted_namespace, "-f", "-", input=yaml.safe_dump(body))
+    args = (
+        "get",
+        "sj",
+        "network-inventory-diff",
+        "-n",
+        restricted_namespace,
+        "-o",
+        "jsonpath={.status.phase}",
+    )
+    phase = wait_for(
+        lambda: p if (p := cluster.kubectl(*args).stdout.strip()) in {"Succeeded", "Failed"} else None,
+        timeout=120,
+        what="the sample SyncJob to finish",
+    )
+    assert phase == "Succeeded", operator.log()[-5000:]

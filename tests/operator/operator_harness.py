@@ -37,11 +37,15 @@ def install_crd(cluster: Any) -> None:
 
 
 def install_rbac(cluster: Any, namespace: str) -> str:
-    """Apply deploy/rbac for a ServiceAccount in `namespace`; returns the ServiceAccount name."""
+    """Apply deploy/rbac for the ServiceAccount of deploy/operator, made in `namespace`; returns its name."""
     suffix = uuid.uuid4().hex[:6]
     docs = []
-    for name in ("service_account.yaml", "role.yaml", "role_binding.yaml"):
-        doc = yaml.safe_load((RBAC_DIR / name).read_text())
+    for path in (
+        ROOT / "deploy/operator/service_account.yaml",
+        RBAC_DIR / "role.yaml",
+        RBAC_DIR / "role_binding.yaml",
+    ):
+        doc = yaml.safe_load(path.read_text())
         if doc["kind"] == "ServiceAccount":
             doc["metadata"]["namespace"] = namespace
         else:
