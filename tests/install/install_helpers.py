@@ -104,6 +104,22 @@ class DeploymentOperator(OperatorProcess):
         return self
 
 
+def run_sample(cluster: Any, namespace: str, pod_labels: dict[str, str], tmp_path: Path) -> str:
+    """Apply the diff sample (made runnable by the test kubelet) as the README says; its phase
+    once finished."""
+    from envtest.waiting import wait_for
+
+    body = local_sample("network-inventory-diff.yaml", tmp_path, pod_labels)
+    cluster.kubectl("apply", "-n", namespace, "-f", "-", input=yaml.safe_dump(body))
+    args = ("get", "sj", "network-inventory-diff", "-n", namespace, "-o", "jsonpath={.status.phase}")
+    phase: str = wait_for(
+        lambda: p if (p := cluster.kubectl(*args).stdout.strip()) in {"Succeeded", "Failed"} else None,
+        timeout=120,
+        what="the sample SyncJob to finish",
+    )
+    return phase
+
+
 def release_objects(cluster: Any, release: str, namespace: str) -> list[dict[str, Any]]:
     """The objects Helm installed for a release (`helm get manifest`)."""
     return documents(helm(cluster, "get", "manifest", release, "-n", namespace).stdout)

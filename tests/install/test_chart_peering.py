@@ -9,10 +9,10 @@ from install_helpers import (
     DeploymentOperator,
     container_env,
     free_port,
-    local_sample,
     of_kind,
     operator_container,
     release_objects,
+    run_sample,
 )
 
 
@@ -62,22 +62,7 @@ def test_two_peered_replicas_complete_the_sample_with_one_standing_by(
             timeout=60,
             what="the lower-priority replica to stand by",
         )
-        body = local_sample("network-inventory-diff.yaml", tmp_path, local_kubelet.labels)
-        cluster.kubectl("apply", "-n", restricted_namespace, "-f", "-", input=yaml.safe_dump(body))
-        args = (
-            "get",
-            "sj",
-            "network-inventory-diff",
-            "-n",
-            restricted_namespace,
-            "-o",
-            "jsonpath={.status.phase}",
-        )
-        phase = wait_for(
-            lambda: p if (p := cluster.kubectl(*args).stdout.strip()) in {"Succeeded", "Failed"} else None,
-            timeout=120,
-            what="the sample SyncJob to finish",
-        )
+        phase = run_sample(cluster, restricted_namespace, local_kubelet.labels, tmp_path)
         assert phase == "Succeeded"
         handled = "Handler 'syncjob_changed'"
         assert handled in active.log() and handled not in standby.log(), standby.log()[-3000:]

@@ -18,6 +18,7 @@ from install_helpers import (
     of_kind,
     operator_container,
     release_objects,
+    run_sample,
 )
 
 
@@ -175,20 +176,5 @@ def test_namespaced_kustomize_install_runs_the_sample_with_a_role_only_in_its_na
     assert not can("create", "pods", "-n", home) and not can("create", "pods", "-n", "default")
     operator = run_operator(docs, name, home, DIFFSYNC_REDIS_URL=redis_url)
     assert container_env(operator_container(docs))["DIFFSYNC_WATCH_NAMESPACES"] == restricted_namespace
-    body = local_sample("network-inventory-diff.yaml", tmp_path, local_kubelet.labels)
-    cluster.kubectl("apply", "-n", restricted_namespace, "-f", "-", input=yaml.safe_dump(body))
-    args = (
-        "get",
-        "sj",
-        "network-inventory-diff",
-        "-n",
-        restricted_namespace,
-        "-o",
-        "jsonpath={.status.phase}",
-    )
-    phase = wait_for(
-        lambda: p if (p := cluster.kubectl(*args).stdout.strip()) in {"Succeeded", "Failed"} else None,
-        timeout=120,
-        what="the sample SyncJob to finish",
-    )
+    phase = run_sample(cluster, restricted_namespace, local_kubelet.labels, tmp_path)
     assert phase == "Succeeded", operator.log()[-5000:]

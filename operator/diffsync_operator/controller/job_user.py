@@ -22,7 +22,6 @@ from typing import Any
 import redis
 from kubernetes.client.exceptions import ApiException
 
-from diffsync_operator.api.resource import API_VERSION, KIND
 from diffsync_operator.api.status import RedisUserStatus
 from diffsync_operator.controller.kube import Kube
 from diffsync_operator.controller.naming import (
@@ -62,16 +61,7 @@ def credentials_secret(job: JobRef, username: str, password: str) -> dict[str, A
                 LABEL_MANAGED_BY: MANAGED_BY,
                 LABEL_COMPONENT: "redis-credentials",
             },
-            "ownerReferences": [
-                {
-                    "apiVersion": API_VERSION,
-                    "kind": KIND,
-                    "name": job.name,
-                    "uid": job.uid,
-                    "controller": True,
-                    "blockOwnerDeletion": True,
-                }
-            ],
+            "ownerReferences": [job.owner_reference()],
         },
         "stringData": {"username": username, PASSWORD_KEY: password},
     }

@@ -50,6 +50,18 @@ class JobRef:
         """The job as a store claimant: its uid, and `<namespace>/<name>` for messages."""
         return ClaimOwner(self.uid, f"{self.namespace}/{self.name}")
 
+    def owner_reference(self) -> dict[str, Any]:
+        """The reference that makes the job the controller of an object it owns (pods, its
+        Secret): garbage-collected with it, and its deletion waits for theirs."""
+        return {
+            "apiVersion": API_VERSION,
+            "kind": KIND,
+            "name": self.name,
+            "uid": self.uid,
+            "controller": True,
+            "blockOwnerDeletion": True,
+        }
+
 
 def job_config(job: JobRef, spec: SyncJobSpec, store_id: str, settings: OperatorSettings) -> JobConfig:
     """What the job's pods get in DIFFSYNC_JOB: the spec's stage view, the claim owner and TTLs."""
@@ -193,16 +205,7 @@ def _pod(
         "name": name,
         "namespace": job.namespace,
         "labels": {**(spec.pod_labels or {}), **labels},
-        "ownerReferences": [
-            {
-                "apiVersion": API_VERSION,
-                "kind": KIND,
-                "name": job.name,
-                "uid": job.uid,
-                "controller": True,
-                "blockOwnerDeletion": True,
-            }
-        ],
+        "ownerReferences": [job.owner_reference()],
     }
     if spec.pod_annotations:
         metadata["annotations"] = dict(spec.pod_annotations)

@@ -12,7 +12,7 @@ the job's pods claim its store and a cleanup pod with the job's own credentials 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
@@ -81,16 +81,7 @@ def known_servers(settings: OperatorSettings) -> list[KnownRedis]:
     """The servers the operator may connect to: its default and the listed ones."""
     servers = []
     if (default := settings.redis_login()) is not None:
-        servers.append(
-            KnownRedis(
-                default.url,
-                default.password,
-                username=default.username,
-                ca_cert=default.ca_cert,
-                client_cert=default.client_cert,
-                client_key=default.client_key,
-            )
-        )
+        servers.append(KnownRedis(**asdict(default)))  # the same fields, by name
     servers += [KnownRedis(url) for url in settings.known_redis_urls]
     return servers
 
