@@ -5,8 +5,9 @@ container runtime, which these machines lack. This stand-in watches the Pods mat
 selector, binds them to a Node it registers (through the real `pods/binding` subresource), runs
 each container's `command` + `args` as a local process of the test's Python environment (the
 image is recorded, never pulled), and reports the Pod's phase, exit codes and termination
-messages through the real `pods/status` subresource. When a Pod is deleted it kills the
-processes and completes the deletion, as a kubelet does.
+messages through the real `pods/status` subresource. When a Pod is deleted it stops the
+processes gracefully (SIGTERM, the grace period, SIGKILL), reports the terminal status and only
+then completes the deletion, as a kubelet does.
 
 Differences from a real node, on purpose: no images, volumes, probes, resource limits or
 network isolation; the working directory is a private temp dir (not `workingDir`); the
@@ -41,6 +42,11 @@ log = logging.getLogger(__name__)
 
 NODE_TAINT = {"key": "diffsync.dev/local-kubelet", "value": "true", "effect": "NoSchedule"}
 LEASE_RENEW_S = 10.0
+#: A kubelet gives every container at least this long between SIGTERM and SIGKILL
+#: (`minimumGracePeriodInSeconds` in pkg/kubelet/kuberuntime), even on a force delete.
+MINIMUM_GRACE_S = 2.0
+#: How long the deletion waits for the runner to report the terminal status.
+STATUS_REPORT_S = 30.0
 _MERGE = "application/strategic-merge-patch+json"
 
 
@@ -98,7 +104,6 @@ class LocalKubelet:
         with self._lock:
             runners = list(self._runners.values())
         for runner in runners:
-            runner.stopping_for_delete = True
             runner.kill(grace_seconds=2)
         for thread in self._threads:
             thread.join(timeout=35)
@@ -226,11 +231,12 @@ class LocalKubelet:
         if node and node != self.node_name:
             return
         if event_type == "DELETED":
+            # Gone from the API without us (a force delete, grace 0): a kubelet still stops the
+            # containers with its minimum grace period, in the background.
             with self._lock:
                 runner = self._runners.pop(uid, None)
             if runner is not None:
-                runner.stopping_for_delete = True
-                runner.kill(grace_seconds=0)
+                threading.Thread(target=runner.kill, args=(MINIMUM_GRACE_S,), daemon=True).start()
             return
         if pod["metadata"].get("deletionTimestamp"):
             if node:
@@ -270,19 +276,27 @@ class LocalKubelet:
                 raise
 
     def _finalise_deletion(self, pod: Pod) -> None:
-        """Kill the processes within the grace period, then delete the Pod for good (grace 0)."""
+        """Stop the Pod as a kubelet does, then delete it for good (grace 0).
+
+        SIGTERM, then SIGKILL once the Pod's grace period (`deletionGracePeriodSeconds`, at
+        least the kubelet's minimum of 2 s) has passed; the runner then reports the terminal
+        phase (Failed, or Succeeded if every container exited 0) with the exit codes and
+        termination messages; only then is the Pod object removed. Until then it stays, with
+        its deletion timestamp, so a controller can wait for the old process to be gone.
+        """
         uid = pod["metadata"]["uid"]
         with self._lock:
             if uid in self._finalising:
                 return
             self._finalising.add(uid)
             runner = self._runners.get(uid)
-        grace = float(pod["metadata"].get("deletionGracePeriodSeconds") or 0)
+        grace = max(float(pod["metadata"].get("deletionGracePeriodSeconds") or 0), MINIMUM_GRACE_S)
 
         def finalise() -> None:
             if runner is not None:
-                runner.stopping_for_delete = True
-                runner.kill(grace_seconds=min(grace, 30.0))
+                runner.kill(grace_seconds=grace)
+                if runner.is_alive():
+                    runner.join(timeout=STATUS_REPORT_S)  # the terminal status, before the object goes
             body = {"gracePeriodSeconds": 0, "preconditions": {"uid": uid}}
             meta = pod["metadata"]
             with contextlib.suppress(ApiException):
@@ -294,6 +308,8 @@ class LocalKubelet:
 
     # --- StatusSink for the runners -------------------------------------------------------------
     def patch_status(self, pod: Pod, status: dict[str, Any]) -> None:
+        if self._stopped.is_set():
+            return  # the node is going away with the test: no more status writes
         meta = pod["metadata"]
         body = {"metadata": {"uid": meta["uid"]}, "status": status}
         try:

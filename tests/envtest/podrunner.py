@@ -330,12 +330,10 @@ class PodRunner(threading.Thread):
                 reason="DeadlineExceeded",
                 message="Pod was active on the node longer than the specified deadline",
             )
-        elif self.pod["metadata"].get("deletionTimestamp") or self.stopping_for_delete:
-            return  # the kubelet deletes the pod; a status write would race with that
         else:
+            # Also for a Pod being deleted: a kubelet moves it to a terminal phase (with the exit
+            # codes and messages) before it lets the API server remove it.
             self._report("Succeeded" if all(c == 0 for c in codes.values()) else "Failed")
-
-    stopping_for_delete = False
 
 
 def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 from typing import Any
 
-from kubernetes import client
+from kubernetes import client, watch
 from kubernetes.client.rest import ApiException
 
 from envtest import Cluster, wait_for
@@ -128,6 +130,123 @@ def test_deleting_running_pod_kills_it_and_completes_deletion(
     if isinstance(local_kubelet, LocalKubelet):
         pid = int(container_id.removeprefix("local://"))
         assert not _process_exists(pid), f"process {pid} of the deleted pod is still alive"
+
+
+#: A process that shuts down gracefully: on SIGTERM it takes 3 s, leaves a message and exits 7.
+GRACEFUL_STOP = (
+    "import os, signal, sys, time\n"
+    "path = os.environ.get('DIFFSYNC_TERMINATION_MESSAGE_PATH', '/dev/termination-log')\n"
+    "def stop(signum, frame):\n"
+    "    time.sleep(3)\n"
+    "    open(path, 'w').write('stopped cleanly after ' + signal.Signals(signum).name)\n"
+    "    sys.exit(7)\n"
+    "signal.signal(signal.SIGTERM, stop)\n"
+    "print('ready', flush=True)\n"
+    "time.sleep(600)\n"
+)
+#: A process that ignores SIGTERM: only SIGKILL at the end of the grace period stops it.
+IGNORES_SIGTERM = (
+    "import signal, time\n"
+    "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+    "print('ready', flush=True)\n"
+    "time.sleep(600)\n"
+)
+
+
+class _PodEvents(threading.Thread):
+    """Every watch event of one Pod until it is deleted: (seconds since start, type, pod)."""
+
+    def __init__(self, core: client.CoreV1Api, namespace: str, name: str, resource_version: str) -> None:
+        super().__init__(daemon=True)
+        self.core, self.namespace, self.name, self.version = core, namespace, name, resource_version
+        self.started = time.monotonic()
+        self.events: list[tuple[float, str, Any]] = []
+
+    def run(self) -> None:
+        stream = watch.Watch().stream(
+            self.core.list_namespaced_pod,
+            self.namespace,
+            field_selector=f"metadata.name={self.name}",
+            resource_version=self.version,
+            timeout_seconds=90,
+        )
+        for event in stream:
+            self.events.append((time.monotonic() - self.started, event["type"], event["object"]))
+            if event["type"] == "DELETED":
+                return
+
+    def deleted_after(self) -> float:
+        return next(when for when, kind, _ in self.events if kind == "DELETED")
+
+    def last_status_before_deletion(self) -> Any:
+        return [pod for _, kind, pod in self.events if kind == "MODIFIED"][-1]
+
+
+def _delete_when_ready(cluster: Cluster, kubelet: Kubelet, ns: str, pod: dict[str, Any]) -> _PodEvents:
+    """Run `pod` until its process says `ready`, delete it, and return its events until it is gone."""
+    name = pod["metadata"]["name"]
+    with cluster.api_client() as api:
+        core = client.CoreV1Api(api)
+        core.create_namespaced_pod(ns, pod)
+        wait_for(lambda: "ready" in _logs(kubelet, ns, name), timeout=60, what=f"pod {name} to be ready")
+        events = _PodEvents(core, ns, name, core.read_namespaced_pod(name, ns).metadata.resource_version)
+        events.start()
+        core.delete_namespaced_pod(name, ns)
+        events.join(timeout=90)
+    return events
+
+
+def _logs(kubelet: Kubelet, ns: str, name: str) -> str:
+    try:
+        return kubelet.logs(ns, name)
+    except Exception:  # not started yet: no log file (local) or kubectl logs refuses (real nodes)
+        return ""
+
+
+def test_deleted_pod_stays_until_its_process_stopped_gracefully(
+    cluster: Cluster, local_kubelet: Kubelet
+) -> None:
+    ns = cluster.create_namespace()
+    events = _delete_when_ready(
+        cluster, local_kubelet, ns, python_pod("graceful", GRACEFUL_STOP, labels=local_kubelet.labels)
+    )
+    # The Pod is removed only after its process finished its 3 s shutdown ...
+    assert events.deleted_after() >= 2.9, events.events
+    # ... and shows, meanwhile, that it is being deleted and then how its process ended.
+    final = events.last_status_before_deletion()
+    assert final.metadata.deletion_timestamp is not None
+    assert final.status.phase == "Failed"
+    terminated = final.status.container_statuses[0].state.terminated
+    assert (terminated.exit_code, terminated.message) == (7, "stopped cleanly after SIGTERM")
+
+
+def test_process_ignoring_sigterm_is_killed_after_the_grace_period(
+    cluster: Cluster, local_kubelet: Kubelet
+) -> None:
+    ns = cluster.create_namespace()
+    pod = python_pod("stubborn", IGNORES_SIGTERM, labels=local_kubelet.labels)
+    pod["spec"]["terminationGracePeriodSeconds"] = 3
+    events = _delete_when_ready(cluster, local_kubelet, ns, pod)
+    assert 2.9 <= events.deleted_after() < 20, events.events
+    terminated = events.last_status_before_deletion().status.container_statuses[0].state.terminated
+    assert terminated.exit_code == 137  # 128 + SIGKILL
+
+
+def test_force_deleted_pod_still_gets_the_minimum_grace_period(
+    cluster: Cluster, local_kubelet: Kubelet
+) -> None:
+    if not isinstance(local_kubelet, LocalKubelet):
+        return  # a property of the simulation: real nodes are the reference it copies
+    ns = cluster.create_namespace()
+    with cluster.api_client() as api:
+        core = client.CoreV1Api(api)
+        core.create_namespaced_pod(ns, python_pod("forced", IGNORES_SIGTERM, labels=local_kubelet.labels))
+        wait_for(lambda: "ready" in _logs(local_kubelet, ns, "forced"), timeout=60, what="pod forced ready")
+        pid = int(core.read_namespaced_pod("forced", ns).status.container_statuses[0].container_id[8:])
+        core.delete_namespaced_pod("forced", ns, grace_period_seconds=0)
+        time.sleep(0.5)
+        assert _process_exists(pid), "a force delete must still give the process its 2 s"
+        wait_for(lambda: not _process_exists(pid), timeout=15, what="the process to be killed")
 
 
 def _if_running(pod: Any) -> Any:
