@@ -4,7 +4,14 @@ Reads the job from the environment (see `stages.config`: DIFFSYNC_JOB, DIFFSYNC_
 Redis login of `stages.redis_login`, DIFFSYNC_TERMINATION_LOG), runs the stage over
 RedisStores sharing one Redis client, and reports the `StageResult`: kept in Redis (by
 `run_stage`), written as the pod's termination message, and printed as the last line of
-stdout. Exit status: 0 when the stage succeeded, 1 when it failed, 2 for a bad command line.
+stdout. Exit status: 0 when the stage succeeded, 1 when it failed, 143 (128 + SIGTERM) when
+SIGTERM stopped it, 2 for a bad command line.
+
+SIGTERM (the pod deleted, evicted or preempted) interrupts the stage's work, which then
+fails as `interrupted` with its `finally` blocks run; its result is still committed and
+reported, so the operator can tell a stopped pod from a broken adapter (`stages.interrupt`).
+Each process draws a random token that, with the attempt number, names the store generation
+a load stage writes, so two processes never write into one store (`stages.store_ids`).
 
 Around the stage (see `stages.claims`): the pod takes or confirms the job's claim on its
 store before anything is cleared or written (a store another live job holds fails the stage,
@@ -27,6 +34,8 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
+import signal
 import sys
 from collections.abc import Mapping, MutableMapping
 from pathlib import Path
@@ -50,6 +59,7 @@ from diffsync_operator.stages.config import (
     JobConfig,
 )
 from diffsync_operator.stages.handover import RedisJobState
+from diffsync_operator.stages.interrupt import stop_on_sigterm
 from diffsync_operator.stages.redaction import redact
 from diffsync_operator.stages.redis_login import RedisLogin
 from diffsync_operator.stages.result import StageResult
@@ -116,9 +126,7 @@ def final_stage(job: JobConfig) -> Stage:
 
 
 def _failed(stage: Stage, attempt: int, error: str) -> StageResult:
-    return StageResult(
-        stage=stage, attempt=attempt, ok=False, retryable=True, error=redact(f"{stage.value}: {error}")
-    )
+    return StageResult(stage=stage, attempt=attempt, ok=False, retryable=True, error=redact(error))
 
 
 def run_claimed(
@@ -147,7 +155,7 @@ def run_claimed(
         RedisJobState(client, job.store_id, ttl=job.store_ttl_seconds), claim, job.job_uid
     )
     with ClaimKeeper(claim, job.job_uid, job.claim_ttl_seconds, on_beat=refresh_ttl):
-        result = run_stage(stage, job, factory, state, attempt=attempt)
+        result = run_stage(stage, job, factory, state, attempt=attempt, token=secrets.token_hex(4))
     try:
         refresh_ttl()  # the state's lifetime counts from the end of this stage
         if result.ok and stage is final_stage(job) and job.final_stage_releases_claim:
@@ -167,9 +175,7 @@ def run(stage: Stage, env: Mapping[str, str]) -> StageResult:
         attempt = int(attempt_text)
         login = RedisLogin.from_env(env)
     except (ValidationError, ValueError) as error:
-        return StageResult(
-            stage=stage, ok=False, retryable=False, error=f"{stage.value}: bad worker environment: {error}"
-        )
+        return StageResult(stage=stage, ok=False, retryable=False, error=f"bad worker environment: {error}")
     client, factory = redis_stores(login, ttl=job.store_ttl_seconds)
     try:
         return run_claimed(stage, job, attempt, client, factory)
@@ -215,10 +221,13 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
         )
         return 2
     configure_logging(env)
-    result = run(Stage(argv[0]), env)
-    _write_termination_message(result, env)
-    print(result.to_json(), flush=True)
-    return 0 if result.ok else 1
+    with stop_on_sigterm():
+        result = run(Stage(argv[0]), env)
+        _write_termination_message(result, env)
+        print(result.to_json(), flush=True)
+    if result.ok:
+        return 0
+    return 128 + signal.SIGTERM if result.interrupted else 1
 
 
 if __name__ == "__main__":

@@ -1,9 +1,17 @@
 """Small adapters over JSON files, used by the operator tests (in process and in stage pods).
 
 A file holds `{"shelves": {"<name>": {"zone": "...", "items": {"<sku>": <qty>}}}}`. The
-target's models really rewrite the file on create/update/delete, so a sync is observable
-from outside the processes that ran it. A sku starting with "bad" cannot be created (the
-target refuses it with ObjectNotCreated), which gives tests a real per-object failure.
+target's models really rewrite the file on create/update/delete, and append each change to
+`<file>.changes`, so a sync is observable from outside the processes that ran it. A sku
+starting with "bad" cannot be created (the target refuses it with ObjectNotCreated), which
+gives tests a real per-object failure.
+
+Holds stop a stage at a point until the test creates the release file (the process first
+creates `<release>.waiting`): `hold_until` (in load, after the first shelf), `hold_diff_until`
+and `hold_sync_until` (building the adapter in the diff / sync process, before any store read),
+`hold_diff_read_until` (the diff, after it read the source's shelves and before the target's),
+`hold_sync_step_until` (the sync, after its first change to the target). A stage interrupted
+at a hold (SIGTERM in a pod) touches `<release>.stopping` and takes `stop_seconds` to stop.
 """
 
 from __future__ import annotations
@@ -47,16 +55,36 @@ def _wait_for(path: Path, timeout: float = 120.0) -> None:
         time.sleep(0.05)
 
 
-def _hold(release: str) -> None:
+def _hold(release: str, stop_seconds: float = 0) -> None:
     """Wait until `release` exists, after telling the test (`<release>.waiting`) this pod got here.
 
     "The pod is Running" is not enough for a test to act on: the process may still be importing,
-    before it touched Redis at all.
+    before it touched Redis at all. Interrupted here (SIGTERM in a pod), it says so
+    (`<release>.stopping`) and takes `stop_seconds` before letting go, as an adapter closing
+    its connections does.
     """
     if Path(release).exists():
         return
     Path(release + ".waiting").touch()
-    _wait_for(Path(release))
+    try:
+        _wait_for(Path(release))
+    except BaseException as stop:
+        if not isinstance(stop, Exception):  # StageInterrupted, KeyboardInterrupt: asked to stop
+            Path(release + ".stopping").touch()
+            time.sleep(stop_seconds)
+        raise
+
+
+def record_change(adapter: Any, action: str, model: str, uid: str) -> None:
+    """Append `<action> <model> <uid>` to `<target file>.changes`."""
+    with open(f"{adapter.path}.changes", "a") as changes:
+        changes.write(f"{action} {model} {uid}\n")
+
+
+def read_changes(path: str | Path) -> list[str]:
+    """The changes a sync made to the target file at `path`, in order."""
+    changes = Path(f"{path}.changes")
+    return changes.read_text().splitlines() if changes.exists() else []
 
 
 def read_inventory(path: str | Path) -> dict[str, Any]:
@@ -97,23 +125,24 @@ class FileInventory(Adapter):
         hold_until: str | None = None,
         hold_diff_until: str | None = None,
         hold_sync_until: str | None = None,
+        hold_diff_read_until: str | None = None,
+        hold_sync_step_until: str | None = None,
+        stop_seconds: float = 0,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.path = path
         self.fail_marker = fail_marker
         self.hold_until = hold_until
+        self.hold_diff_read_until = hold_diff_read_until
+        self.hold_sync_step_until = hold_sync_step_until
+        self.stop_seconds = stop_seconds
         if hold_diff_until and sys.argv[-1:] == ["diff"]:  # the diff builds the source side first
-            _hold(hold_diff_until)
+            _hold(hold_diff_until, stop_seconds)
         if hold_sync_until and sys.argv[-1:] == ["sync"]:
-            _hold(hold_sync_until)
+            _hold(hold_sync_until, stop_seconds)
 
     def load(self) -> None:
-        if self.hold_until:  # lets a test see the stage running, for as long as it wants
-            _wait_for(Path(self.hold_until))
-        if self.fail_marker and Path(self.fail_marker).exists():
-            Path(self.fail_marker).unlink()
-            raise RuntimeError(f"injected load failure ({self.fail_marker} was present)")
         for name, shelf_data in sorted(read_inventory(self.path)["shelves"].items()):
             shelf = self.shelf(name=name, zone=shelf_data["zone"])
             for sku, qty in sorted(shelf_data["items"].items()):
@@ -121,6 +150,25 @@ class FileInventory(Adapter):
                 self.add(item)
                 shelf.add_child(item)
             self.add(shelf)
+            if self.hold_until:  # half-loaded: the test sees the stage running, as long as it wants
+                _hold(self.hold_until, self.stop_seconds)
+        if self.hold_until:  # an empty inventory still stops here
+            _hold(self.hold_until, self.stop_seconds)
+        if self.fail_marker and Path(self.fail_marker).exists():  # after adding: a half-done load
+            Path(self.fail_marker).unlink()
+            raise RuntimeError(f"injected load failure ({self.fail_marker} was present)")
+
+    def get_all(self, obj: Any) -> Any:
+        if self.hold_diff_read_until and sys.argv[-1:] == ["diff"]:
+            _hold(self.hold_diff_read_until, self.stop_seconds)  # the first read of this side in the diff
+            self.hold_diff_read_until = None
+        return super().get_all(obj)
+
+    def step_done(self) -> None:
+        """Called by the target's models after each change: the sync hold, once."""
+        if self.hold_sync_step_until:
+            _hold(self.hold_sync_step_until, self.stop_seconds)
+            self.hold_sync_step_until = None
 
 
 class TargetShelf(Shelf):
@@ -129,18 +177,24 @@ class TargetShelf(Shelf):
         data = read_inventory(adapter.path)
         data["shelves"][ids["name"]] = {"zone": attrs["zone"], "items": {}}
         write_inventory(adapter.path, data)
+        record_change(adapter, "create", "shelf", ids["name"])
+        adapter.step_done()
         return super().create(adapter=adapter, ids=ids, attrs=attrs)
 
     def update(self, attrs: dict) -> Any:
         data = read_inventory(self.adapter.path)
         data["shelves"][self.name].update(attrs)
         write_inventory(self.adapter.path, data)
+        record_change(self.adapter, "update", "shelf", self.name)
+        self.adapter.step_done()
         return super().update(attrs)
 
     def delete(self) -> Any:
         data = read_inventory(self.adapter.path)
         data["shelves"].pop(self.name, None)
         write_inventory(self.adapter.path, data)
+        record_change(self.adapter, "delete", "shelf", self.name)
+        self.adapter.step_done()
         return super().delete()
 
 
@@ -152,18 +206,24 @@ class TargetItem(Item):
         data = read_inventory(adapter.path)
         data["shelves"][ids["shelf"]]["items"][ids["sku"]] = attrs["qty"]
         write_inventory(adapter.path, data)
+        record_change(adapter, "create", "item", f"{ids['shelf']}__{ids['sku']}")
+        adapter.step_done()
         return super().create(adapter=adapter, ids=ids, attrs=attrs)
 
     def update(self, attrs: dict) -> Any:
         data = read_inventory(self.adapter.path)
         data["shelves"][self.shelf]["items"][self.sku] = attrs["qty"]
         write_inventory(self.adapter.path, data)
+        record_change(self.adapter, "update", "item", self.get_unique_id())
+        self.adapter.step_done()
         return super().update(attrs)
 
     def delete(self) -> Any:
         data = read_inventory(self.adapter.path)
         data["shelves"].get(self.shelf, {}).get("items", {}).pop(self.sku, None)
         write_inventory(self.adapter.path, data)
+        record_change(self.adapter, "delete", "item", self.get_unique_id())
+        self.adapter.step_done()
         return super().delete()
 
 
@@ -195,3 +255,24 @@ class FileTarget(FileInventory):
 
 class NotAnAdapter:
     """Importable, but not a diffsync Adapter."""
+
+
+class FlatShelf(Shelf):
+    _children = {}
+
+
+class FlatInventory(FileInventory):
+    """The same file, but items are top-level models beside the shelves (no child lists).
+
+    A diff then reads `shelf` and `item` as two independent models, so a model read after its
+    data was lost reads as empty without any error: only counting what was read can tell.
+    """
+
+    shelf = FlatShelf
+    top_level = ["shelf", "item"]
+
+    def load(self) -> None:
+        for name, shelf_data in sorted(read_inventory(self.path)["shelves"].items()):
+            self.add(self.shelf(name=name, zone=shelf_data["zone"]))
+            for sku, qty in sorted(shelf_data["items"].items()):
+                self.add(self.item(shelf=name, sku=sku, qty=qty))

@@ -86,7 +86,7 @@ def test_only_one_of_many_simultaneous_claimants_wins(claim):
 
 def test_cleanup_deletes_only_under_the_jobs_own_claim(claim, redis_server):
     client = redis_server.client()
-    RedisJobState(client, claim.store_id).put_diff("{}")
+    RedisJobState(client, claim.store_id).commit(StageResult(stage=Stage.DIFF, ok=True), diff="{}")
     claim.acquire(A, 30)
     claim.release("uid-a", 600)
     claim.acquire(B, 30)  # B ran after A on the same store: the keys are B's now
@@ -115,13 +115,13 @@ def test_the_keeper_renews_while_the_stage_runs_and_notices_a_lost_claim(claim):
 def test_a_stage_cannot_record_once_its_claim_is_gone(claim, redis_server):
     state = ClaimedJobState(RedisJobState(redis_server.client(), claim.store_id), claim, "uid-a")
     claim.acquire(A, 30)
-    state.put_result(StageResult(stage=Stage.LOAD_SOURCE, ok=True))
+    state.commit(StageResult(stage=Stage.LOAD_SOURCE, ok=True))
     claim.release("uid-a", 60)
     claim.acquire(B, 30)
     with pytest.raises(
         StageError, match=r"no longer this job's \(job team-a/second \(uid uid-b\) holds it now\)"
     ):
-        state.put_diff("{}")
+        state.commit(StageResult(stage=Stage.DIFF, ok=True), diff="{}")
     assert state.get_diff() is None
 
 

@@ -100,7 +100,7 @@ def test_adapter_that_does_not_import_fails_without_retry(inventory_files, adapt
     (result,), _, _ = _run(job, [Stage.LOAD_SOURCE])
     assert (result.ok, result.retryable) == (False, False)
     assert fragment in result.error
-    assert result.error.startswith("load-source: adapter")
+    assert result.error.startswith("adapter")
 
 
 def test_params_the_adapter_rejects_fail_without_retry(inventory_files):
@@ -141,3 +141,55 @@ def test_sync_without_a_stored_diff_fails_naming_it(inventory_files):
 def test_results_are_kept_in_the_job_state(inventory_files):
     _, _, state = _run(_job(*inventory_files), [Stage.LOAD_TARGET])
     assert state.get_result(Stage.LOAD_TARGET).objects == 5
+
+
+def test_each_load_attempt_writes_its_own_store_generation(inventory_files):
+    job = _job(*inventory_files)
+    factory, state = local_store_factory(), MemoryJobState()
+    first = run_stage(Stage.LOAD_SOURCE, job, factory, state, attempt=1, token="aaaa")
+    second = run_stage(Stage.LOAD_SOURCE, job, factory, state, attempt=2, token="bbbb")
+    assert (first.generation, second.generation) == ("test/source@1-aaaa", "test/source@2-bbbb")
+    assert state.get_result(Stage.LOAD_SOURCE).generation == "test/source@2-bbbb"
+    assert factory("test/source@2-bbbb").count() == 5
+    assert factory("test/source@1-aaaa").count() == 0  # superseded: deleted once attempt 2 committed
+
+
+def test_late_commit_of_an_older_attempt_is_refused_and_leaves_nothing(inventory_files):
+    job = _job(*inventory_files)
+    factory, state = local_store_factory(), MemoryJobState()
+    newer = run_stage(Stage.LOAD_SOURCE, job, factory, state, attempt=2, token="new")
+    older = run_stage(Stage.LOAD_SOURCE, job, factory, state, attempt=1, token="old")
+    assert newer.ok
+    assert (older.ok, older.retryable) == (False, False)
+    assert "attempt 1 was superseded" in older.error
+    assert state.get_result(Stage.LOAD_SOURCE).attempt == 2
+    assert factory("test/source@1-old").count() == 0
+    assert factory("test/source@2-new").count() == 5
+
+
+def test_failed_load_leaves_no_store_a_later_stage_can_read(inventory_files, tmp_path):
+    marker = tmp_path / "fail-once"
+    marker.touch()
+    job = _job(*inventory_files)
+    job.source.params["fail_marker"] = str(marker)
+    (failed, _, diffed), factory, _ = _run(job, ALL_DIFF)
+    assert not failed.ok and failed.generation is None
+    assert factory("test/source@1").count() == 0
+    assert (diffed.ok, diffed.lost_state) == (False, True)
+    assert "state of load-source is missing" in diffed.error
+
+
+def test_diff_records_the_generations_it_read(inventory_files):
+    results, _, _ = _run(_job(*inventory_files), ALL_DIFF)
+    assert results[-1].inputs == {"load-source": "test/source@1", "load-target": "test/target@1"}
+
+
+def test_sync_refuses_a_diff_made_from_other_loads(inventory_files):
+    source, target = inventory_files
+    job = _job(source, target, mode="sync")
+    _, factory, state = _run(job, ALL_DIFF)
+    run_stage(Stage.LOAD_SOURCE, job, factory, state, attempt=2)  # a reload the diff never saw
+    result = run_stage(Stage.SYNC, job, factory, state)
+    assert (result.ok, result.lost_state) == (False, True)
+    assert "computed from" in result.error
+    assert read_inventory(target) != SOURCE  # nothing applied

@@ -49,6 +49,7 @@ def test_stage_results_and_diff_are_kept_in_redis_under_the_job_prefix(
         f"diffsync-job:{{{redis_store_id}}}:result:load-source",
         f"diffsync-job:{{{redis_store_id}}}:result:load-target",
         f"diffsync-job:{{{redis_store_id}}}:result:diff",
+        f"diffsync-job:{{{redis_store_id}}}:generations",
     ]
 
 
@@ -73,7 +74,7 @@ def test_unreachable_redis_fails_the_stage_as_retryable(inventory_files, tmp_pat
     )
     assert code == 1
     assert (result.ok, result.retryable) == (False, True)
-    assert result.error.startswith("load-source: ObjectStoreException")
+    assert result.error.startswith("ObjectStoreException")
 
 
 def test_load_retried_after_redis_restart_succeeds(inventory_files, restartable_redis, tmp_path):

@@ -14,21 +14,27 @@ from diffsync_operator.stages.result import StageResult
 HERE = Path(__file__).resolve().parent
 
 
-def job_json(source, target, store_id, **extra) -> str:
+def job_json(source, target, store_id, *, source_params=None, target_params=None, **extra) -> str:
     """DIFFSYNC_JOB for the sample adapters over `source` and `target` (one uid per store id)."""
     return json.dumps(
         {
             "storeId": store_id,
             "jobUid": f"uid-of-{store_id}",
-            "source": {"adapter": "sample_adapters:FileInventory", "params": {"path": str(source)}},
-            "target": {"adapter": "sample_adapters:FileTarget", "params": {"path": str(target)}},
+            "source": {
+                "adapter": "sample_adapters:FileInventory",
+                "params": {"path": str(source), **(source_params or {})},
+            },
+            "target": {
+                "adapter": "sample_adapters:FileTarget",
+                "params": {"path": str(target), **(target_params or {})},
+            },
             **extra,
         }
     )
 
 
-def run_worker(stage: str, job: str, redis_url: str, tmp_path: Path, attempt: int = 1):
-    """Run one stage as its own process; returns (exit code, result from the termination log).
+def start_worker(stage: str, job: str, redis_url: str, tmp_path: Path, attempt: int = 1):
+    """Start one stage as its own process; returns (process, path of its termination log).
 
     A password in `redis_url` travels in DIFFSYNC_REDIS_PASSWORD, as a pod gets it (never in the URL)."""
     log = tmp_path / f"{stage}-{attempt}.termination-log"
@@ -40,12 +46,24 @@ def run_worker(stage: str, job: str, redis_url: str, tmp_path: Path, attempt: in
         **login_variables(redis_url),
         "DIFFSYNC_TERMINATION_LOG": str(log),
     }
-    done = subprocess.run(
+    process = subprocess.Popen(
         [sys.executable, "-m", "diffsync_operator.worker", stage],
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=120,
     )
+    return process, log
+
+
+def finish_worker(process: subprocess.Popen, log: Path, timeout: float = 120):
+    """Wait for a started stage process; returns (exit code, result from the termination log, run)."""
+    stdout, stderr = process.communicate(timeout=timeout)
+    done = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     text = log.read_text() if log.exists() else ""
     return done.returncode, StageResult.parse(text), done
+
+
+def run_worker(stage: str, job: str, redis_url: str, tmp_path: Path, attempt: int = 1):
+    """Run one stage as its own process; returns (exit code, result from the termination log, run)."""
+    return finish_worker(*start_worker(stage, job, redis_url, tmp_path, attempt))

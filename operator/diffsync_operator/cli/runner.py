@@ -34,7 +34,7 @@ from diffsync_operator.stages.handover import JobState, MemoryJobState
 from diffsync_operator.stages.redis_login import login_variables
 from diffsync_operator.stages.result import StageResult
 from diffsync_operator.stages.run import StoreFactory, local_store_factory, run_stage
-from diffsync_operator.stages.store_ids import side_store_id
+from diffsync_operator.stages.store_ids import generation_store_id
 
 _STDERR_TAIL = 2000
 
@@ -86,7 +86,8 @@ def _probe(
 ) -> tuple[int | None, Probe | None]:
     """The expected total and a live count for `stage`'s progress bar."""
     if stage in (Stage.LOAD_SOURCE, Stage.LOAD_TARGET):
-        store = factory(side_store_id(job.store_id, "source" if stage is Stage.LOAD_SOURCE else "target"))
+        side = "source" if stage is Stage.LOAD_SOURCE else "target"
+        store = factory(generation_store_id(job.store_id, side, attempt=1))  # what run_stage loads into
         return None, store.count
     if stage is Stage.SYNC:
         diffed = outcome.result(Stage.DIFF)

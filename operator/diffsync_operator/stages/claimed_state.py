@@ -2,18 +2,18 @@
 
 The worker takes the store claim before a stage clears or writes anything and renews it while
 the stage runs (`claims.ClaimKeeper`); this wrapper checks it once more right before each
-record a later stage relies on (the diff, the stage result), so a stage whose claim was lost
-(it expired while Redis or the operator was away, and another job took the store) reports
-that instead of handing over state another job may have overwritten.
+record a later stage relies on (a committed result and diff, a registered generation), so a
+stage whose claim was lost (it expired while Redis or the operator was away, and another job
+took the store) reports that instead of handing over state another job may have overwritten.
 """
 
 from __future__ import annotations
 
 from diffsync_operator.api.status import Stage
 from diffsync_operator.stages.claims import StoreClaim
+from diffsync_operator.stages.errors import StageError
 from diffsync_operator.stages.handover import JobState
 from diffsync_operator.stages.result import StageResult
-from diffsync_operator.stages.run import StageError
 
 
 class ClaimedJobState:
@@ -35,16 +35,19 @@ class ClaimedJobState:
                 lost_state=True,
             )
 
-    def put_diff(self, text: str) -> None:
+    def commit(self, result: StageResult, diff: str | None = None) -> bool:
         self._check()
-        self.state.put_diff(text)
+        return self.state.commit(result, diff)
 
     def get_diff(self) -> str | None:
         return self.state.get_diff()
 
-    def put_result(self, result: StageResult) -> None:
-        self._check()
-        self.state.put_result(result)
-
     def get_result(self, stage: Stage) -> StageResult | None:
         return self.state.get_result(stage)
+
+    def add_generation(self, store_id: str) -> None:
+        self._check()  # before a load writes into a store of a job it no longer holds
+        self.state.add_generation(store_id)
+
+    def generations(self) -> set[str]:
+        return self.state.generations()

@@ -27,7 +27,10 @@ class StageResult(CamelModel):
     ok: bool
     retryable: bool = False
     lost_state: bool = False  # the job's Redis state is gone: the load stages must run again
-    error: str | None = None
+    interrupted: bool = False  # stopped by SIGTERM (pod deleted, evicted, node shutting down)
+    error: str | None = None  # what went wrong, without the stage name (that is `stage`)
+    generation: str | None = None  # load stages: the store id this attempt wrote and committed
+    inputs: dict[str, str] = Field(default_factory=dict)  # diff, sync: the generation read per load stage
     objects: int = Field(default=0, ge=0)
     models: dict[str, int] = Field(default_factory=dict)
     duration_seconds: float = Field(default=0.0, ge=0)

@@ -1,29 +1,36 @@
 """The work of each stage, as plain functions over any store: the seam the CLI reuses.
 
-    result = run_stage(stage, job, store_factory, state, attempt=1)
+    result = run_stage(stage, job, store_factory, state, attempt=1, token=None)
 
 - `stage`: a `Stage` (load-source, load-target, diff, sync);
 - `job`: a `JobConfig` (adapter paths and params, mode, flags, storeId);
-- `store_factory(store_id) -> BaseStore`: the store of one side, asked for
-  `<storeId>/source` or `<storeId>/target`. The worker passes RedisStores sharing one
-  client; the local CLI passes `local_store_factory()`, which hands out one LocalStore per
-  id so every stage in the process sees what the load stages loaded;
-- `state`: a `JobState` (`stages.handover`) where the diff and the stage results are kept.
+- `store_factory(store_id) -> BaseStore`: the store with that id. The worker passes
+  RedisStores sharing one client; the local CLI passes `local_store_factory()`, which hands
+  out one LocalStore per id so every stage in the process sees what the load stages loaded;
+- `state`: a `JobState` (`stages.handover`) where the stage results and the diff are committed;
+- `attempt`, `token`: which attempt of the stage this is; with the token (the worker passes a
+  random one) they name the store generation a load writes (`store_ids.generation_store_id`).
+
+Each load attempt writes its own generation of its side's store and commits its result naming
+it; the diff and sync read the committed generations, and check before and after reading that
+they are still what was loaded (`stages.verify`). So a late flush of an interrupted or
+superseded attempt lands in a store nobody reads, and Redis losing the state is seen, never
+taken for an empty source. A load that fails empties its own generation; one that commits
+deletes the generations its side's earlier attempts wrote.
 
 `run_stage` never raises for a failing stage: it returns a `StageResult` with `ok=False`,
-the error (stage, side, exception type and message) and whether trying again can help
-(`retryable`). Not retryable: an adapter that does not import, params the adapter rejects,
-a create/update/delete the target refused (ObjectCrudException), a stored state that is
-gone or does not match what was loaded (e.g. Redis restarted without persistence: the diff
-would be computed on empty stores). That last case is marked `lost_state`: run again, it
-cannot succeed, but after the load stages ran again it can, which is what the operator does.
-Everything else, notably Redis being unreachable, is retryable.
+the error (side, exception type and message; the stage is the result's `stage`) and whether
+trying again can help (`retryable`). Not retryable: an adapter that does not import, params
+the adapter rejects, a create/update/delete the target refused (ObjectCrudException), and a
+stored state that is gone or not what was loaded (`lost_state`: run again it cannot succeed,
+but after the load stages ran again it can, which is what the operator does). A stage stopped
+by SIGTERM (`stages.interrupt`) is `interrupted` and retryable. Everything else, notably Redis
+being unreachable, is retryable.
 
 Adapters are built as `Class(**params, internal_storage_engine=store)`, so an adapter
 that overrides `__init__` must pass extra keyword arguments on to `Adapter.__init__`.
-Load stages clear their store first (a retry or a reused storeId starts clean), run
-`load()` and flush. The operator never replays a diff after a failed sync: it reloads both
-sides and diffs again, so a retry applies only what is still different.
+The operator never replays a diff after a failed sync: it reloads both sides and diffs
+again, so a retry applies only what is still different.
 """
 
 from __future__ import annotations
@@ -33,32 +40,30 @@ import resource
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+import structlog
 from pydantic import ValidationError
 
 from diffsync import Adapter
+from diffsync.diff import Diff
 from diffsync.exceptions import DiffException, ObjectCrudException, ObjectStoreException
 from diffsync.store import BaseStore
 from diffsync_operator.api.status import DiffSummary, Stage, SyncOutcome
-from diffsync_operator.stages import diff_codec
+from diffsync_operator.stages import diff_codec, verify
 from diffsync_operator.stages.config import AdapterRef, JobConfig
+from diffsync_operator.stages.errors import StageError, lost
 from diffsync_operator.stages.handover import JobState
+from diffsync_operator.stages.interrupt import StageInterrupted, interruptible
 from diffsync_operator.stages.redaction import redact
 from diffsync_operator.stages.result import StageResult
-from diffsync_operator.stages.store_ids import side_store_id
+from diffsync_operator.stages.store_ids import generation_store_id, is_generation_of
 from diffsync_operator.stages.sync_log import recording_outcomes
 
 StoreFactory = Callable[[str], BaseStore]
 
-
-class StageError(Exception):
-    """A stage failure with a clear message; `retryable` says whether a new attempt may help."""
-
-    def __init__(self, message: str, *, retryable: bool, lost_state: bool = False) -> None:
-        super().__init__(message)
-        self.retryable = retryable
-        self.lost_state = lost_state
+__all__ = ["StageError", "StoreFactory", "build_adapter", "classify", "local_store_factory", "run_stage"]
 
 
 def local_store_factory() -> StoreFactory:
@@ -103,84 +108,118 @@ def build_adapter(ref: AdapterRef, store: BaseStore) -> Adapter:
         ) from error
 
 
-def _model_counts(store: BaseStore) -> dict[str, int]:
-    return {name: store.count(model=name) for name in sorted(store.get_all_model_names())}
+@dataclass
+class _Attempt:
+    """One attempt of one stage: its inputs, and the result it fills in."""
+
+    job: JobConfig
+    factory: StoreFactory
+    state: JobState
+    result: StageResult
+    token: str | None
+
+    def side_adapter(self, side: str, load: StageResult) -> Adapter:
+        ref = self.job.source if side == "source" else self.job.target
+        return build_adapter(ref, self.factory(verify.generation(self.job.store_id, load)))
 
 
-def _side(job: JobConfig, side: str, store_factory: StoreFactory) -> Adapter:
-    ref = job.source if side == "source" else job.target
-    return build_adapter(ref, store_factory(side_store_id(job.store_id, side)))
+def _discard(store: BaseStore) -> None:
+    """Empty a store this attempt will not commit; a failure here must not hide the first one."""
+    try:
+        store.clear()
+    except Exception as error:  # best effort: the next commit of this side deletes it too
+        structlog.get_logger().warning(
+            "could not empty an abandoned store", store=str(store), error=str(error)
+        )
 
 
-def _load(job: JobConfig, side: str, store_factory: StoreFactory, result: StageResult) -> None:
-    ref = job.source if side == "source" else job.target
-    store = store_factory(side_store_id(job.store_id, side))
-    store.clear()
-    adapter = build_adapter(ref, store)
-    adapter.load()
-    store.flush()
-    result.models = _model_counts(store)
+def _load(side: str, run: _Attempt) -> None:
+    job, result = run.job, run.result
+    generation = generation_store_id(job.store_id, side, result.attempt, run.token)
+    run.state.add_generation(generation)  # before any write: cleanup and the finalizer find it
+    store = run.factory(generation)
+    try:
+        store.clear()  # a reused store id (same attempt, no token) starts clean
+        adapter = build_adapter(job.source if side == "source" else job.target, store)
+        adapter.load()
+        store.flush()
+    except BaseException:
+        _discard(store)
+        raise
+    result.generation = generation
+    result.models = verify.model_counts(store)
     result.objects = sum(result.models.values())
 
 
-def _check_loaded(state: JobState, stage: Stage, adapter: Adapter) -> None:
-    """Refuse to diff or sync stores that no longer hold what their load stage loaded."""
-    loaded = state.get_result(stage)
-    if loaded is None or not loaded.ok:
-        raise StageError(
-            f"the state of {stage.value} is missing (was Redis restarted or flushed?); "
-            "the load stages must run again",
-            retryable=False,
-            lost_state=True,
-        )
-    present = len(adapter)
-    if present != loaded.objects:
-        raise StageError(
-            f"the store of {stage.value} holds {present} objects but {loaded.objects} were loaded "
-            "(was Redis restarted?); the load stages must run again",
-            retryable=False,
-            lost_state=True,
-        )
+def _drop_superseded(side: str, run: _Attempt) -> None:
+    """After a load committed: delete the generations earlier attempts of its side wrote."""
+    for generation in sorted(run.state.generations()):
+        if generation != run.result.generation and is_generation_of(generation, run.job.store_id, side):
+            _discard(run.factory(generation))
 
 
-def _diff(job: JobConfig, store_factory: StoreFactory, state: JobState, result: StageResult) -> None:
-    source = _side(job, "source", store_factory)
-    target = _side(job, "target", store_factory)
-    _check_loaded(state, Stage.LOAD_SOURCE, source)
-    _check_loaded(state, Stage.LOAD_TARGET, target)
-    diff = target.diff_from(source, flags=job.flag_value())
-    state.put_diff(diff_codec.dumps(diff))
-    result.objects = len(diff)
-    result.diff = DiffSummary.from_counts(diff.summary())
+def _diff(run: _Attempt) -> str:
+    loads = verify.committed_loads(run.state)
+    source = run.side_adapter("source", loads[Stage.LOAD_SOURCE])
+    target = run.side_adapter("target", loads[Stage.LOAD_TARGET])
+    read = {Stage.LOAD_SOURCE: source.store, Stage.LOAD_TARGET: target.store}
+    try:
+        for stage, store in read.items():
+            verify.check_counts(store, loads[stage])
+        diff = target.diff_from(source, flags=run.job.flag_value())
+    except ObjectStoreException:
+        verify.confirm_unchanged(run.state, loads)  # a lost state explains the error: say so
+        raise
+    verify.confirm_unchanged(run.state, loads, read)  # what was read is what was loaded
+    run.result.inputs = verify.inputs_of(run.job.store_id, loads)
+    run.result.objects = len(diff)
+    run.result.diff = DiffSummary.from_counts(diff.summary())
+    return diff_codec.dumps(diff)
 
 
-def _sync(job: JobConfig, store_factory: StoreFactory, state: JobState, result: StageResult) -> None:
-    text = state.get_diff()
-    if text is None:
+def _stored_diff(run: _Attempt) -> tuple[Diff, dict[Stage, StageResult]]:
+    """The committed diff and the committed loads, checked to be the loads the diff was made of."""
+    diffed, text = run.state.get_result(Stage.DIFF), run.state.get_diff()
+    if diffed is None or not diffed.ok or text is None:
         raise StageError(
             "the stored diff is missing (was Redis restarted or flushed?); the job must load and diff again",
             retryable=False,
             lost_state=True,
         )
-    diff = diff_codec.loads(text)
-    source = _side(job, "source", store_factory)
-    target = _side(job, "target", store_factory)
-    _check_loaded(state, Stage.LOAD_SOURCE, source)
+    loads = verify.committed_loads(run.state)
+    if diffed.inputs != verify.inputs_of(run.job.store_id, loads):
+        raise lost(f"the stored diff was computed from {diffed.inputs}, not from the loads committed now")
+    return diff_codec.loads(text), loads
+
+
+def _sync(run: _Attempt) -> None:
+    diff, loads = _stored_diff(run)
+    source = run.side_adapter("source", loads[Stage.LOAD_SOURCE])
+    target = run.side_adapter("target", loads[Stage.LOAD_TARGET])
+    for stage, adapter in ((Stage.LOAD_SOURCE, source), (Stage.LOAD_TARGET, target)):
+        verify.check_counts(adapter.store, loads[stage])
+    run.result.inputs = verify.inputs_of(run.job.store_id, loads)
     if not diff.has_diffs():
-        result.sync = SyncOutcome()
+        run.result.sync = SyncOutcome()
         return
     with recording_outcomes() as recorder:
         try:
-            target.sync_from(source, diff=diff, flags=job.flag_value())
+            target.sync_from(source, diff=diff, flags=run.job.flag_value())
+        except Exception:
+            # A target store read after Redis lost it makes updates fail as "not found":
+            # report the lost state (reload and diff again), not a refusal by the target.
+            verify.confirm_unchanged(run.state, loads)
+            raise
         finally:
-            result.sync = recorder.outcome()
-            result.objects = recorder.succeeded + recorder.failed
+            run.result.sync = recorder.outcome()
+            run.result.objects = recorder.succeeded + recorder.failed
     target.store.flush()
+    verify.confirm_unchanged(run.state, loads)  # objects read for failed steps: were they there?
 
 
-_STAGES: dict[Stage, Callable[[JobConfig, StoreFactory, JobState, StageResult], None]] = {
-    Stage.LOAD_SOURCE: lambda job, factory, state, result: _load(job, "source", factory, result),
-    Stage.LOAD_TARGET: lambda job, factory, state, result: _load(job, "target", factory, result),
+_STAGES: dict[Stage, Callable[[_Attempt], str | None]] = {
+    Stage.LOAD_SOURCE: lambda run: _load("source", run),
+    Stage.LOAD_TARGET: lambda run: _load("target", run),
     Stage.DIFF: _diff,
     Stage.SYNC: _sync,
 }
@@ -208,6 +247,8 @@ def classify(error: BaseException) -> bool:
     """Whether a new attempt may succeed after `error`."""
     if isinstance(error, StageError):
         return error.retryable
+    if isinstance(error, StageInterrupted):
+        return True
     if (refusal := redis_refusal(error)) is not None:
         return type(refusal).__name__ not in _NOT_RETRYABLE_REFUSALS
     if isinstance(error, (ObjectCrudException, DiffException)):
@@ -224,30 +265,76 @@ def _peak_memory_bytes() -> int:
     return int(peak if sys.platform == "darwin" else peak * 1024)
 
 
+def _describe(error: BaseException) -> str:
+    if isinstance(error, StageError):
+        return str(error)
+    if isinstance(error, StageInterrupted):
+        return (
+            f"interrupted: {error} (the pod was deleted, evicted or preempted, or its node is shutting down)"
+        )
+    text = f"{type(error).__name__}: {error}"
+    if (refusal := redis_refusal(error)) is not None and refusal is not error:
+        text += f" (Redis refused: {type(refusal).__name__}: {refusal})"
+    return text
+
+
+def _fail(result: StageResult, error: BaseException) -> None:
+    result.ok = False
+    result.retryable = classify(error)
+    result.lost_state = isinstance(error, StageError) and error.lost_state
+    result.interrupted = isinstance(error, StageInterrupted)
+    result.error = redact(_describe(error))
+
+
 def run_stage(
-    stage: Stage, job: JobConfig, store_factory: StoreFactory, state: JobState, *, attempt: int = 1
+    stage: Stage,
+    job: JobConfig,
+    store_factory: StoreFactory,
+    state: JobState,
+    *,
+    attempt: int = 1,
+    token: str | None = None,
 ) -> StageResult:
-    """Run one stage; see the module docstring. The result is also kept in `state`."""
+    """Run one stage; see the module docstring. The result is also committed to `state`."""
     result = StageResult(stage=stage, attempt=attempt, ok=False)
+    run = _Attempt(job, store_factory, state, result, token)
     started = time.monotonic()
+    diff_text = None
     try:
-        _STAGES[stage](job, store_factory, state, result)
+        with interruptible():  # SIGTERM stops the work, never the commit below
+            diff_text = _STAGES[stage](run)
         result.ok = True
-    except Exception as error:  # the stage's outcome, reported rather than raised
-        result.retryable = classify(error)
-        result.lost_state = isinstance(error, StageError) and error.lost_state
-        text = str(error) if isinstance(error, StageError) else f"{type(error).__name__}: {error}"
-        if (refusal := redis_refusal(error)) is not None and refusal is not error:
-            text += f" (Redis refused: {type(refusal).__name__}: {refusal})"
-        result.error = redact(f"{stage.value}: {text}")
+    except (Exception, StageInterrupted) as error:  # the stage's outcome, reported rather than raised
+        _fail(result, error)
     result.duration_seconds = round(time.monotonic() - started, 3)
     result.peak_memory_bytes = _peak_memory_bytes()
+    _commit(run, diff_text)
+    return result
+
+
+def _commit(run: _Attempt, diff_text: str | None) -> None:
+    result, side = run.result, verify.LOADS.get(run.result.stage)
     try:
-        state.put_result(result)
+        committed = run.state.commit(result, diff_text if result.ok else None)
+    except StageError as error:  # refused: e.g. the store is no longer this job's (claims)
+        if result.ok:  # a failure keeps its own cause: the refusal adds nothing to it
+            _fail(result, error)
+        committed = False
     except Exception as error:  # Redis gone while reporting: the result still reaches the pod status
         if result.ok:
             result.ok, result.retryable = False, True
-            result.error = redact(
-                f"{stage.value}: could not record the result: {type(error).__name__}: {error}"
+            result.error = redact(f"could not record the result: {type(error).__name__}: {error}")
+        committed = False
+    else:
+        if not committed and result.ok:
+            result.ok, result.retryable = False, False
+            result.error = (
+                f"attempt {result.attempt} was superseded: a later attempt of {result.stage.value} "
+                "committed first"
             )
-    return result
+    if side is None or result.generation is None:
+        return
+    if committed and result.ok:
+        _drop_superseded(side, run)
+    elif not result.ok:
+        _discard(run.factory(result.generation))  # nobody may read what was not committed

@@ -4,17 +4,22 @@ A job with effective store id `S` (see `store_ids`) owns exactly these keys:
 
 | pattern | what |
 | --- | --- |
-| `diffsync:{<S/source escaped>}:*` | the source side's RedisStore (layout: docs/redis-store.md) |
-| `diffsync:{<S/target escaped>}:*` | the target side's RedisStore |
-| `diffsync-job:{S}:*` | the handover keys (diff, stage results) and the store claim |
+| `diffsync:{<S/source@ escaped>*` | the source side's generations, one RedisStore per load attempt |
+| `diffsync:{<S/target@ escaped>*` | the target side's generations |
+| `diffsync:{<S/source escaped>}:*` | the source side's base store (layout: docs/redis-store.md) |
+| `diffsync:{<S/target escaped>}:*` | the target side's base store |
+| `diffsync-job:{S}:*` | the handover keys (diff, stage results, generations) and the store claim |
 
 `escaped` is the library's documented percent-encoding of a store id (`/` becomes `%2F`), so
 none of these patterns holds a glob character of its own and the closing `}` ends each one:
-the pattern of `ns/a` does not match the keys of `ns/a/b`. `job_key_patterns` is the one list
+the pattern of `ns/a` does not match the keys of `ns/a/b`. The generation patterns end at `@`
+(`%40`), which no store id contains, so they too match one job's stores only
+(`store_ids.generation_prefix`). `job_key_patterns` is the one list
 of them, e.g. for a Redis ACL user that may touch only one job's keys (`~<pattern>` each).
 
 `refresh_state_ttl` sets the expiry of every existing key of a job without scanning the
-keyspace: a store's keys are named from its `models` set, the handover keys are fixed.
+keyspace: the generations are listed in the job's `generations` set, a store's keys are named
+from its `models` set, the handover keys are fixed.
 """
 
 from __future__ import annotations
@@ -22,8 +27,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from diffsync_operator.stages.handover import KEY_PREFIX, job_keys
-from diffsync_operator.stages.store_ids import side_store_id
+from diffsync_operator.stages.handover import KEY_PREFIX, generations_key, job_keys, registered_generations
+from diffsync_operator.stages.store_ids import generation_prefix, side_store_id
 
 if TYPE_CHECKING:
     import redis
@@ -53,8 +58,9 @@ def claim_key(store_id: str) -> str:
 
 def job_key_patterns(store_id: str) -> list[str]:
     """Glob patterns that match every key of the job's state and no key of any other store id."""
+    generations = [f"diffsync:{{{_escape(generation_prefix(store_id, side))}*" for side in SIDES]
     stores = [f"{store_key_prefix(side_store_id(store_id, side))}:*" for side in SIDES]
-    return [*stores, f"{job_key_prefix(store_id)}:*"]
+    return [*generations, *stores, f"{job_key_prefix(store_id)}:*"]
 
 
 def _store_keys(prefix: str, model_names: set[bytes | str]) -> list[str]:
@@ -66,7 +72,9 @@ def _store_keys(prefix: str, model_names: set[bytes | str]) -> list[str]:
 
 def existing_job_keys(client: redis.Redis, store_id: str) -> list[str]:
     """The names of the job's store and handover keys (not the claim); some may not exist."""
-    prefixes = [store_key_prefix(side_store_id(store_id, side)) for side in SIDES]
+    generations = registered_generations(client.smembers(generations_key(store_id)), store_id)
+    stores = [*(side_store_id(store_id, side) for side in SIDES), *sorted(generations)]
+    prefixes = [store_key_prefix(store) for store in stores]
     pipe = client.pipeline(transaction=False)
     for prefix in prefixes:
         pipe.smembers(f"{prefix}:models")
