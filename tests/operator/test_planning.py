@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from diffsync_operator.api.spec import SyncJobSpec
-from diffsync_operator.api.status import DiffSummary, JobPhase, Stage, StagePhase, SyncJobStatus, SyncOutcome
+from diffsync_operator.api.status import (
+    DiffSummary,
+    JobPhase,
+    Stage,
+    StagePhase,
+    StageStatus,
+    SyncJobStatus,
+    SyncOutcome,
+)
 from diffsync_operator.controller.observe import ObservedPod
 from diffsync_operator.controller.planning import JobView, plan_next_step, ttl_expiry
 from diffsync_operator.stages.result import StageResult
@@ -151,17 +159,109 @@ def test_non_retryable_failure_is_not_retried():
     assert "No module named 'nope'" in next(c.message for c in plan.status.conditions if c.type == "Failed")
 
 
-def test_deleted_pod_counts_as_a_retryable_failure():
-    _, job = _step(_job(), [])
+def test_vanished_pod_is_retried_without_using_backoff_limit():
+    _, job = _step(_job(backoffLimit=0), [])
     plan, _ = _step(job, [_running(Stage.LOAD_TARGET)])  # load-source pod vanished
     assert (Stage.LOAD_SOURCE, 2) in plan.create
-    assert "deleted" in plan.status.stage(Stage.LOAD_SOURCE).message
+    entry = plan.status.stage(Stage.LOAD_SOURCE)
+    assert "deleted" in entry.message
+    assert entry.disrupted_attempts == [1]
 
 
-def test_pod_being_deleted_is_replaced_without_waiting():
+def test_pod_being_deleted_is_waited_for_before_the_next_attempt():
     _, job = _step(_job(), [])
-    plan, _ = _step(job, [_running(Stage.LOAD_SOURCE, deleting=True), _running(Stage.LOAD_TARGET)])
+    stopping = [_running(Stage.LOAD_SOURCE, deleting=True), _running(Stage.LOAD_TARGET)]
+    plan, job = _step(job, stopping)
+    assert plan.create == []
+    assert "waiting for pod inv-load-source-1 to terminate" in plan.status.stage(Stage.LOAD_SOURCE).message
+    reconciling = next(c for c in plan.status.conditions if c.type == "Reconciling")
+    assert "waiting for pod inv-load-source-1" in reconciling.message
+    assert [e.reason for e in plan.events if e.message.startswith("load-source")] == ["WaitingForPod"]
+    again, _ = _step(job, stopping)
+    assert (again.create, again.events) == ([], [])  # still waiting, said once
+
+
+def _stopped(stage: Stage, attempt: int = 1, **pod) -> ObservedPod:
+    """A pod deleted mid-stage whose worker reported the SIGTERM, now terminated."""
+    message = StageResult(
+        stage=stage, attempt=attempt, ok=False, retryable=True, interrupted=True, error="interrupted"
+    ).to_json()
+    return ObservedPod(
+        f"inv-{stage.value}-{attempt}",
+        stage,
+        attempt,
+        "Failed",
+        deleting=True,
+        exit_code=143,
+        message=message,
+    )
+
+
+def test_deleted_pod_is_replaced_once_terminated_without_using_backoff_limit():
+    _, job = _step(_job(backoffLimit=0), [])
+    plan, _ = _step(job, [_stopped(Stage.LOAD_SOURCE), _running(Stage.LOAD_TARGET)])
     assert plan.create == [(Stage.LOAD_SOURCE, 2)]
+    assert plan.status.stage(Stage.LOAD_SOURCE).disrupted_attempts == [1]
+
+
+def test_pod_killed_during_deletion_without_a_result_is_a_disruption():
+    _, job = _step(_job(backoffLimit=0), [])
+    killed = ObservedPod("inv-load-source-1", Stage.LOAD_SOURCE, 1, "Failed", deleting=True, exit_code=137)
+    plan, _ = _step(job, [killed, _running(Stage.LOAD_TARGET)])
+    assert plan.create == [(Stage.LOAD_SOURCE, 2)]
+    assert "was deleted before it finished (exit code 137)" in plan.status.stage(Stage.LOAD_SOURCE).message
+
+
+def test_disruptions_beyond_the_free_ones_use_backoff_limit():
+    status = SyncJobStatus(
+        stages=[StageStatus(name=Stage.LOAD_SOURCE, attempts=6, disrupted_attempts=[1, 2, 3, 4, 5])]
+    )
+    job = _job(status, backoffLimit=0)
+    plan = plan_next_step(job, [_stopped(Stage.LOAD_SOURCE, 6), _running(Stage.LOAD_TARGET)], NOW)
+    assert plan.create == []
+    assert plan.status.phase is JobPhase.FAILED
+
+
+def test_ordinary_failure_still_uses_backoff_limit_after_a_disruption():
+    _, job = _step(_job(backoffLimit=1), [])
+    _, job = _step(job, [_stopped(Stage.LOAD_SOURCE, 1), _running(Stage.LOAD_TARGET)])
+    target = _running(Stage.LOAD_TARGET)
+    plan, job = _step(job, [_stopped(Stage.LOAD_SOURCE, 1), _failed(Stage.LOAD_SOURCE, 2), target])
+    assert plan.create == [(Stage.LOAD_SOURCE, 3)]
+    plan, _ = _step(job, [_failed(Stage.LOAD_SOURCE, 2), _failed(Stage.LOAD_SOURCE, 3), target])
+    assert plan.status.phase is JobPhase.FAILED
+
+
+def test_deleted_sync_pod_reloads_only_once_its_process_is_gone():
+    _, job = _step(_job(mode="sync", backoffLimit=0), [])
+    pods = [_ok(Stage.LOAD_SOURCE), _ok(Stage.LOAD_TARGET), _ok(Stage.DIFF, diff=DiffSummary(create=1))]
+    _, job = _step(job, pods)
+    plan, job = _step(job, [*pods, _running(Stage.SYNC, deleting=True)])
+    assert plan.create == []
+    plan, _ = _step(job, [*pods, _stopped(Stage.SYNC)])
+    assert set(plan.create) == {(Stage.LOAD_SOURCE, 2), (Stage.LOAD_TARGET, 2)}
+
+
+def test_failure_message_names_the_stage_once():
+    _, job = _step(_job(), [])
+    pods = [
+        _failed(Stage.LOAD_SOURCE, retryable=False, error="adapter 'x:Y' does not import"),
+        _ok(Stage.LOAD_TARGET),
+    ]
+    plan, _ = _step(job, pods)
+    failed = next(c.message for c in plan.status.conditions if c.type == "Failed")
+    assert failed == "load-source: adapter 'x:Y' does not import"
+    assert [e.message for e in plan.events if e.message.startswith("load-source failed")] == [
+        "load-source failed (not retryable): adapter 'x:Y' does not import"
+    ]
+
+
+def test_load_generation_is_recorded_in_the_stage_status():
+    _, job = _step(_job(), [])
+    plan, _ = _step(
+        job, [_ok(Stage.LOAD_SOURCE, generation="ns.inv.uid-1234/source/1-abcd"), _running(Stage.LOAD_TARGET)]
+    )
+    assert plan.status.stage(Stage.LOAD_SOURCE).generation == "ns.inv.uid-1234/source/1-abcd"
 
 
 def test_crash_log_becomes_the_stage_message():

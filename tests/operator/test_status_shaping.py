@@ -84,3 +84,18 @@ def test_observed_pod_reads_the_termination_message_and_exit_code():
 
 def test_pod_without_stage_labels_is_ignored():
     assert observe_pod({"metadata": {"name": "other", "labels": {}}}) is None
+
+
+def _pod_with_status(status: dict) -> dict:
+    labels = {"diffsync.io/stage": "load-source", "diffsync.io/attempt": "1"}
+    return {"metadata": {"name": "inv-load-source-1", "labels": labels}, "status": status}
+
+
+def test_observed_pod_with_a_disruption_target_condition_is_disrupted():
+    condition = {"type": "DisruptionTarget", "status": "True", "reason": "PreemptionByScheduler"}
+    assert observe_pod(_pod_with_status({"phase": "Failed", "conditions": [condition]})).disrupted
+
+
+def test_evicted_pod_is_disrupted_and_a_failed_one_is_not():
+    assert observe_pod(_pod_with_status({"phase": "Failed", "reason": "Evicted"})).disrupted
+    assert not observe_pod(_pod_with_status({"phase": "Failed"})).disrupted

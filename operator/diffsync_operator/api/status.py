@@ -86,6 +86,14 @@ class StageStatus(CamelModel):
     reloaded_after_attempt: int | None = Field(
         default=None, ge=1, description="This attempt lost the Redis state; the loads ran again after it."
     )
+    disrupted_attempts: list[int] = Field(
+        default_factory=list,
+        description="Attempts whose pod was deleted, evicted or preempted: retried without counting "
+        "against backoffLimit.",
+    )
+    generation: str | None = Field(
+        default=None, description="Load stages: the store generation the last successful attempt committed."
+    )
 
 
 class DiffSummary(CamelModel):

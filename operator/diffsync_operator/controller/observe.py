@@ -14,6 +14,9 @@ from diffsync_operator.api.status import Stage
 from diffsync_operator.controller.naming import LABEL_ATTEMPT, LABEL_STAGE
 from diffsync_operator.controller.pods import CONTAINER_NAME
 
+#: Pod `status.reason`s of a pod stopped from outside: evicted, preempted, its node shut down.
+DISRUPTION_REASONS = frozenset({"Evicted", "Preempting", "Terminated", "Shutdown"})
+
 
 @dataclass(frozen=True)
 class ObservedPod:
@@ -29,6 +32,7 @@ class ObservedPod:
     reason: str | None = None  # e.g. OOMKilled, Error, DeadlineExceeded
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    disrupted: bool = False  # Kubernetes says it stopped the pod (DisruptionTarget, eviction, ...)
 
     @property
     def finished(self) -> bool:
@@ -72,6 +76,10 @@ def observe_pod(pod: dict[str, Any]) -> ObservedPod | None:
         return None
     status = pod.get("status") or {}
     terminated = _terminated(status)
+    disruption = any(
+        c.get("type") == "DisruptionTarget" and c.get("status") == "True"
+        for c in status.get("conditions") or []
+    )
     return ObservedPod(
         name=meta.get("name", ""),
         stage=stage,
@@ -83,4 +91,5 @@ def observe_pod(pod: dict[str, Any]) -> ObservedPod | None:
         reason=terminated.get("reason") or status.get("reason"),
         started_at=_time(terminated.get("startedAt") or status.get("startTime")),
         finished_at=_time(terminated.get("finishedAt")),
+        disrupted=disruption or status.get("reason") in DISRUPTION_REASONS,
     )

@@ -8,9 +8,15 @@ attempts of existing pods, so an operator that died before recording a pod finds
 Rules:
 - stages run in groups: [load-source, load-target] together, then [diff], then [sync] in
   sync mode; a group starts when the previous one has succeeded;
-- a failed attempt is retried with a new pod (attempt + 1) while attempts <= backoffLimit,
-  unless its result says it cannot succeed (`retryable: false`, e.g. an adapter that does
-  not import); a pod deleted before it finished counts as a retryable failure;
+- one attempt at a time (the Kubernetes Job's `podReplacementPolicy: Failed`): a stage's next
+  attempt starts only when every earlier pod of the stage has terminated (phase Succeeded or
+  Failed) or is gone. A pod being deleted still runs its process for up to its grace period:
+  the stage waits for it, and its status and the job's conditions say so;
+- a failed attempt is retried with a new pod (attempt + 1) while the failed attempts number
+  at most backoffLimit, unless its result says it cannot succeed (`retryable: false`, e.g. an
+  adapter that does not import). An attempt whose pod was deleted, evicted or preempted (or
+  that SIGTERM interrupted) is retried without counting against backoffLimit, for up to
+  FREE_DISRUPTIONS such attempts per stage; more count as failures;
 - a failed stage fails the job and deletes the job's other running pods;
 - a diff or sync attempt that finds the job's Redis state gone (`lost_state`, e.g. Redis
   restarted without persistence), and any retryable sync failure (the target may be half
@@ -44,6 +50,8 @@ from diffsync_operator.stages.result import StageResult
 from diffsync_operator.stages.store_ids import job_store_id
 
 FINISHED = (JobPhase.SUCCEEDED, JobPhase.FAILED)
+#: Attempts per stage that a deleted, evicted or preempted pod may end without using backoffLimit.
+FREE_DISRUPTIONS = 5
 
 
 @dataclass(frozen=True)
@@ -98,15 +106,23 @@ class Plan:
 def _failure_text(pod: ObservedPod | None, result: StageResult | None, name: str) -> str:
     if pod is None:
         return f"pod {name} was deleted before it finished"
-    if pod.deleting and not pod.finished:
-        return f"pod {name} was deleted before it finished"
     if result is not None and result.error:
         return result.error
     detail = f"exit code {pod.exit_code}" if pod.exit_code is not None else "no exit code"
     if pod.reason:
         detail += f", {pod.reason}"
     tail = (pod.message or "").strip()
-    return f"pod {name} failed ({detail})" + (f": {tail[-500:]}" if tail else "")
+    what = "was deleted before it finished" if pod.deleting else "failed"
+    return f"pod {name} {what} ({detail})" + (f": {tail[-500:]}" if tail else "")
+
+
+def _disrupted(pod: ObservedPod | None, result: StageResult | None) -> bool:
+    """Whether the attempt ended because its pod was stopped from outside, not by the stage."""
+    if pod is None:
+        return True  # gone before it was seen finished: deleted (a pod never vanishes by itself)
+    if pod.disrupted or (result is not None and result.interrupted):
+        return True
+    return pod.deleting and result is None  # killed while being deleted, before it could report
 
 
 def _success_text(stage: Stage, result: StageResult | None) -> str:
@@ -131,6 +147,7 @@ class _Planner:
         self.pods = pods
         self.status = job.status.model_copy(deep=True)
         self.plan = Plan(status=self.status)
+        self.waiting: list[str] = []  # stages waiting for an old pod to terminate
 
     def event(self, kind: str, reason: str, message: str) -> None:
         self.plan.events.append(JobEvent(kind, reason, message))
@@ -192,11 +209,15 @@ class _Planner:
                 self.event("Normal", "StageRunning", f"{stage.value}: pod {name} is running")
             entry.phase = phase
             return phase
+        stopping = [p.name for p in mine if not p.finished]
+        if stopping:  # deleted but its process still runs: never two attempts at once
+            return self.wait_for(entry, stopping)
         result = StageResult.parse(pod.message) if pod is not None else None
         if result is not None:
             entry.objects = result.objects
             entry.duration_seconds = round(result.duration_seconds, 3)
             entry.peak_memory_bytes = result.peak_memory_bytes
+            entry.generation = result.generation or entry.generation
         if entry.reloaded_after_attempt == attempt:
             # This attempt's outcome is spent: the loads ran again since. Start afresh.
             entry.reloaded_after_attempt = None
@@ -210,12 +231,17 @@ class _Planner:
         text = _failure_text(pod, result, name)
         lost = result is not None and result.lost_state
         retryable = result.retryable if result is not None else True
-        if (lost or (stage is Stage.SYNC and retryable)) and attempt <= self.spec.backoff_limit:
+        disrupted = _disrupted(pod, result) and self.note_disruption(entry, attempt)
+        if disrupted:
+            text += f" (not counted against backoffLimit: disruption {len(entry.disrupted_attempts)} of "
+            text += f"{FREE_DISRUPTIONS} allowed)"
+        within_limit = attempt - len(entry.disrupted_attempts) <= self.spec.backoff_limit
+        if (lost or (stage is Stage.SYNC and retryable)) and within_limit:
             # A sync that stopped half-way left the target partly changed: replaying the old
             # diff could apply changes twice, so read both sides again and diff afresh.
-            self.reload(entry, attempt, text)
+            self.reload(entry, attempt, text, lost)
             return entry.phase
-        if retryable and attempt <= self.spec.backoff_limit:
+        if retryable and within_limit:
             entry.message = f"attempt {attempt} failed: {text}"
             if self.start_attempt(entry, attempt + 1):
                 retry = f"{stage.value}: attempt {attempt} failed, starting attempt {attempt + 1}: {text}"
@@ -228,11 +254,27 @@ class _Planner:
         self.event("Warning", "StageFailed", f"{stage.value} failed ({why}): {text}")
         return entry.phase
 
-    def reload(self, failed: StageStatus, attempt: int, text: str) -> None:
-        """The job's Redis state is gone: run the loads again, then the stages up to `failed`."""
+    def wait_for(self, entry: StageStatus, pods: list[str]) -> StagePhase:
+        """Hold the next attempt until `pods` (deleted, their processes stopping) are gone."""
+        message = f"waiting for pod {', '.join(pods)} to terminate before the next attempt starts"
+        if entry.message != message:
+            self.event("Normal", "WaitingForPod", f"{entry.name.value}: {message}")
+        entry.message = message
+        self.waiting.append(f"{entry.name.value} {message}")
+        return entry.phase
+
+    def note_disruption(self, entry: StageStatus, attempt: int) -> bool:
+        """Count `attempt` as a disruption if the stage has free ones left; whether it is one."""
+        if attempt not in entry.disrupted_attempts and len(entry.disrupted_attempts) < FREE_DISRUPTIONS:
+            entry.disrupted_attempts.append(attempt)
+        return attempt in entry.disrupted_attempts
+
+    def reload(self, failed: StageStatus, attempt: int, text: str, lost: bool) -> None:
+        """Run the loads again, then the stages up to `failed` (state lost, or a sync cut short)."""
         failed.phase = StagePhase.PENDING
         failed.reloaded_after_attempt = attempt
-        failed.message = f"attempt {attempt} lost the job's state, reloading: {text}"
+        why = "lost the job's state" if lost else "stopped part-way"
+        failed.message = f"attempt {attempt} {why}, reloading: {text}"
         if failed.name is Stage.SYNC and (diff := self.status.stage(Stage.DIFF)) is not None:
             diff.phase = StagePhase.PENDING
             diff.reloaded_after_attempt = diff.attempts
@@ -333,7 +375,7 @@ class _Planner:
                 status.start_time = self.now
             running = [s.value for s in group if self.entry(s).phase is not StagePhase.SUCCEEDED]
             status.phase = JobPhase.RUNNING if status.start_time else JobPhase.PENDING
-            reason, message = "StageRunning", "running " + ", ".join(running)
+            reason, message = "StageRunning", "; ".join(["running " + ", ".join(running), *self.waiting])
         status.conditions = shape_conditions(
             status.conditions, status.phase, reason, message, self.job.generation, self.now
         )
