@@ -152,3 +152,48 @@ def test_a_long_stage_prints_its_count_while_it_runs_when_not_a_terminal(tmp_pat
     assert len(so_far) >= 2 and so_far == sorted(so_far) and 0 < so_far[0] < 40
     done = next(index for index, line in enumerate(lines) if line.startswith("load-source: done, 40 objects"))
     assert all("so far" not in line for line in lines[done:] if line.startswith("load-source"))
+
+
+def _empty_hr_export(data: Path) -> None:
+    """The source came back empty: only the CSV headers."""
+    for name in ("people.csv", "teams.csv"):
+        path = data / name
+        path.write_text(path.read_text().splitlines()[0] + "\n")
+
+
+def test_sync_of_an_empty_source_is_stopped_by_the_deletion_guard(
+    directory_manifest: Maker, directory_data: Path
+) -> None:
+    _empty_hr_export(directory_data)
+    before = (directory_data / "directory.json").read_bytes()
+    process = run_cli("run", str(directory_manifest(mode="diff")), "--mode", "sync")
+    assert process.returncode == 1
+    verdict = process.stdout.strip().splitlines()[-1]
+    assert verdict.startswith("FAILED in stage sync: deletion guard: the diff deletes 19 of the target's 19")
+    assert "--max-delete-fraction F or --max-deletes N" in verdict
+    assert (directory_data / "directory.json").read_bytes() == before
+
+
+def test_sync_runs_once_the_command_line_raises_the_deletion_guard(
+    directory_manifest: Maker, directory_data: Path
+) -> None:
+    _empty_hr_export(directory_data)
+    process = run_cli("run", str(directory_manifest(mode="sync")), "--max-delete-fraction", "1")
+    assert process.returncode == 0, process.stdout + process.stderr
+    assert json.loads((directory_data / "directory.json").read_text())["people"] == []
+
+
+def test_manifest_deletion_guard_is_honoured_through_redis_worker_processes(
+    directory_manifest: Maker, directory_data: Path, redis_url: str
+) -> None:
+    _empty_hr_export(directory_data)
+    strict = directory_manifest(mode="sync", deletionGuard={"maxDeleteFraction": 0.1})
+    assert run_cli("run", str(strict), "--redis-url", redis_url).returncode == 1
+    loose = directory_manifest(mode="sync", deletionGuard={"maxDeleteFraction": 1})
+    assert run_cli("run", str(loose), "--redis-url", redis_url).returncode == 0
+
+
+def test_bad_deletion_guard_option_names_the_option(directory_manifest: Maker) -> None:
+    process = run_cli("run", str(directory_manifest(mode="sync")), "--max-delete-fraction", "2")
+    assert process.returncode == 2
+    assert "--max-delete-fraction: Input should be less than or equal to 1" in process.stderr

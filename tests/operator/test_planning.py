@@ -428,3 +428,47 @@ def test_refused_sync_is_not_retried():
     _, job = _step(job, pods)
     plan, _ = _step(job, [*pods, _failed(Stage.SYNC, retryable=False, error="ObjectNotCreated")])
     assert (plan.create, plan.status.phase) == ([], JobPhase.FAILED)
+
+
+def _diffed(deletes: int, target_objects: int) -> list[ObservedPod]:
+    return [
+        _ok(Stage.LOAD_SOURCE),
+        _ok(Stage.LOAD_TARGET, objects=target_objects),
+        _ok(Stage.DIFF, diff=DiffSummary(delete=deletes)),
+    ]
+
+
+def test_deletion_guard_blocks_a_sync_deleting_more_than_half_by_default():
+    _, job = _step(_job(mode="sync"), [])
+    plan, _ = _step(job, _diffed(deletes=5, target_objects=5))
+    assert plan.create == []
+    assert plan.status.phase is JobPhase.BLOCKED
+    stalled = next(c for c in plan.status.conditions if c.type == "Stalled")
+    assert (stalled.status, stalled.reason) == ("True", "DeletionGuard")
+    assert "deletes 5 of the target's 5 objects" in stalled.message
+    assert "raise spec.deletionGuard.maxDeleteFraction" in stalled.message
+    assert [e.reason for e in plan.events if e.type == "Warning"] == ["DeletionGuard"]
+
+
+def test_deletion_guard_lets_an_ordinary_sync_through():
+    _, job = _step(_job(mode="sync"), [])
+    plan, _ = _step(job, _diffed(deletes=2, target_objects=5))
+    assert plan.create == [(Stage.SYNC, 1)]
+
+
+def test_deletion_guard_count_limit_applies_too():
+    _, job = _step(_job(mode="sync", deletionGuard={"maxDeletes": 1}), [])
+    plan, _ = _step(job, _diffed(deletes=2, target_objects=5))
+    assert (plan.create, plan.status.phase) == ([], JobPhase.BLOCKED)
+    assert "maxDeletes 1" in plan.status.stage(Stage.SYNC).message
+
+
+def test_blocked_sync_starts_once_the_spec_raises_the_threshold():
+    _, job = _step(_job(mode="sync"), [])
+    _, blocked = _step(job, _diffed(deletes=5, target_objects=5))
+    raised = _job(mode="sync", deletionGuard={"maxDeleteFraction": 1}).spec
+    job = JobView(blocked.name, blocked.namespace, blocked.uid, 2, raised, blocked.status)
+    plan, _ = _step(job, _diffed(deletes=5, target_objects=5))
+    assert plan.create == [(Stage.SYNC, 1)]
+    assert plan.status.phase is JobPhase.RUNNING
+    assert "DeletionGuardPassed" in [e.reason for e in plan.events]

@@ -193,3 +193,32 @@ def test_sync_refuses_a_diff_made_from_other_loads(inventory_files):
     assert (result.ok, result.lost_state) == (False, True)
     assert "computed from" in result.error
     assert read_inventory(target) != SOURCE  # nothing applied
+
+
+def test_sync_deleting_most_of_the_target_is_stopped_by_the_default_guard(inventory_files):
+    source, target = inventory_files
+    source.write_text(json.dumps({"shelves": {}}))  # the source came back empty
+    before = read_inventory(target)
+    results, _, _ = _run(_job(source, target, mode="sync"), [*ALL_DIFF, Stage.SYNC])
+    blocked = results[-1]
+    assert (blocked.ok, blocked.retryable, blocked.deletion_blocked) == (False, False, True)
+    assert "deletes 5 of the target's 5 objects (100%)" in blocked.error
+    assert "maxDeleteFraction 0.5" in blocked.error
+    assert read_inventory(target) == before
+
+
+def test_sync_runs_once_the_guard_allows_the_deletes(inventory_files):
+    source, target = inventory_files
+    source.write_text(json.dumps({"shelves": {}}))
+    job = _job(source, target, mode="sync", deletionGuard={"maxDeleteFraction": 1})
+    results, _, _ = _run(job, [*ALL_DIFF, Stage.SYNC])
+    assert results[-1].ok
+    assert read_inventory(target) == {"shelves": {}}
+
+
+def test_guard_count_limit_stops_a_sync_the_fraction_allows(inventory_files):
+    source, target = inventory_files
+    job = _job(source, target, mode="sync", deletionGuard={"maxDeletes": 1})
+    results, _, _ = _run(job, [*ALL_DIFF, Stage.SYNC])
+    assert results[-1].deletion_blocked
+    assert "maxDeletes 1" in results[-1].error

@@ -99,3 +99,8 @@ def test_observed_pod_with_a_disruption_target_condition_is_disrupted():
 def test_evicted_pod_is_disrupted_and_a_failed_one_is_not():
     assert observe_pod(_pod_with_status({"phase": "Failed", "reason": "Evicted"})).disrupted
     assert not observe_pod(_pod_with_status({"phase": "Failed"})).disrupted
+
+
+def test_blocked_job_is_stalled_but_neither_failed_nor_reconciling():
+    states = {c.type: c.status for c in shape_conditions([], JobPhase.BLOCKED, "DeletionGuard", "x", 1, NOW)}
+    assert [k for k, v in states.items() if v == "True"] == ["Stalled"]

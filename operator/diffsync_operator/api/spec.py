@@ -116,6 +116,31 @@ class RedisSpec(CamelModel):
     tls: RedisTLS | None = Field(default=None, description="CA and client certificate for a rediss:// url.")
 
 
+#: The default share of the target's objects one sync may delete (see DeletionGuard).
+DEFAULT_MAX_DELETE_FRACTION = 0.5
+
+
+class DeletionGuard(CamelModel):
+    """How much of the target one sync may delete: a sync whose diff deletes more is stopped.
+
+    A source that comes back empty or half-read (an API outage answering with an empty list, a
+    filter that matches nothing) makes a diff that deletes most of the target. Sync tools that
+    manage identities refuse such exports by default; so does a SyncJob. Both limits apply when
+    both are set; `maxDeleteFraction: 1` turns the fraction off.
+    """
+
+    max_deletes: int | None = Field(
+        default=None, ge=0, description="At most this many deletes in one sync (unset: no count limit)."
+    )
+    max_delete_fraction: float = Field(
+        default=DEFAULT_MAX_DELETE_FRACTION,
+        ge=0,
+        le=1,
+        description="At most this fraction of the target's loaded objects deleted in one sync "
+        "(default 0.5; 1 allows deleting everything).",
+    )
+
+
 class SyncJobSpec(CamelModel):
     """The desired run: source, target, mode, flags, Redis state and limits."""
 
@@ -162,6 +187,10 @@ class SyncJobSpec(CamelModel):
     )
     suspend: bool = Field(default=False, description="Start no new stage pods while true.")
     retain_store: bool = Field(default=False, description="Keep the Redis state when the SyncJob is deleted.")
+    deletion_guard: DeletionGuard = Field(
+        default_factory=DeletionGuard,
+        description="Stops a sync that would delete more of the target than this allows.",
+    )
 
     def flag_value(self) -> DiffSyncFlags:
         """The flags combined into one DiffSyncFlags value."""

@@ -59,6 +59,7 @@ class JobPhase(str, enum.Enum):
     SUCCEEDED = "Succeeded"
     FAILED = "Failed"
     SUSPENDED = "Suspended"
+    BLOCKED = "Blocked"  # the deletion guard stopped the sync; a spec change lets it run
 
 
 class StagePhase(str, enum.Enum):

@@ -18,15 +18,33 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from diffsync_operator.api.spec import FlagName, SyncJobSpec
+from diffsync_operator.api.spec import DeletionGuard, FlagName, SyncJobSpec
 from diffsync_operator.cli import logsetup, manifest, progress, render, runner, stage_env
 from diffsync_operator.cli.errors import ExitCode, InvalidInput, redact_url
 from diffsync_operator.stages.config import AdapterRef, JobConfig, local_owner
 from diffsync_operator.stages.store_ids import local_store_id
 
 
+def with_guard_options(job: JobConfig, args: argparse.Namespace) -> JobConfig:
+    """`job` with `--max-deletes` / `--max-delete-fraction` applied over its deletion guard."""
+    changes = {}
+    if args.max_deletes is not None:
+        changes["max_deletes"] = args.max_deletes
+    if args.max_delete_fraction is not None:
+        changes["max_delete_fraction"] = args.max_delete_fraction
+    if not changes:
+        return job
+    try:
+        guard = DeletionGuard.model_validate({**job.deletion_guard.model_dump(), **changes})
+    except ValidationError as error:
+        problems = [f"--{str(item['loc'][0]).replace('_', '-')}: {item['msg']}" for item in error.errors()]
+        raise InvalidInput(*problems) from error
+    return job.model_copy(update={"deletion_guard": guard})
+
+
 def _execute(job: JobConfig, args: argparse.Namespace, name: str, spec: SyncJobSpec | None = None) -> int:
     """Run `job` locally or through Redis, print the report, return the exit code."""
+    job = with_guard_options(job, args)
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
     environments, notes = stage_env.stage_environments(spec) if spec else ({}, [])

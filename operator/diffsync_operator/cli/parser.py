@@ -19,6 +19,16 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--verbose", "-v", action="count", default=0, help="library log lines on stderr (-vv: debug)"
     )
+    guard = parser.add_argument_group("deletion guard (sync mode; overrides spec.deletionGuard)")
+    guard.add_argument(
+        "--max-deletes", type=int, metavar="N", help="stop a sync that deletes more than N objects"
+    )
+    guard.add_argument(
+        "--max-delete-fraction",
+        type=float,
+        metavar="F",
+        help="stop a sync that deletes more than F (0..1) of the target's objects (default 0.5; 1: no limit)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -57,7 +57,9 @@ def verdict(outcome: RunOutcome) -> str:
     """The last line: what happened, in words."""
     failed = next((result for result in outcome.results if not result.ok), None)
     if failed is not None:
-        error = (failed.error or "no message").removeprefix(f"{failed.stage.value}: ")
+        error = failed.error or "no message"
+        if failed.deletion_blocked:
+            error += " (on the command line: --max-delete-fraction F or --max-deletes N)"
         return f"FAILED in stage {failed.stage.value}: {error}"
     sync = outcome.result_sync()
     if sync is not None and sync.failed:

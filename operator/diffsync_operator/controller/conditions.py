@@ -19,6 +19,7 @@ _WANTED: dict[JobPhase, set[str]] = {
     JobPhase.PENDING: {"Reconciling"},
     JobPhase.RUNNING: {"Reconciling"},
     JobPhase.SUSPENDED: set(),
+    JobPhase.BLOCKED: {"Stalled"},  # waits for a person (raise the deletion guard), not for time
     JobPhase.SUCCEEDED: {"Ready", "Complete"},
     JobPhase.FAILED: {"Failed", "Stalled"},
 }

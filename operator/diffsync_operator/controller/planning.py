@@ -23,6 +23,10 @@ Rules:
   changed), make the load stages run again, then the diff (and sync) with a new attempt;
   this counts as a failed attempt of that stage (bounded by backoffLimit) and uses an
   attempt number of each stage it reruns;
+- the deletion guard (`spec.deletionGuard`) is asked before a sync pod starts, with the diff's
+  delete count and the target's loaded object count: a sync that would delete more does not
+  start; the job is Blocked (condition Stalled, reason DeletionGuard, saying how many deletes
+  and how to allow them) until a spec change lets it through (`sync_gate`);
 - `activeDeadlineSeconds` (counted from `status.startTime`) fails the job and deletes its
   running pods; `suspend` starts no new pod (running pods finish);
 - a finished job (Succeeded or Failed) is never rerun: spec changes only update
@@ -46,6 +50,7 @@ from diffsync_operator.api.status import JobPhase, Stage, StagePhase, StageStatu
 from diffsync_operator.controller.conditions import shape_conditions
 from diffsync_operator.controller.naming import pod_name
 from diffsync_operator.controller.observe import ObservedPod
+from diffsync_operator.stages.deletion_guard import deletion_refusal
 from diffsync_operator.stages.result import StageResult
 from diffsync_operator.stages.store_ids import job_store_id
 
@@ -148,6 +153,7 @@ class _Planner:
         self.status = job.status.model_copy(deep=True)
         self.plan = Plan(status=self.status)
         self.waiting: list[str] = []  # stages waiting for an old pod to terminate
+        self.blocked: str | None = None  # why the deletion guard holds the sync back
 
     def event(self, kind: str, reason: str, message: str) -> None:
         self.plan.events.append(JobEvent(kind, reason, message))
@@ -178,11 +184,31 @@ class _Planner:
                 entry.completion_time = self.now
                 entry.message = "stopped: the job failed"
 
+    def sync_gate(self) -> str | None:
+        """Why the sync must not start now (the deletion guard), or None.
+
+        The seam for approvals: plans (issue 15) will let an approved plan through here too.
+        """
+        load_target = self.status.stage(Stage.LOAD_TARGET)
+        target_objects = (load_target.objects if load_target else None) or 0
+        deletes = self.status.diff.delete if self.status.diff is not None else 0
+        return deletion_refusal(self.spec.deletion_guard, deletes, target_objects)
+
     def start_attempt(self, entry: StageStatus, attempt: int) -> bool:
-        """Plan the pod of `attempt`; False (and nothing planned) while the job is suspended."""
+        """Plan the pod of `attempt`; False (nothing planned) while suspended or held back."""
         entry.phase = StagePhase.PENDING
         if self.spec.suspend:
             return False
+        if entry.name is Stage.SYNC:
+            refusal = self.sync_gate()
+            if refusal is not None:
+                if entry.message != refusal:
+                    self.event("Warning", "DeletionGuard", f"sync not started: {refusal}")
+                entry.message = self.blocked = refusal
+                return False
+            if self.job.status.phase is JobPhase.BLOCKED:
+                entry.message = None
+                self.event("Normal", "DeletionGuardPassed", "spec.deletionGuard now allows the sync")
         entry.attempts = attempt
         entry.pod = pod_name(self.job.name, entry.name, attempt)
         entry.start_time = entry.start_time or self.now
@@ -370,6 +396,9 @@ class _Planner:
                 self.event("Normal", "Suspended", "spec.suspend is true: no new stage pods")
             status.phase = JobPhase.SUSPENDED
             reason, message = "Suspended", "spec.suspend is true"
+        elif self.blocked is not None:
+            status.phase = JobPhase.BLOCKED
+            reason, message = "DeletionGuard", self.blocked
         else:
             if self.plan.create and status.start_time is None:
                 status.start_time = self.now

@@ -4,7 +4,7 @@ A stage pod gets its whole job in environment variables (set by `pods.build_pod`
 
 | variable | content |
 |---|---|
-| `DIFFSYNC_JOB` | JSON of `JobConfig` (adapters, params, mode, flags, storeId, claim owner, TTLs) |
+| `DIFFSYNC_JOB` | JSON of `JobConfig` (adapters, params, mode, flags, storeId, claim, TTLs, guard) |
 | `DIFFSYNC_ATTEMPT` | attempt number of this stage (1-based) |
 | `DIFFSYNC_REDIS_URL` | Redis holding the job's state (never with a password in it) |
 | `DIFFSYNC_REDIS_USERNAME` | the Redis ACL user: the job's own user on the operator's Redis |
@@ -30,6 +30,7 @@ from diffsync_operator.api.base import CamelModel
 from diffsync_operator.api.spec import (
     ADAPTER_PATH_PATTERN,
     DEFAULT_STORE_TTL_SECONDS,
+    DeletionGuard,
     FlagName,
     SyncJobSpec,
     combine_flags,
@@ -86,6 +87,7 @@ class JobConfig(CamelModel):
     store_ttl_seconds: int = Field(default=DEFAULT_STORE_TTL_SECONDS, ge=1, alias="storeTTLSeconds")
     claim_ttl_seconds: int = Field(default=DEFAULT_CLAIM_TTL_SECONDS, ge=1, alias="claimTTLSeconds")
     final_stage_releases_claim: bool = True
+    deletion_guard: DeletionGuard = Field(default_factory=DeletionGuard)
 
     @classmethod
     def from_spec(
@@ -110,6 +112,7 @@ class JobConfig(CamelModel):
             final_stage_releases_claim=not operator_claims,
             job_uid=owner.uid,
             job_name=owner.job,
+            deletion_guard=spec.deletion_guard,
         )
 
     @property

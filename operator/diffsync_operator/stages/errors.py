@@ -6,10 +6,13 @@ from __future__ import annotations
 class StageError(Exception):
     """A stage failure with a clear message; `retryable` says whether a new attempt may help."""
 
-    def __init__(self, message: str, *, retryable: bool, lost_state: bool = False) -> None:
+    def __init__(
+        self, message: str, *, retryable: bool, lost_state: bool = False, deletion_blocked: bool = False
+    ) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.lost_state = lost_state
+        self.deletion_blocked = deletion_blocked
 
 
 def lost(message: str) -> StageError:

@@ -28,6 +28,7 @@ class StageResult(CamelModel):
     retryable: bool = False
     lost_state: bool = False  # the job's Redis state is gone: the load stages must run again
     interrupted: bool = False  # stopped by SIGTERM (pod deleted, evicted, node shutting down)
+    deletion_blocked: bool = False  # the sync would delete more than the deletion guard allows
     error: str | None = None  # what went wrong, without the stage name (that is `stage`)
     generation: str | None = None  # load stages: the store id this attempt wrote and committed
     inputs: dict[str, str] = Field(default_factory=dict)  # diff, sync: the generation read per load stage

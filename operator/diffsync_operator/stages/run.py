@@ -3,7 +3,7 @@
     result = run_stage(stage, job, store_factory, state, attempt=1, token=None)
 
 - `stage`: a `Stage` (load-source, load-target, diff, sync);
-- `job`: a `JobConfig` (adapter paths and params, mode, flags, storeId);
+- `job`: a `JobConfig` (adapter paths and params, mode, flags, storeId, deletion guard);
 - `store_factory(store_id) -> BaseStore`: the store with that id. The worker passes
   RedisStores sharing one client; the local CLI passes `local_store_factory()`, which hands
   out one LocalStore per id so every stage in the process sees what the load stages loaded;
@@ -21,11 +21,11 @@ deletes the generations its side's earlier attempts wrote.
 `run_stage` never raises for a failing stage: it returns a `StageResult` with `ok=False`,
 the error (side, exception type and message; the stage is the result's `stage`) and whether
 trying again can help (`retryable`). Not retryable: an adapter that does not import, params
-the adapter rejects, a create/update/delete the target refused (ObjectCrudException), and a
-stored state that is gone or not what was loaded (`lost_state`: run again it cannot succeed,
-but after the load stages ran again it can, which is what the operator does). A stage stopped
-by SIGTERM (`stages.interrupt`) is `interrupted` and retryable. Everything else, notably Redis
-being unreachable, is retryable.
+the adapter rejects, a create/update/delete the target refused (ObjectCrudException), a sync
+the deletion guard stops (`deletion_blocked`), and a stored state that is gone or not what was
+loaded (`lost_state`: run again it cannot succeed, but after the load stages ran again it can,
+which is what the operator does). A stage stopped by SIGTERM (`stages.interrupt`) is
+`interrupted` and retryable. Everything else, notably Redis being unreachable, is retryable.
 
 Adapters are built as `Class(**params, internal_storage_engine=store)`, so an adapter
 that overrides `__init__` must pass extra keyword arguments on to `Adapter.__init__`.
@@ -53,6 +53,7 @@ from diffsync.store import BaseStore
 from diffsync_operator.api.status import DiffSummary, Stage, SyncOutcome
 from diffsync_operator.stages import diff_codec, verify
 from diffsync_operator.stages.config import AdapterRef, JobConfig
+from diffsync_operator.stages.deletion_guard import deletion_refusal
 from diffsync_operator.stages.errors import StageError, lost
 from diffsync_operator.stages.handover import JobState
 from diffsync_operator.stages.interrupt import StageInterrupted, interruptible
@@ -199,6 +200,11 @@ def _sync(run: _Attempt) -> None:
     for stage, adapter in ((Stage.LOAD_SOURCE, source), (Stage.LOAD_TARGET, target)):
         verify.check_counts(adapter.store, loads[stage])
     run.result.inputs = verify.inputs_of(run.job.store_id, loads)
+    refusal = deletion_refusal(
+        run.job.deletion_guard, diff.summary().get("delete", 0), loads[Stage.LOAD_TARGET].objects
+    )
+    if refusal:
+        raise StageError(refusal, retryable=False, deletion_blocked=True)
     if not diff.has_diffs():
         run.result.sync = SyncOutcome()
         return
@@ -282,6 +288,7 @@ def _fail(result: StageResult, error: BaseException) -> None:
     result.ok = False
     result.retryable = classify(error)
     result.lost_state = isinstance(error, StageError) and error.lost_state
+    result.deletion_blocked = isinstance(error, StageError) and error.deletion_blocked
     result.interrupted = isinstance(error, StageInterrupted)
     result.error = redact(_describe(error))
 
