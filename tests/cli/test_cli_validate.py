@@ -110,4 +110,4 @@ def test_an_env_entry_with_both_value_and_value_from_is_refused(tmp_path: Path) 
         "validate", str(write_manifest(tmp_path / "job.yaml", {"source": VALID_SOURCE, "target": target}))
     )
     assert process.returncode == 2
-    assert _errors(process.stderr) == ["spec.target.env[0] (TOKEN): set value or valueFrom, not both"]
+    assert _errors(process.stderr) == ["spec.target.env[0]: set value or valueFrom, not both"]

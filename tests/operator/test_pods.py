@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from diffsync_operator.api.spec import SyncJobSpec
 from diffsync_operator.api.status import RedisUserStatus, Stage
 from diffsync_operator.controller.finalizer import BY_POD, NOTHING, CleanupTarget, cleanup_target
@@ -13,6 +14,7 @@ from diffsync_operator.controller.pods import build_pod as build_pod_with_access
 from diffsync_operator.controller.redis_access import pod_redis_access
 from diffsync_operator.controller.settings import OperatorSettings
 from diffsync_operator.stages.redis_login import RedisLogin
+from pydantic import ValidationError
 
 JOB = JobRef(name="inventory", namespace="team-a", uid="0b5c4a8e-1111-2222-3333-444455556666")
 SETTINGS = OperatorSettings(redis_url="redis://redis:6379/0", default_image="ghcr.io/x/diffsync:1")
@@ -245,12 +247,14 @@ def test_missing_image_and_redis_are_problems_naming_the_field():
     assert [p.split(":")[0] for p in problems] == ["spec.image", "spec.redis.url"]
 
 
-def test_env_var_with_value_and_value_from_is_a_problem_naming_it():
-    spec = _spec()
-    spec.target.env[0].value_from = spec.source.env[0].value_from
-    assert spec_problems(spec, SETTINGS) == [
-        "spec.target.env[0] (DST_TOKEN): set value or valueFrom, not both"
-    ]
+def test_env_var_with_value_and_value_from_is_refused_by_the_spec_model():
+    manifest = _spec().to_manifest()
+    manifest["target"]["env"][0]["valueFrom"] = manifest["source"]["env"][0]["valueFrom"]
+    with pytest.raises(ValidationError) as refused:
+        SyncJobSpec.model_validate(manifest)
+    (error,) = refused.value.errors()
+    assert error["loc"] == ("target", "env", 0)
+    assert error["msg"] == "set value or valueFrom, not both"
 
 
 def test_complete_spec_has_no_problems():

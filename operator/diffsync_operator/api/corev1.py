@@ -3,101 +3,298 @@
 Declared here rather than borrowed from the `kubernetes` client because the CRD schema is
 generated from these models: they must be pydantic and must say exactly what the API server
 accepts. Field names follow the core/v1 API so users can paste what they already write in
-Pods and Deployments.
+Pods and Deployments. The formats and rules are core/v1's own (see `api.formats`), so a
+SyncJob the API server stores makes stage pods the API server accepts; what a schema cannot
+say (requests above limits, an affinity term) is refused at pod creation, which fails the
+job with a condition naming the field.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, WithJsonSchema
+from pydantic import Field, StrictInt, WithJsonSchema
 
 from diffsync_operator.api.base import CamelModel
+from diffsync_operator.api.formats import (
+    CONFIG_KEY,
+    DNS_SUBDOMAIN,
+    ENV_VAR_NAME,
+    INT64_MAX,
+    LABEL_NAME,
+    LABEL_VALUE,
+    QUALIFIED_PREFIX_MAX,
+    QUANTITY_MAX_LENGTH,
+    anchored,
+    cel_qualified_name,
+    cel_quantity,
+    cel_string,
+    is_qualified_name,
+    is_quantity,
+    matches,
+)
+from diffsync_operator.api.rules import Rule
+
+#: The name of the one container of every stage pod (a resourceFieldRef may name it).
+WORKER_CONTAINER = "worker"
+
+_QUANTITY_RULE = Rule(
+    cel=cel_quantity("self"),
+    check=lambda value: None if is_quantity(value) else repr(value),
+    message="must be a quantity of at least 0 such as 500m, 2, 1.5Gi or 1e3",
+)
 
 #: A Kubernetes quantity ("500m", "1Gi" or 2): the schema marks it int-or-string.
-Quantity = Annotated[int | str, WithJsonSchema({"x-kubernetes-int-or-string": True})]
+Quantity = Annotated[
+    int | str,
+    WithJsonSchema({"x-kubernetes-int-or-string": True, "maxLength": QUANTITY_MAX_LENGTH}),
+    _QUANTITY_RULE,
+]
+
+#: An int64 of the core API. The schema says `format: int64` rather than the bounds, which
+#: JSON numbers cannot carry exactly; a larger number is no JSON integer to the API server.
+Int64 = Annotated[
+    StrictInt,
+    Field(ge=-INT64_MAX - 1, le=INT64_MAX),
+    WithJsonSchema({"type": "integer", "format": "int64"}),
+]
 
 #: An object the API server keeps as given (affinity and similar large core types).
 FreeForm = Annotated[
     dict[str, Any], WithJsonSchema({"type": "object", "x-kubernetes-preserve-unknown-fields": True})
 ]
 
+#: The name of a Secret, ConfigMap or ServiceAccount: a DNS subdomain.
+ObjectName = Annotated[str, Field(min_length=1, max_length=253, pattern=anchored(DNS_SUBDOMAIN))]
+#: A key of a Secret or ConfigMap.
+ConfigKey = Annotated[str, Field(min_length=1, max_length=253, pattern=anchored(CONFIG_KEY))]
+#: A label value: at most 63 characters, empty or alphanumeric at both ends.
+LabelValue = Annotated[str, Field(max_length=63, pattern=anchored(LABEL_VALUE))]
+
+#: The most entries a label, annotation or node selector map may have here. Kubernetes sets
+#: no count, but the CRD's CEL rules must have a bounded cost; 256 is far above real use.
+MAX_MAP_ENTRIES = 256
+
+
+def _bad_key(mapping: Mapping[str, Any], valid: Any) -> str | None:
+    bad = next((key for key in mapping if not valid(key)), None)
+    return None if bad is None else f"key {bad!r}"
+
+
+def qualified_keys(what: str) -> Rule:
+    """Every key of the map is a qualified name (label and annotation keys, node selectors)."""
+    return Rule(
+        cel=f"self.all(k, {cel_qualified_name('k')})",
+        check=lambda mapping: _bad_key(mapping, is_qualified_name),
+        message=f"{what} keys must be qualified names: an optional DNS subdomain prefix and '/', "
+        "then at most 63 of A-Z a-z 0-9 - _ . starting and ending alphanumeric (e.g. example.com/team)",
+    )
+
+
+#: Pod labels and node selectors: qualified-name keys, label values.
+LabelMap = Annotated[
+    dict[str, LabelValue],
+    Field(max_length=MAX_MAP_ENTRIES),
+    qualified_keys("label"),
+]
+#: Pod annotations: qualified-name keys, any values.
+AnnotationMap = Annotated[
+    dict[str, str],
+    Field(max_length=MAX_MAP_ENTRIES),
+    qualified_keys("annotation"),
+]
+
+#: A container resource: cpu, memory, ephemeral-storage, hugepages-<size>, or an extended
+#: resource "domain/name" outside kubernetes.io.
+RESOURCE_NAME = rf"(cpu|memory|ephemeral-storage|hugepages-[0-9]+[KMGTPE]i|{DNS_SUBDOMAIN}/{LABEL_NAME})"
+
+
+def _resource_name_ok(name: str) -> bool:
+    return matches(RESOURCE_NAME, name) and "kubernetes.io/" not in name and name.find("/") <= 253
+
+
+def _bad_resource(amounts: Mapping[str, int | str]) -> str | None:
+    name = next((key for key in amounts if not _resource_name_ok(key)), None)
+    return None if name is None else f"{name!r}"
+
+
+_RESOURCE_NAMES = Rule(
+    cel=f"self.all(k, k.matches({cel_string(anchored(RESOURCE_NAME))}) "
+    "&& !k.contains('kubernetes.io/') && k.indexOf('/') <= 253)",
+    check=_bad_resource,
+    message="resource names must be cpu, memory, ephemeral-storage, hugepages-<size> "
+    "or an extended resource such as example.com/gpu",
+)
+
+ResourceAmounts = Annotated[dict[str, Quantity], Field(max_length=32), _RESOURCE_NAMES]
+
 
 class SecretKeySelector(CamelModel):
     """One key of a Secret in the SyncJob's namespace."""
 
-    name: str = Field(min_length=1)
-    key: str = Field(min_length=1)
+    name: ObjectName
+    key: ConfigKey
     optional: bool | None = None
 
 
 class ConfigMapKeySelector(CamelModel):
     """One key of a ConfigMap in the SyncJob's namespace."""
 
-    name: str = Field(min_length=1)
-    key: str = Field(min_length=1)
+    name: ObjectName
+    key: ConfigKey
     optional: bool | None = None
+
+
+#: The pod fields the downward API can put in an environment variable.
+FIELD_PATH = (
+    r"metadata\.(name|namespace|uid)|metadata\.(labels|annotations)\['[^']+'\]"
+    r"|spec\.(nodeName|serviceAccountName)|status\.(hostIP|hostIPs|podIP|podIPs)"
+)
 
 
 class ObjectFieldSelector(CamelModel):
     """A field of the pod itself (downward API), e.g. `metadata.namespace`."""
 
-    field_path: str = Field(min_length=1)
-    api_version: str | None = None
+    field_path: str = Field(pattern=anchored(FIELD_PATH), max_length=320)
+    api_version: Literal["v1"] | None = None
+
+
+#: The container resources the downward API can expose.
+RESOURCE_FIELD = r"(limits|requests)\.(cpu|memory|ephemeral-storage|hugepages-[0-9]+[KMGTPE]i)"
+_CPU_DIVISORS = ("1m", "1")
+_BYTE_DIVISORS = ("1", "1k", "1M", "1G", "1T", "1P", "1E", "1Ki", "1Mi", "1Gi", "1Ti", "1Pi", "1Ei")
+
+
+def _divisor_problem(selector: ResourceFieldSelector) -> str | None:
+    if selector.divisor is None:
+        return None
+    allowed = _CPU_DIVISORS if selector.resource.endswith(".cpu") else _BYTE_DIVISORS
+    return (
+        None if str(selector.divisor) in allowed else f"divisor {selector.divisor!r} for {selector.resource}"
+    )
 
 
 class ResourceFieldSelector(CamelModel):
     """A resource limit or request of a container (downward API)."""
 
-    resource: str = Field(min_length=1)
-    container_name: str | None = None
+    resource: str = Field(pattern=anchored(RESOURCE_FIELD), max_length=64)
+    container_name: Literal["worker"] | None = Field(
+        default=None, description=f"The stage pod's one container, {WORKER_CONTAINER!r}, if given."
+    )
     divisor: Quantity | None = None
+
+    object_rules: ClassVar = (
+        Rule(
+            cel="!has(self.divisor) || string(self.divisor) in (self.resource.endsWith('.cpu') ? "
+            f"{list(_CPU_DIVISORS)} : {list(_BYTE_DIVISORS)})",
+            check=_divisor_problem,
+            message="divisor must be 1m or 1 for cpu, and 1 or 1 with a unit (1Ki, 1M, ...) otherwise",
+        ),
+    )
+
+
+def _count_set(obj: CamelModel, fields: tuple[str, ...]) -> int:
+    return sum(getattr(obj, name) is not None for name in fields)
+
+
+def _exactly_one(fields: tuple[str, ...], aliases: tuple[str, ...]) -> Rule:
+    return Rule(
+        cel=" + ".join(f"(has(self.{alias}) ? 1 : 0)" for alias in aliases) + " == 1",
+        check=lambda obj: None if _count_set(obj, fields) == 1 else "",
+        message="set exactly one of " + ", ".join(aliases),
+    )
 
 
 class EnvVarSource(CamelModel):
-    """Where an environment variable's value comes from; exactly one member should be set."""
+    """Where an environment variable's value comes from; exactly one member is set."""
 
     secret_key_ref: SecretKeySelector | None = None
     config_map_key_ref: ConfigMapKeySelector | None = None
     field_ref: ObjectFieldSelector | None = None
     resource_field_ref: ResourceFieldSelector | None = None
 
+    object_rules: ClassVar = (
+        _exactly_one(
+            ("secret_key_ref", "config_map_key_ref", "field_ref", "resource_field_ref"),
+            ("secretKeyRef", "configMapKeyRef", "fieldRef", "resourceFieldRef"),
+        ),
+    )
+
 
 class EnvVar(CamelModel):
     """core/v1 EnvVar: a literal `value` or a `valueFrom` reference (for credentials)."""
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=1024, pattern=anchored(ENV_VAR_NAME))
     value: str | None = None
     value_from: EnvVarSource | None = None
+
+    object_rules: ClassVar = (
+        Rule(
+            cel="!has(self.valueFrom) || !has(self.value) || self.value == ''",
+            check=lambda var: "" if var.value and var.value_from is not None else None,
+            message="set value or valueFrom, not both",
+        ),
+    )
 
 
 class LocalObjectReference(CamelModel):
     """A Secret or ConfigMap by name, used by envFrom."""
 
-    name: str = Field(min_length=1)
+    name: ObjectName
     optional: bool | None = None
 
 
 class EnvFromSource(CamelModel):
     """core/v1 EnvFromSource: every key of a Secret or ConfigMap becomes a variable."""
 
-    prefix: str | None = None
+    prefix: str | None = Field(default=None, max_length=1024, pattern=anchored(f"({ENV_VAR_NAME})?"))
     secret_ref: LocalObjectReference | None = None
     config_map_ref: LocalObjectReference | None = None
+
+    object_rules: ClassVar = (_exactly_one(("secret_ref", "config_map_ref"), ("secretRef", "configMapRef")),)
 
 
 class ResourceRequirements(CamelModel):
     """CPU and memory for the stage pods (`limits`, `requests`)."""
 
-    limits: dict[str, Quantity] | None = None
-    requests: dict[str, Quantity] | None = None
+    limits: ResourceAmounts | None = None
+    requests: ResourceAmounts | None = None
+
+
+def _toleration_key(toleration: Toleration) -> str | None:
+    key = toleration.key
+    return None if not key or is_qualified_name(key) else repr(key)
 
 
 class Toleration(CamelModel):
     """core/v1 Toleration."""
 
-    key: str | None = None
+    key: str | None = Field(default=None, max_length=QUALIFIED_PREFIX_MAX + 1 + 63)
     operator: Literal["Exists", "Equal"] | None = None
-    value: str | None = None
+    value: LabelValue | None = None
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = None
-    toleration_seconds: int | None = None
+    toleration_seconds: Int64 | None = None
+
+    object_rules: ClassVar = (
+        Rule(
+            cel=f"!has(self.key) || self.key == '' || ({cel_qualified_name('self.key')})",
+            check=_toleration_key,
+            message="key must be a qualified name (e.g. example.com/dedicated)",
+        ),
+        Rule(
+            cel="(has(self.key) && self.key != '') || (has(self.operator) && self.operator == 'Exists')",
+            check=lambda t: None if t.key or t.operator == "Exists" else "",
+            message="operator must be Exists when key is empty (it then tolerates every taint)",
+        ),
+        Rule(
+            cel="!has(self.operator) || self.operator != 'Exists' || !has(self.value) || self.value == ''",
+            check=lambda t: "" if t.operator == "Exists" and t.value else None,
+            message="value must be empty when operator is Exists",
+        ),
+        Rule(
+            cel="!has(self.tolerationSeconds) || (has(self.effect) && self.effect == 'NoExecute')",
+            check=lambda t: "" if t.toleration_seconds is not None and t.effect != "NoExecute" else None,
+            message="tolerationSeconds needs effect NoExecute",
+        ),
+    )

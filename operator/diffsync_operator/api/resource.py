@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from diffsync_operator.api.base import CamelModel
+from diffsync_operator.api.formats import DNS_SUBDOMAIN, anchored
 from diffsync_operator.api.spec import AdapterSpec, FlagName, RedisSpec, SyncJobSpec
 from diffsync_operator.api.status import (
     Condition,
@@ -39,7 +40,7 @@ class ObjectMeta(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    name: str = Field(min_length=1, max_length=253, pattern=r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+    name: str = Field(min_length=1, max_length=253, pattern=anchored(DNS_SUBDOMAIN))
     namespace: str | None = None
     labels: dict[str, str] | None = None
     annotations: dict[str, str] | None = None

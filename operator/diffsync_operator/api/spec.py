@@ -16,20 +16,25 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from diffsync.enum import DiffSyncFlags
 from diffsync_operator.api.base import CamelModel
 from diffsync_operator.api.corev1 import (
+    AnnotationMap,
     EnvFromSource,
     EnvVar,
     FreeForm,
+    LabelMap,
+    ObjectName,
     ResourceRequirements,
     SecretKeySelector,
     Toleration,
 )
+from diffsync_operator.api.formats import INT32_MAX
+from diffsync_operator.api.rules import Rule
 from diffsync_operator.api.status import Stage
 
 #: "package.module:Class" (dotted module path, a colon, a dotted attribute path).
@@ -44,11 +49,30 @@ MIN_STORE_TTL_SECONDS = 300
 #: Store ids become part of Redis keys (inside a `{...}` hash tag), so braces and spaces are out.
 STORE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]*$"
 
+#: What a Redis URL starts with (the CLI checks the rest of a URL it is given).
+REDIS_URL_PATTERN = r"^(redis|rediss|unix)://"
+
 # The flag names come from the library's enum so the schema can never drift from it.
 FlagName = enum.Enum(  # type: ignore[misc]
     "FlagName", {name: name for name in DiffSyncFlags.__members__}, type=str
 )
 FlagName.__doc__ = "A member name of diffsync.DiffSyncFlags."
+
+#: An image reference as the API server takes it: not empty, no surrounding whitespace.
+Image = Annotated[
+    str,
+    Field(min_length=1, max_length=4096),
+    Rule(
+        cel="self == self.trim()",
+        check=lambda image: None if image == image.strip() else repr(image),
+        message="must not begin or end with whitespace",
+    ),
+]
+
+#: Bounds of the time limits. A Job allows int64 for activeDeadlineSeconds, but a deadline
+#: past year 9999 cannot be computed (Python datetimes end there) and 68 years is no limit in
+#: practice; so both are int32, as a Job's ttlSecondsAfterFinished and backoffLimit are.
+Seconds = Annotated[StrictInt, Field(le=INT32_MAX)]
 
 
 def combine_flags(flags: Iterable[FlagName]) -> DiffSyncFlags:
@@ -71,10 +95,14 @@ class AdapterSpec(CamelModel):
         description="Keyword arguments for the adapter's constructor (free-form).",
     )
     env: list[EnvVar] = Field(
-        default_factory=list, description="Environment of the pods that build this adapter."
+        default_factory=list,
+        max_length=128,
+        description="Environment of the pods that build this adapter.",
     )
     env_from: list[EnvFromSource] = Field(
-        default_factory=list, description="Secrets or ConfigMaps exported as environment variables."
+        default_factory=list,
+        max_length=32,
+        description="Secrets or ConfigMaps exported as environment variables.",
     )
 
 
@@ -103,7 +131,7 @@ class RedisSpec(CamelModel):
 
     url: str | None = Field(
         default=None,
-        pattern=r"^(redis|rediss|unix)://",
+        pattern=REDIS_URL_PATTERN,
         description="redis://, rediss:// or unix:// URL, without a password; "
         "default: the operator's configured Redis.",
     )
@@ -167,22 +195,20 @@ class SyncJobSpec(CamelModel):
         "(refreshed while the job runs), also with retainStore.",
     )
     redis: RedisSpec = Field(default_factory=RedisSpec)
-    image: str | None = Field(
-        default=None, min_length=1, description="Image with our package and the adapters."
-    )
+    image: Image | None = Field(default=None, description="Image with our package and the adapters.")
     image_pull_policy: Literal["Always", "IfNotPresent", "Never"] | None = None
     resources: ResourceRequirements | None = None
-    service_account_name: str | None = None
-    node_selector: dict[str, str] | None = None
-    tolerations: list[Toleration] | None = None
+    service_account_name: ObjectName | None = None
+    node_selector: LabelMap | None = None
+    tolerations: list[Toleration] | None = Field(default=None, max_length=64)
     affinity: FreeForm | None = None
-    pod_labels: dict[str, str] | None = None
-    pod_annotations: dict[str, str] | None = None
-    backoff_limit: int = Field(default=2, ge=0, description="Retries per stage after a failure.")
-    active_deadline_seconds: int | None = Field(
+    pod_labels: LabelMap | None = None
+    pod_annotations: AnnotationMap | None = None
+    backoff_limit: Seconds = Field(default=2, ge=0, description="Retries per stage after a failure.")
+    active_deadline_seconds: Seconds | None = Field(
         default=None, ge=1, description="Fail the job (and stop its pods) after this long running."
     )
-    ttl_seconds_after_finished: int | None = Field(
+    ttl_seconds_after_finished: Seconds | None = Field(
         default=None, ge=0, description="Delete the SyncJob this long after it finished."
     )
     suspend: bool = Field(default=False, description="Start no new stage pods while true.")

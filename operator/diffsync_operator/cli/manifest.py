@@ -7,6 +7,7 @@ Every problem becomes one line that starts with the field's path in the manifest
 from __future__ import annotations
 
 import difflib
+import json
 import types
 import typing
 from pathlib import Path
@@ -14,15 +15,28 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from diffsync_operator.api.corev1 import FIELD_PATH, RESOURCE_FIELD
+from diffsync_operator.api.formats import CONFIG_KEY, DNS_SUBDOMAIN, ENV_VAR_NAME, LABEL_VALUE, anchored
 from diffsync_operator.api.resource import SyncJob
+from diffsync_operator.api.spec import ADAPTER_PATH_PATTERN, REDIS_URL_PATTERN, STORE_ID_PATTERN
+from diffsync_operator.cli import yaml_text
 from diffsync_operator.cli.errors import InvalidInput
 
-# Friendlier wording for the string patterns of the models, keyed by the field's name.
+# Friendlier wording for the string patterns of the models, keyed by the pattern.
 _PATTERN_HINTS = {
-    "adapter": 'must be "package.module:Class" (e.g. examples.directory.hr_source:HrSource)',
-    "name": 'must be a lowercase DNS name: letters, digits, "-" and ".", starting and ending alphanumeric',
-    "url": "must start with redis://, rediss:// or unix://",
-    "storeId": 'must start with a letter or digit and hold only letters, digits, ".", "_", "/" and "-"',
+    ADAPTER_PATH_PATTERN: 'must be "package.module:Class" (e.g. examples.directory.hr_source:HrSource)',
+    anchored(DNS_SUBDOMAIN): 'must be a lowercase DNS name: letters, digits, "-" and ".", '
+    "each part starting and ending alphanumeric",
+    REDIS_URL_PATTERN: "must start with redis://, rediss:// or unix://",
+    STORE_ID_PATTERN: "must start with a letter or digit and hold only letters, digits, "
+    '".", "_", "/" and "-"',
+    anchored(LABEL_VALUE): 'must be empty or at most 63 of A-Z a-z 0-9 "-" "_" ".", '
+    "starting and ending alphanumeric",
+    anchored(ENV_VAR_NAME): 'must be letters, digits, "_", "-" and ".", not starting with a digit',
+    anchored(f"({ENV_VAR_NAME})?"): 'must be letters, digits, "_", "-" and ".", not starting with a digit',
+    anchored(CONFIG_KEY): 'must be letters, digits, "-", "_" and "."',
+    anchored(RESOURCE_FIELD): "must be limits.<resource> or requests.<resource> (cpu, memory, ...)",
+    anchored(FIELD_PATH): "must be a pod field the downward API offers, e.g. metadata.name",
 }
 
 
@@ -68,6 +82,12 @@ def _known_fields(model: type[BaseModel]) -> list[str]:
     return [field.alias or name for name, field in model.model_fields.items()]
 
 
+def _short(value: Any) -> str:
+    """`repr(value)`, cut to a length one line can show."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def describe(error: dict[str, Any]) -> str:
     """One line for one pydantic error: `field.path: what is wrong; how to fix it`."""
     loc: tuple[int | str, ...] = tuple(error["loc"])
@@ -87,13 +107,14 @@ def describe(error: dict[str, Any]) -> str:
     if kind == "missing":
         return f"{where}: required field is missing"
     if kind == "string_pattern_mismatch":
-        hint = _PATTERN_HINTS.get(str(loc[-1]), f"must match {error.get('ctx', {}).get('pattern')}")
-        return f"{where}: {hint}; got {got!r}"
+        pattern = str(error.get("ctx", {}).get("pattern"))
+        hint = _PATTERN_HINTS.get(pattern, f"must match {pattern}")
+        return f"{where}: {hint}; got {_short(got)}"
     if kind == "literal_error" and loc and loc[-1] in ("apiVersion", "kind"):
         expected = "diffsync.io/v1alpha1" if loc[-1] == "apiVersion" else "SyncJob"
-        return f"{where}: must be {expected!r}; got {got!r}"
+        return f"{where}: must be {expected!r}; got {_short(got)}"
     shows_input = kind.endswith(("_type", "_parsing")) or kind in ("enum", "literal_error")
-    return f"{where}: {error['msg']}" + (f"; got {got!r}" if shows_input else "")
+    return f"{where}: {error['msg']}" + (f"; got {_short(got)}" if shows_input else "")
 
 
 def problems(error: ValidationError) -> list[str]:
@@ -103,48 +124,36 @@ def problems(error: ValidationError) -> list[str]:
 
 def parse_yaml(text: str, source: str) -> dict[str, Any]:
     """The one mapping document in `text`; InvalidInput naming the line for anything else."""
-    import yaml
-
-    try:
-        documents = [doc for doc in yaml.safe_load_all(text) if doc is not None]
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
-        problem = getattr(error, "problem", None) or str(error)
-        raise InvalidInput(f"{where}: not valid YAML: {problem}") from error
+    documents = yaml_text.load_documents(text, source)
     if len(documents) != 1:
         raise InvalidInput(f"{source}: expected one SyncJob document, found {len(documents)}")
     if not isinstance(documents[0], dict):
         raise InvalidInput(
-            f"{source}: expected a mapping (apiVersion, kind, metadata, spec), got {documents[0]!r}"
+            f"{source}: expected a mapping (apiVersion, kind, metadata, spec), got {documents[0]!r:.80}"
         )
     return documents[0]
+
+
+def validate(manifest: dict[str, Any]) -> SyncJob:
+    """The SyncJob in `manifest` (data as kubectl would send it); InvalidInput, one line a problem.
+
+    Validation is strict, the way the API server reads JSON: `true` is no integer and "5" no
+    number, and every rule of the CRD (`api.rules`) is checked here too.
+    """
+    problem = yaml_text.json_problem(manifest)
+    if problem:
+        raise InvalidInput(problem)
+    try:
+        return SyncJob.model_validate_json(json.dumps(manifest), strict=True)
+    except ValidationError as error:
+        raise InvalidInput(*problems(error)) from error
 
 
 def load(path: str | Path) -> SyncJob:
     """Read and validate the manifest at `path`; InvalidInput with one line per problem."""
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        data = file.read_bytes()
     except OSError as error:
         raise InvalidInput(f"{file}: cannot read the manifest: {error.strerror or error}") from error
-    manifest = parse_yaml(text, str(file))
-    try:
-        job = SyncJob.from_manifest(manifest)
-    except ValidationError as error:
-        raise InvalidInput(*problems(error)) from error
-    beyond = beyond_schema(job)
-    if beyond:
-        raise InvalidInput(*beyond)
-    return job
-
-
-def beyond_schema(job: SyncJob) -> list[str]:
-    """Problems the schema cannot express that matter wherever the job runs (the operator
-    refuses them too); the cluster-only ones (no image, no Redis) are left to the operator."""
-    found = []
-    for side in ("source", "target"):
-        for index, var in enumerate(getattr(job.spec, side).env):
-            if var.value is not None and var.value_from is not None:
-                found.append(f"spec.{side}.env[{index}] ({var.name}): set value or valueFrom, not both")
-    return found
+    return validate(parse_yaml(yaml_text.decode(data, str(file)), str(file)))

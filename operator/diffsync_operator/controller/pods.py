@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from diffsync_operator.api.corev1 import EnvFromSource, EnvVar
+from diffsync_operator.api.corev1 import WORKER_CONTAINER, EnvFromSource, EnvVar
 from diffsync_operator.api.resource import API_VERSION, KIND
 from diffsync_operator.api.spec import SyncJobSpec
 from diffsync_operator.api.status import Stage
@@ -34,7 +34,7 @@ from diffsync_operator.stages.config import (
     JobConfig,
 )
 
-CONTAINER_NAME = "worker"
+CONTAINER_NAME = WORKER_CONTAINER
 
 
 @dataclass(frozen=True)
@@ -75,17 +75,13 @@ def job_config(job: JobRef, spec: SyncJobSpec, store_id: str, settings: Operator
 
 
 def spec_problems(spec: SyncJobSpec, settings: OperatorSettings) -> list[str]:
-    """Problems the CRD schema cannot express, each naming the field and the fix."""
+    """Problems of the operator's configuration for this spec (the schema checked the rest)."""
     problems = []
     if not (spec.image or settings.default_image):
         problems.append(
             "spec.image: no image given and the operator has no DIFFSYNC_DEFAULT_IMAGE; set spec.image"
         )
     problems += redis_problems(spec, settings)
-    for side in ("source", "target"):
-        for index, var in enumerate(getattr(spec, side).env):
-            if var.value is not None and var.value_from is not None:
-                problems.append(f"spec.{side}.env[{index}] ({var.name}): set value or valueFrom, not both")
     return problems
 
 
