@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 from diffsync_operator.api.resource import GROUP, PLURAL, VERSION, SyncJob
 from diffsync_operator.api.status import JobPhase, SyncJobStatus
 from diffsync_operator.cli import render
-from diffsync_operator.cli.errors import ExitCode, InvalidInput, RunFailed, redact_url
+from diffsync_operator.cli.errors import ExitCode, InvalidInput, RunFailed, checked_redis_url, redact_url
 from diffsync_operator.stages import diff_codec
 from diffsync_operator.stages.config import ENV_REDIS_URL
 
@@ -182,6 +182,8 @@ def cmd_show_diff(args: argparse.Namespace) -> int:
             "no Redis URL: pass --redis-url (e.g. redis://localhost:6379/0 after "
             f"kubectl port-forward to the operator's Redis) or set {ENV_REDIS_URL}"
         )
+    where = "--redis-url" if args.redis_url else ("spec.redis.url" if job.spec.redis.url else ENV_REDIS_URL)
+    checked_redis_url(url, where)
     try:
         import redis
 

@@ -10,7 +10,15 @@ import enum
 
 from diffsync_operator.stages.redaction import redact_url
 
-__all__ = ["CliError", "ExitCode", "InvalidInput", "RunFailed", "redact_url"]
+__all__ = [
+    "CliError",
+    "ExitCode",
+    "InvalidInput",
+    "RunFailed",
+    "checked_redis_url",
+    "redact_url",
+    "redis_url_problem",
+]
 
 
 class ExitCode(enum.IntEnum):
@@ -41,3 +49,41 @@ class RunFailed(CliError):
     """Something outside the input failed, e.g. Redis or the cluster is unreachable (exit 1)."""
 
     exit_code = ExitCode.FAILED
+
+
+def redis_url_problem(url: str) -> str | None:
+    """What is wrong with a Redis URL, in words, or None when redis-py can use it."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        scheme = parts.scheme
+        if scheme not in ("redis", "rediss", "unix"):
+            return f"must start with redis://, rediss:// or unix://, not {scheme or 'no scheme'}"
+        if scheme == "unix":
+            return (
+                None if parts.path else "a unix:// URL needs the socket's path, e.g. unix:///run/redis.sock"
+            )
+        parts.port  # noqa: B018 - the property raises for a port out of range or not a number
+        database = parts.path.lstrip("/")
+        if database and not database.isdigit():
+            return f"the path must be a database number, e.g. redis://host:6379/0, not /{database}"
+    except ValueError as error:
+        return str(error)
+    try:
+        from redis.connection import parse_url
+    except ImportError:  # the redis client is missing: that is said where it is needed
+        return None
+    try:
+        parse_url(url)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
+def checked_redis_url(url: str, where: str) -> str:
+    """`url` if Redis can be reached by it in principle; InvalidInput naming `where` if not."""
+    problem = redis_url_problem(url)
+    if problem:
+        raise InvalidInput(f"{where} {redact_url(url)}: not a Redis URL: {problem}")
+    return url

@@ -1,14 +1,37 @@
-"""The command line: subcommands and their options (argparse exits 2 on a bad command line)."""
+"""The command line: subcommands and their options.
+
+A bad command line is an `InvalidInput` (exit 2) of one line naming the command and the
+problem, rather than argparse's usage block; `diffsync COMMAND --help` shows the usage.
+"""
 
 from __future__ import annotations
 
 import argparse
+from typing import NoReturn
+
+from diffsync_operator.cli.errors import InvalidInput, redact_url, redis_url_problem
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line, raised rather than printed and exited."""
+
+    def error(self, message: str) -> NoReturn:
+        raise InvalidInput(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def redis_url(text: str) -> str:
+    """argparse `type` of --redis-url: the URL, checked before anything connects."""
+    problem = redis_url_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(f"{redact_url(text)} is not a Redis URL: {problem}")
+    return text
 
 
 def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--redis-url",
         metavar="URL",
+        type=redis_url,
         help="run each stage as its own worker process sharing RedisStore state in this Redis, as pods do",
     )
     parser.add_argument(
@@ -35,7 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     """The `diffsync` argument parser; each subcommand sets `handler`."""
     from diffsync_operator.cli import cluster, commands
 
-    parser = argparse.ArgumentParser(prog="diffsync", description="Run, check and inspect diffsync SyncJobs.")
+    parser = OneLineParser(prog="diffsync", description="Run, check and inspect diffsync SyncJobs.")
+    parser.add_argument(
+        "--debug", action="store_true", help="print the traceback of an error (put it before the command)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="run a SyncJob manifest on this machine")
@@ -83,7 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("name")
     show.add_argument("--namespace", "-n", help="default: the kubeconfig context's namespace")
     show.add_argument(
-        "--redis-url", metavar="URL", help="default: the job's spec.redis.url or $DIFFSYNC_REDIS_URL"
+        "--redis-url",
+        metavar="URL",
+        type=redis_url,
+        help="default: the job's spec.redis.url or $DIFFSYNC_REDIS_URL",
     )
     show.add_argument("--output", "-o", choices=("text", "json"), default="text")
     show.set_defaults(handler=cluster.cmd_show_diff)

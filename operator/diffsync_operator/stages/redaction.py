@@ -73,12 +73,16 @@ def redact(text: str, limit: int | None = MESSAGE_LIMIT) -> str:
 
 
 def redact_url(url: str) -> str:
-    """`url` with any password replaced by `***`, for messages and reports."""
-    parts = urlsplit(url)
-    if not parts.password:
-        return url
+    """`url` with any password replaced by `***`, for messages and reports (never raises)."""
+    try:
+        parts = urlsplit(url)
+        if not parts.password:
+            return url
+        port = parts.port
+    except ValueError:  # not a URL to take apart (a port out of range, say): hide the user part
+        return url.split("://", 1)[0] + f"://{MASK}@" + url.rsplit("@", 1)[-1] if "@" in url else url
     user = f"{parts.username}:" if parts.username else ":"
     host = parts.hostname or ""
-    if parts.port:
-        host += f":{parts.port}"
+    if port:
+        host += f":{port}"
     return urlunsplit(parts._replace(netloc=f"{user}{MASK}@{host}"))
