@@ -17,6 +17,7 @@ at a hold (SIGTERM in a pod) touches `<release>.stopping` and takes `stop_second
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -276,3 +277,22 @@ class FlatInventory(FileInventory):
             self.add(self.shelf(name=name, zone=shelf_data["zone"]))
             for sku, qty in sorted(shelf_data["items"].items()):
                 self.add(self.item(shelf=name, sku=sku, qty=qty))
+
+
+class QuitterInventory(FileInventory):
+    """Ends its process "successfully" without loading: `sys.exit(0)` in construction or in
+    load (`quit_in`), or `os._exit(0)` (`hard: true`), which no handler can see."""
+
+    def __init__(self, *, quit_in: str = "load", hard: bool = False, **kwargs: Any) -> None:
+        self.quit_in, self.hard = quit_in, hard
+        if quit_in == "init":
+            self._quit()
+        super().__init__(**kwargs)
+
+    def _quit(self) -> None:
+        if self.hard:
+            os._exit(0)
+        sys.exit(0)
+
+    def load(self) -> None:
+        self._quit()

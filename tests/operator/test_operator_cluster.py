@@ -454,3 +454,15 @@ def test_interrupted_sync_is_retried_after_a_fresh_load_and_diff(operator, jobs,
         "sync": 2,
     }
     assert read_inventory(target["params"]["path"]) == SOURCE
+
+
+@pytest.mark.parametrize("hard", [False, True], ids=["sys-exit-0", "os-exit-0"])
+def test_a_stage_exiting_0_without_a_result_fails_the_job(operator, jobs, inventory_sides, hard):
+    source, target = inventory_sides
+    source = {**source, "adapter": "sample_adapters:QuitterInventory"}
+    source["params"] = {**source["params"], "quit_in": "load", "hard": hard}
+    name = "inv-quit-hard" if hard else "inv-quit"
+    jobs.create(jobs.manifest(name, source, target, backoffLimit=0))
+    job = jobs.wait_phase(name, "Succeeded", "Failed")
+    assert job["status"]["phase"] == "Failed", job["status"]
+    assert "exited without a result" in condition(job, "Failed")["message"]

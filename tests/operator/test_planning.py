@@ -472,3 +472,13 @@ def test_blocked_sync_starts_once_the_spec_raises_the_threshold():
     assert plan.create == [(Stage.SYNC, 1)]
     assert plan.status.phase is JobPhase.RUNNING
     assert "DeletionGuardPassed" in [e.reason for e in plan.events]
+
+
+def test_a_pod_that_exits_0_without_a_result_is_a_failed_attempt():
+    _, job = _step(_job(backoffLimit=0), [])
+    silent = ObservedPod("inv-load-source-1", Stage.LOAD_SOURCE, 1, "Succeeded", exit_code=0, message="")
+    plan, _ = _step(job, [silent, _running(Stage.LOAD_TARGET)])
+    entry = plan.status.stage(Stage.LOAD_SOURCE)
+    assert entry.phase is StagePhase.FAILED
+    assert "exited without a result" in entry.message
+    assert plan.status.phase is JobPhase.FAILED

@@ -222,3 +222,15 @@ def test_guard_count_limit_stops_a_sync_the_fraction_allows(inventory_files):
     results, _, _ = _run(job, [*ALL_DIFF, Stage.SYNC])
     assert results[-1].deletion_blocked
     assert "maxDeletes 1" in results[-1].error
+
+
+@pytest.mark.parametrize("quit_in", ["init", "load"])
+def test_an_adapter_calling_sys_exit_0_fails_the_stage_without_a_result(inventory_files, quit_in):
+    source, target = inventory_files
+    job = _job(source, target)
+    job.source.adapter = "sample_adapters:QuitterInventory"
+    job.source.params = {"path": str(source), "quit_in": quit_in}
+    (result,), _, state = _run(job, [Stage.LOAD_SOURCE])
+    assert not result.ok
+    assert result.error.startswith("exited without a result")
+    assert state.get_result(Stage.LOAD_SOURCE) == result

@@ -141,7 +141,7 @@ def _worker_result(stage: Stage, process: subprocess.CompletedProcess[str]) -> S
     return StageResult(
         stage=stage,
         ok=False,
-        error=f"{stage.value}: exited without a result (worker exit status {process.returncode})"
+        error=f"exited without a result (worker exit status {process.returncode})"
         + (f": {tail}" if tail else ""),
     )
 

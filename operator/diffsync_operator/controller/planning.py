@@ -8,6 +8,8 @@ attempts of existing pods, so an operator that died before recording a pod finds
 Rules:
 - stages run in groups: [load-source, load-target] together, then [diff], then [sync] in
   sync mode; a group starts when the previous one has succeeded;
+- a stage succeeds only when its pod succeeded *and* left a successful result: a pod that
+  exits 0 without one ("exited without a result") is a failed attempt;
 - one attempt at a time (the Kubernetes Job's `podReplacementPolicy: Failed`): a stage's next
   attempt starts only when every earlier pod of the stage has terminated (phase Succeeded or
   Failed) or is gone. A pod being deleted still runs its process for up to its grace period:
@@ -113,6 +115,8 @@ def _failure_text(pod: ObservedPod | None, result: StageResult | None, name: str
         return f"pod {name} was deleted before it finished"
     if result is not None and result.error:
         return result.error
+    if pod.phase == "Succeeded":  # exit 0, yet no result: e.g. os._exit(0) in an adapter
+        return f"pod {name} exited without a result (exit code 0): the stage did not write its result"
     detail = f"exit code {pod.exit_code}" if pod.exit_code is not None else "no exit code"
     if pod.reason:
         detail += f", {pod.reason}"
@@ -252,7 +256,7 @@ class _Planner:
                     "Normal", "StageStarted", f"{stage.value}: starting pod {entry.pod} after the reload"
                 )
             return entry.phase
-        if pod is not None and pod.phase == "Succeeded":
+        if pod is not None and pod.phase == "Succeeded" and result is not None and result.ok:
             return self.succeed(entry, result)
         text = _failure_text(pod, result, name)
         lost = result is not None and result.lost_state
