@@ -75,7 +75,7 @@ def redis_url_problem(url: str) -> str | None:
     except ImportError:  # the redis client is missing: that is said where it is needed
         return None
     try:
-        parse_url(url)
+        parse_url(url)  # type: ignore[no-untyped-call]  # redis-py leaves it unannotated
     except ValueError as error:
         return str(error)
     return None
