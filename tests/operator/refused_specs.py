@@ -31,6 +31,8 @@ REFUSED = [
     ("cpu-not-a-quantity", "resources: {limits: {cpu: lots}}", "spec.resources.limits"),
     ("memory-negative", "resources: {requests: {memory: -1Gi}}", "spec.resources.requests"),
     ("resource-name", 'resources: {limits: {"c p u": "1"}}', "spec.resources.limits"),
+    ("resource-gpu", "resources: {limits: {example.com/gpu: 1}}", "spec.resources.limits"),
+    ("request-above-limit", "resources: {limits: {cpu: 500m}, requests: {cpu: 1}}", "spec.resources"),
     ("label-key-space", 'podLabels: {"team name": x}', "spec.podLabels"),
     ("label-value", 'podLabels: {team: "not ok"}', "spec.podLabels"),
     ("annotation-key", 'podAnnotations: {"-bad": x}', "spec.podAnnotations"),

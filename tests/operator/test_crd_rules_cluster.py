@@ -25,7 +25,7 @@ def test_a_manifest_within_every_bound_is_stored(cluster, syncjob_crd):
             "backoffLimit: 2147483647",
             "activeDeadlineSeconds: 2147483647",
             "ttlSecondsAfterFinished: 0",
-            "resources: {limits: {cpu: 500m, memory: 1.5Gi, example.com/gpu: 1}, requests: {cpu: 2}}",
+            'resources: {limits: {cpu: 500m, memory: 1.5Gi}, requests: {cpu: "0.5", memory: 1Gi}}',
             'podLabels: {example.com/team: net-ops, app: "", a.b-c_d: X1}',
             'podAnnotations: {example.com/note: "any text, even with spaces"}',
             "nodeSelector: {kubernetes.io/os: linux}",

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, StrictInt, WithJsonSchema
+from pydantic import Field, PlainSerializer, StrictInt, WithJsonSchema
 
 from diffsync_operator.api.base import CamelModel
 from diffsync_operator.api.formats import (
@@ -22,17 +22,15 @@ from diffsync_operator.api.formats import (
     DNS_SUBDOMAIN,
     ENV_VAR_NAME,
     INT64_MAX,
-    LABEL_NAME,
     LABEL_VALUE,
     QUALIFIED_PREFIX_MAX,
     QUANTITY_MAX_LENGTH,
     anchored,
     cel_qualified_name,
     cel_quantity,
-    cel_string,
     is_qualified_name,
     is_quantity,
-    matches,
+    quantity_value,
 )
 from diffsync_operator.api.rules import Rule
 
@@ -45,11 +43,14 @@ _QUANTITY_RULE = Rule(
     message="must be a quantity of at least 0 such as 500m, 2, 1.5Gi or 1e3",
 )
 
-#: A Kubernetes quantity ("500m", "1Gi" or 2): the schema marks it int-or-string.
+#: A Kubernetes quantity ("500m", "1Gi" or 2): the schema marks it int-or-string. In JSON
+#: (pods, reports) it is always text, as Kubernetes writes quantities: clients typed after
+#: the core API refuse a number there.
 Quantity = Annotated[
     int | str,
     WithJsonSchema({"x-kubernetes-int-or-string": True, "maxLength": QUANTITY_MAX_LENGTH}),
     _QUANTITY_RULE,
+    PlainSerializer(str, return_type=str, when_used="json"),
 ]
 
 #: An int64 of the core API. The schema says `format: int64` rather than the bounds, which
@@ -105,29 +106,17 @@ AnnotationMap = Annotated[
     qualified_keys("annotation"),
 ]
 
-#: A container resource: cpu, memory, ephemeral-storage, hugepages-<size>, or an extended
-#: resource "domain/name" outside kubernetes.io.
-RESOURCE_NAME = rf"(cpu|memory|ephemeral-storage|hugepages-[0-9]+[KMGTPE]i|{DNS_SUBDOMAIN}/{LABEL_NAME})"
-
-
-def _resource_name_ok(name: str) -> bool:
-    return matches(RESOURCE_NAME, name) and "kubernetes.io/" not in name and name.find("/") <= 253
-
-
-def _bad_resource(amounts: Mapping[str, int | str]) -> str | None:
-    name = next((key for key in amounts if not _resource_name_ok(key)), None)
-    return None if name is None else f"{name!r}"
-
+#: The container resources a stage pod may ask for. Hugepages and extended resources (GPUs)
+#: have rules of their own (whole numbers, requests equal to limits) and no use in a stage.
+RESOURCE_NAMES = ("cpu", "memory", "ephemeral-storage")
 
 _RESOURCE_NAMES = Rule(
-    cel=f"self.all(k, k.matches({cel_string(anchored(RESOURCE_NAME))}) "
-    "&& !k.contains('kubernetes.io/') && k.indexOf('/') <= 253)",
-    check=_bad_resource,
-    message="resource names must be cpu, memory, ephemeral-storage, hugepages-<size> "
-    "or an extended resource such as example.com/gpu",
+    cel=f"self.all(k, k in {list(RESOURCE_NAMES)})",
+    check=lambda amounts: next((repr(k) for k in amounts if k not in RESOURCE_NAMES), None),
+    message="resource names must be cpu, memory or ephemeral-storage",
 )
 
-ResourceAmounts = Annotated[dict[str, Quantity], Field(max_length=32), _RESOURCE_NAMES]
+ResourceAmounts = Annotated[dict[str, Quantity], Field(max_length=len(RESOURCE_NAMES)), _RESOURCE_NAMES]
 
 
 class SecretKeySelector(CamelModel):
@@ -255,11 +244,28 @@ class EnvFromSource(CamelModel):
     object_rules: ClassVar = (_exactly_one(("secret_ref", "config_map_ref"), ("secretRef", "configMapRef")),)
 
 
+def _request_above_limit(resources: ResourceRequirements) -> str | None:
+    limits, requests = resources.limits or {}, resources.requests or {}
+    for name, request in requests.items():
+        if name in limits and quantity_value(request) > quantity_value(limits[name]):
+            return f"{name} request {request!r} above limit {limits[name]!r}"
+    return None
+
+
 class ResourceRequirements(CamelModel):
     """CPU and memory for the stage pods (`limits`, `requests`)."""
 
     limits: ResourceAmounts | None = None
     requests: ResourceAmounts | None = None
+
+    object_rules: ClassVar = (
+        Rule(
+            cel="!has(self.limits) || !has(self.requests) || self.requests.all(r, !(r in self.limits) "
+            "|| quantity(string(self.requests[r])).compareTo(quantity(string(self.limits[r]))) <= 0)",
+            check=_request_above_limit,
+            message="a request must not be above the limit of the same resource",
+        ),
+    )
 
 
 def _toleration_key(toleration: Toleration) -> str | None:

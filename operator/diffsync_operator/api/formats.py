@@ -12,6 +12,7 @@ here is the stricter, obvious form, so what passes here always passes there.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 #: A label name: at most 63 of [-A-Za-z0-9_.], starting and ending alphanumeric.
 LABEL_NAME = r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?"
@@ -64,6 +65,34 @@ def is_quantity(value: int | str) -> bool:
     if isinstance(value, int):
         return 0 <= value <= INT64_MAX
     return len(value) <= QUANTITY_MAX_LENGTH and matches(QUANTITY, value)
+
+
+_SCALES = {
+    "n": Decimal("1e-9"),
+    "u": Decimal("1e-6"),
+    "m": Decimal("1e-3"),
+    "": Decimal(1),
+    "k": Decimal("1e3"),
+    "M": Decimal("1e6"),
+    "G": Decimal("1e9"),
+    "T": Decimal("1e12"),
+    "P": Decimal("1e15"),
+    "E": Decimal("1e18"),
+    **{f"{prefix}i": Decimal(2) ** (10 * power) for power, prefix in enumerate("KMGTPE", start=1)},
+}
+
+
+def quantity_value(value: int | str) -> Decimal:
+    """The exact amount of a quantity `is_quantity` accepts ("1.5Gi" -> 1610612736)."""
+    if isinstance(value, int):
+        return Decimal(value)
+    number = re.match(r"\+?([0-9.]*)", value)
+    assert number is not None and is_quantity(value), value
+    digits, suffix = number.group(1), value[number.end() :]
+    amount = Decimal(digits) if digits.strip(".") else Decimal(0)  # "." and "" parse as 0 in Go too
+    if suffix[:1] in ("e", "E") and len(suffix) > 1:
+        return amount.scaleb(int(suffix[1:]))
+    return amount * _SCALES[suffix]
 
 
 def cel_string(text: str) -> str:

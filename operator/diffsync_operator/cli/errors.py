@@ -35,8 +35,9 @@ class CliError(Exception):
     exit_code: ExitCode = ExitCode.INVALID
 
     def __init__(self, *problems: str) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = list(problems)
+        # One line each, whatever a problem quotes (a key or value may hold a newline).
+        self.problems = [problem.replace("\r", "\\r").replace("\n", "\\n") for problem in problems]
+        super().__init__("\n".join(self.problems))
 
 
 class InvalidInput(CliError):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import types
 import typing
 from pathlib import Path
@@ -40,10 +41,18 @@ _PATTERN_HINTS = {
 }
 
 
+_PLAIN_KEY = re.compile(r"[!-~]+")  # printable ASCII without spaces: shown as it is
+
+
 def _path(loc: tuple[int | str, ...]) -> str:
     text = ""
     for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif not _PLAIN_KEY.fullmatch(part):
+            text += f"[{part!r}]"  # a key with spaces, newlines or non-ASCII: quoted
+        else:
+            text += f".{part}" if text else part
     return text or "(manifest)"
 
 

@@ -116,10 +116,16 @@ def load_documents(text: str, source: str) -> list[Any]:
     """Every non-empty YAML document of `text`; InvalidInput naming the line for anything else."""
     try:
         documents = [doc for doc in yaml.load_all(text, Loader=ManifestLoader) if doc is not None]
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow, e.g. NUL
+        before = text[: error.position]
+        where = f"{source}:{before.count(chr(10)) + 1}:{error.position - (before.rfind(chr(10)) + 1) + 1}"
+        raise InvalidInput(
+            f"{where}: not valid YAML: character {error.character!r} is not allowed ({error.reason})"
+        ) from error
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
-        problem = getattr(error, "problem", None) or str(error)
+        problem = " ".join(str(getattr(error, "problem", None) or error).split())
         raise InvalidInput(f"{where}: not valid YAML: {problem}") from error
     except RecursionError as error:  # a document nested thousands deep
         raise InvalidInput(f"{source}: not valid YAML: nested too deeply") from error
