@@ -26,6 +26,7 @@ REFUSED = [
     ("backoff-int32", "backoffLimit: 2147483648", "spec.backoffLimit"),
     ("deadline-huge", "activeDeadlineSeconds: 100000000000000", "spec.activeDeadlineSeconds"),
     ("ttl-huge", "ttlSecondsAfterFinished: 100000000000000", "spec.ttlSecondsAfterFinished"),
+    ("store-ttl-huge", "storeTTLSeconds: 100000000000000000", "spec.storeTTLSeconds"),
     ("backoff-bool", "backoffLimit: true", "spec.backoffLimit"),
     ("suspend-string", 'suspend: "yes"', "spec.suspend"),
     ("cpu-not-a-quantity", "resources: {limits: {cpu: lots}}", "spec.resources.limits"),

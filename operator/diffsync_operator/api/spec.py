@@ -70,8 +70,9 @@ Image = Annotated[
 ]
 
 #: Bounds of the time limits. A Job allows int64 for activeDeadlineSeconds, but a deadline
-#: past year 9999 cannot be computed (Python datetimes end there) and 68 years is no limit in
-#: practice; so both are int32, as a Job's ttlSecondsAfterFinished and backoffLimit are.
+#: past year 9999 cannot be computed (Python datetimes end there), Redis refuses an expiry
+#: that overflows in milliseconds, and 68 years is no limit in practice; so they are all
+#: int32, as a Job's ttlSecondsAfterFinished and backoffLimit are.
 Seconds = Annotated[StrictInt, Field(le=INT32_MAX)]
 
 
@@ -187,7 +188,7 @@ class SyncJobSpec(CamelModel):
         description="Names the Redis state within the job's namespace: the effective id is "
         "<namespace>/<storeId> (status.storeId); default <namespace>/<name>.<uid prefix>.",
     )
-    store_ttl_seconds: int = Field(
+    store_ttl_seconds: Seconds = Field(
         default=DEFAULT_STORE_TTL_SECONDS,
         alias="storeTTLSeconds",  # as Kubernetes spells acronyms (podIP); to_camel would say storeTtl
         ge=MIN_STORE_TTL_SECONDS,
