@@ -42,8 +42,13 @@ def operator_namespace(syncjob_crd):
 
 @pytest.fixture
 def operator_env(redis_url):
-    """Environment of the operator process: the default Redis and a placeholder image."""
-    return {"DIFFSYNC_REDIS_URL": redis_url, "DIFFSYNC_DEFAULT_IMAGE": "diffsync-test:local"}
+    """Environment of the operator process: the default Redis, a placeholder image, and a
+    2 s retry backoff (not a Job's 10 s) so tests of retries stay short."""
+    return {
+        "DIFFSYNC_REDIS_URL": redis_url,
+        "DIFFSYNC_DEFAULT_IMAGE": "diffsync-test:local",
+        "DIFFSYNC_RETRY_BASE_SECONDS": "2",
+    }
 
 
 @pytest.hookimpl(hookwrapper=True)

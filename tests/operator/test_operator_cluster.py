@@ -466,3 +466,45 @@ def test_a_stage_exiting_0_without_a_result_fails_the_job(operator, jobs, invent
     job = jobs.wait_phase(name, "Succeeded", "Failed")
     assert job["status"]["phase"] == "Failed", job["status"]
     assert "exited without a result" in condition(job, "Failed")["message"]
+
+
+def _created(pod) -> float:
+    return pod.metadata.creation_timestamp.timestamp()
+
+
+def _finished(pod) -> float:
+    (state,) = [c.state.terminated for c in pod.status.container_statuses]
+    return state.finished_at.timestamp()
+
+
+def test_retries_back_off_and_status_shows_the_next_attempt(operator, jobs, inventory_sides):
+    source, target = inventory_sides
+    source["params"]["path"] = "/nonexistent/inventory.json"
+    jobs.create(jobs.manifest("inv-backoff-time", source, target, backoffLimit=2))
+
+    def next_attempt():
+        stages = ((jobs.get("inv-backoff-time") or {}).get("status") or {}).get("stages", [])
+        return next((s.get("nextAttemptTime") for s in stages if s["name"] == "load-source"), None)
+
+    shown = wait_for(next_attempt, timeout=60, interval=0.1, what="status.stages[].nextAttemptTime")
+    job = jobs.wait_phase("inv-backoff-time", "Failed")
+    assert _phase_of_stage(job, "load-source")["attempts"] == 3
+    pods = {p.metadata.name: p for p in jobs.pods("inv-backoff-time")}
+    first, second, third = (pods[f"inv-backoff-time-load-source-{n}"] for n in (1, 2, 3))
+    # base 2 s (operator_env), doubling; timestamps have whole seconds
+    assert _created(second) - _finished(first) >= 2 - 1
+    assert _created(third) - _finished(second) >= 4 - 1
+    retrying = [e.message for e in jobs.events("inv-backoff-time") if e.reason == "StageRetrying"]
+    assert any(f"attempt 2 starts at {shown}" in message for message in retrying), (shown, retrying)
+
+
+def test_a_pod_the_api_server_refuses_fails_the_job_naming_the_field(operator, jobs, inventory_sides):
+    # The schema keeps affinity free-form; the API server checks it when the pod is created.
+    affinity = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": []}}}
+    jobs.create(jobs.manifest("inv-refused", *inventory_sides, affinity=affinity))
+    job = jobs.wait_phase("inv-refused", "Succeeded", "Failed", timeout=60)
+    assert job["status"]["phase"] == "Failed", job["status"]
+    failed = condition(job, "Failed")
+    assert failed["reason"] == "PodRefused"
+    assert "spec.affinity" in failed["message"] and "422" in failed["message"], failed["message"]
+    assert jobs.pods("inv-refused") == []

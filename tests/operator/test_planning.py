@@ -15,7 +15,14 @@ from diffsync_operator.api.status import (
     SyncOutcome,
 )
 from diffsync_operator.controller.observe import ObservedPod
-from diffsync_operator.controller.planning import JobView, plan_next_step, ttl_expiry
+from diffsync_operator.controller.planning import (
+    JobView,
+    PodRefusal,
+    RetryPolicy,
+    next_attempt_at,
+    plan_next_step,
+    ttl_expiry,
+)
 from diffsync_operator.stages.result import StageResult
 
 NOW = datetime(2026, 11, 27, 21, 0, tzinfo=timezone.utc)
@@ -122,12 +129,56 @@ def test_sync_outcome_lands_in_status():
     assert plan.status.sync == SyncOutcome(succeeded=1)
 
 
-def test_failed_stage_is_retried_with_the_next_attempt():
+def test_failed_stage_is_retried_with_the_next_attempt_after_10_seconds():
     _, job = _step(_job(), [])
-    plan, _ = _step(job, [_failed(Stage.LOAD_SOURCE), _running(Stage.LOAD_TARGET)])
+    pods = [_failed(Stage.LOAD_SOURCE), _running(Stage.LOAD_TARGET)]
+    plan, job = _step(job, pods)
+    assert plan.create == []
+    entry = plan.status.stage(Stage.LOAD_SOURCE)
+    assert (entry.phase, entry.next_attempt_time) == (StagePhase.PENDING, NOW + timedelta(seconds=10))
+    assert [e.reason for e in plan.events if e.message.startswith("load-source")] == ["StageRetrying"]
+    assert "attempt 2 starts at 2026-11-27T21:00:10Z" in plan.events[0].message
+    running = next(c for c in plan.status.conditions if c.type == "Reconciling")
+    assert "load-source attempt 2 at 2026-11-27T21:00:10Z" in running.message
+    assert next_attempt_at(plan.status) == NOW + timedelta(seconds=10)
+
+    plan, job = _step(job, pods, NOW + timedelta(seconds=9))
+    assert plan.create == [] and plan.events == []
+    plan, _ = _step(job, pods, NOW + timedelta(seconds=10))
     assert plan.create == [(Stage.LOAD_SOURCE, 2)]
     assert plan.status.stage(Stage.LOAD_SOURCE).pod == "inv-load-source-2"
-    assert [e.reason for e in plan.events if e.message.startswith("load-source")] == ["StageRetrying"]
+    assert plan.status.stage(Stage.LOAD_SOURCE).next_attempt_time is None
+    assert [e.reason for e in plan.events] == ["StageStarted"]
+
+
+def test_the_wait_doubles_with_each_failed_attempt_up_to_a_cap():
+    _, job = _step(_job(backoffLimit=20), [])
+    pods = [_failed(Stage.LOAD_SOURCE, n) for n in (1, 2, 3)] + [_running(Stage.LOAD_TARGET)]
+    plan, _ = _step(job, pods)
+    assert plan.status.stage(Stage.LOAD_SOURCE).next_attempt_time == NOW + timedelta(seconds=40)
+    policy = RetryPolicy(base_seconds=10, max_seconds=360)
+    assert [policy.delay(n).total_seconds() for n in (1, 2, 3, 6, 7, 100)] == [10, 20, 40, 320, 360, 360]
+
+
+def test_the_operator_settings_set_the_backoff():
+    _, job = _step(_job(), [])
+    plan = plan_next_step(
+        job, [_failed(Stage.LOAD_SOURCE), _running(Stage.LOAD_TARGET)], NOW, retry=RetryPolicy(0, 0)
+    )
+    assert plan.create == [(Stage.LOAD_SOURCE, 2)]
+
+
+def test_a_refused_pod_fails_the_job_naming_the_field_and_stops_its_pods():
+    _, job = _step(_job(), [])
+    refused = PodRefusal(Stage.LOAD_TARGET, "spec.affinity: the API server refused the stage pod (422): ...")
+    plan = plan_next_step(job, [_running(Stage.LOAD_SOURCE)], NOW, refused=refused)
+    assert plan.create == []
+    assert plan.delete == ["inv-load-source-1"]
+    assert plan.status.phase is JobPhase.FAILED
+    failed = next(c for c in plan.status.conditions if c.type == "Failed")
+    assert (failed.status, failed.reason) == ("True", "PodRefused")
+    assert failed.message.startswith("load-target: spec.affinity:")
+    assert plan.status.stage(Stage.LOAD_TARGET).phase is StagePhase.FAILED
 
 
 def test_stage_fails_the_job_after_backoff_limit_retries():
@@ -226,7 +277,11 @@ def test_ordinary_failure_still_uses_backoff_limit_after_a_disruption():
     _, job = _step(_job(backoffLimit=1), [])
     _, job = _step(job, [_stopped(Stage.LOAD_SOURCE, 1), _running(Stage.LOAD_TARGET)])
     target = _running(Stage.LOAD_TARGET)
-    plan, job = _step(job, [_stopped(Stage.LOAD_SOURCE, 1), _failed(Stage.LOAD_SOURCE, 2), target])
+    pods = [_stopped(Stage.LOAD_SOURCE, 1), _failed(Stage.LOAD_SOURCE, 2), target]
+    plan, job = _step(job, pods)
+    # the disruption was replaced at once; the failure waits its backoff: 10 s after 1 failure
+    assert plan.status.stage(Stage.LOAD_SOURCE).next_attempt_time == NOW + timedelta(seconds=10)
+    plan, job = _step(job, pods, NOW + timedelta(seconds=10))
     assert plan.create == [(Stage.LOAD_SOURCE, 3)]
     plan, _ = _step(job, [_failed(Stage.LOAD_SOURCE, 2), _failed(Stage.LOAD_SOURCE, 3), target])
     assert plan.status.phase is JobPhase.FAILED

@@ -81,3 +81,18 @@ def test_the_operators_own_login_is_never_shown_in_its_repr():
     login = settings.redis_login()
     assert (login.username, login.password) == ("op", "pw1")
     assert "pw1" not in repr(settings) and "pw1" not in repr(login)
+
+
+def test_retry_backoff_comes_from_the_environment():
+    env = {"DIFFSYNC_RETRY_BASE_SECONDS": "2", "DIFFSYNC_RETRY_MAX_SECONDS": "30"}
+    settings = OperatorSettings.from_env(env)
+    assert (settings.retry_base_seconds, settings.retry_max_seconds) == (2.0, 30.0)
+    default = OperatorSettings.from_env({})
+    assert (default.retry_base_seconds, default.retry_max_seconds) == (10.0, 360.0)
+
+
+def test_a_bad_retry_setting_names_the_variable():
+    with pytest.raises(ValueError, match="DIFFSYNC_RETRY_BASE_SECONDS"):
+        OperatorSettings.from_env({"DIFFSYNC_RETRY_BASE_SECONDS": "soon"})
+    with pytest.raises(ValueError, match="DIFFSYNC_RETRY_MAX_SECONDS"):
+        OperatorSettings.from_env({"DIFFSYNC_RETRY_MAX_SECONDS": "-1"})

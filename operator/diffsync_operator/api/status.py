@@ -95,6 +95,10 @@ class StageStatus(CamelModel):
     generation: str | None = Field(
         default=None, description="Load stages: the store generation the last successful attempt committed."
     )
+    next_attempt_time: datetime | None = Field(
+        default=None,
+        description="When the next attempt starts: retries back off (10 s, doubling, at most 6 min).",
+    )
 
 
 class DiffSummary(CamelModel):

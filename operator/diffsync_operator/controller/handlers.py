@@ -42,7 +42,7 @@ from diffsync_operator.controller.job_user import remove_job_user
 from diffsync_operator.controller.kube import Kube, new_api_client
 from diffsync_operator.controller.naming import LABEL_JOB_UID
 from diffsync_operator.controller.observe import termination
-from diffsync_operator.controller.planning import FINISHED, JobEvent, ttl_expiry
+from diffsync_operator.controller.planning import FINISHED, JobEvent, next_attempt_at, ttl_expiry
 from diffsync_operator.controller.pods import JobRef, build_cleanup_pod
 from diffsync_operator.controller.reconcile import reconcile, utcnow
 from diffsync_operator.controller.redis_access import administered, pod_redis_access
@@ -165,12 +165,15 @@ async def run_syncjob(
 
 
 def _next_look(body: dict[str, Any], status: SyncJobStatus) -> float:
-    """Seconds until the next unprompted look: the poll interval, or sooner for a deadline."""
+    """Seconds until the next unprompted look: the poll interval, or sooner for a deadline
+    or a stage's next attempt."""
     wait = RUNTIME.settings.poll_seconds
     deadline = (body.get("spec") or {}).get("activeDeadlineSeconds")
     if deadline and status.start_time is not None:
         left = (status.start_time.astimezone(timezone.utc) - utcnow()).total_seconds() + deadline
         wait = min(wait, max(left, 0.0) + 0.5)
+    if (retry_at := next_attempt_at(status)) is not None:
+        wait = min(wait, max((retry_at - utcnow()).total_seconds(), 0.0) + 0.5)
     return wait
 
 

@@ -19,6 +19,13 @@ Rules:
   adapter that does not import). An attempt whose pod was deleted, evicted or preempted (or
   that SIGTERM interrupted) is retried without counting against backoffLimit, for up to
   FREE_DISRUPTIONS such attempts per stage; more count as failures;
+- retries back off as a Job's do: the next attempt after a failure starts 10 s later, then
+  20 s, 40 s... at most 6 minutes, by the number of failed attempts (`RetryPolicy`, set by
+  the operator's settings); the stage's `nextAttemptTime` in status says when. An attempt
+  ended by a disruption (the pod deleted, evicted or preempted) is replaced at once;
+- a pod the API server refuses to create (a 4xx: a value no schema rule covers, such as an
+  affinity term) fails the job with reason PodRefused and the API server's words
+  (`PodRefusal`); a 5xx or a timeout is retried by the next pass;
 - a failed stage fails the job and deletes the job's other running pods;
 - a diff or sync attempt that finds the job's Redis state gone (`lost_state`, e.g. Redis
   restarted without persistence), and any retryable sync failure (the target may be half
@@ -71,6 +78,27 @@ class JobView:
     generation: int | None
     spec: SyncJobSpec
     status: SyncJobStatus
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long a failed stage waits before its next attempt: a Job's backoff."""
+
+    base_seconds: float = 10.0
+    max_seconds: float = 360.0
+
+    def delay(self, failures: int) -> timedelta:
+        """The wait after the `failures`-th failed attempt: base, doubling, at most max."""
+        doublings = min(max(failures - 1, 0), 32)  # 2**32 x base is past any cap
+        return timedelta(seconds=min(self.base_seconds * 2**doublings, self.max_seconds))
+
+
+@dataclass(frozen=True)
+class PodRefusal:
+    """The API server refused to create a stage's pod (a 4xx): the job cannot run as specified."""
+
+    stage: Stage
+    message: str
 
 
 @dataclass(frozen=True)
@@ -149,8 +177,10 @@ def _success_text(stage: Stage, result: StageResult | None) -> str:
 class _Planner:
     """One planning pass; a class only to share the inputs between small steps."""
 
-    def __init__(self, job: JobView, pods: Sequence[ObservedPod], now: datetime) -> None:
+    def __init__(self, job: JobView, pods: Sequence[ObservedPod], now: datetime, retry: RetryPolicy) -> None:
         self.job = job
+        self.retry = retry
+        self.retrying: list[str] = []  # stages waiting for their next attempt's time
         self.spec = job.spec
         self.now = now
         self.pods = pods
@@ -214,6 +244,7 @@ class _Planner:
                 entry.message = None
                 self.event("Normal", "DeletionGuardPassed", "spec.deletionGuard now allows the sync")
         entry.attempts = attempt
+        entry.next_attempt_time = None
         entry.pod = pod_name(self.job.name, entry.name, attempt)
         entry.start_time = entry.start_time or self.now
         self.plan.create.append((entry.name, attempt))
@@ -234,6 +265,7 @@ class _Planner:
         pod = next((p for p in mine if p.attempt == attempt), None)
         entry.attempts, entry.pod = attempt, name
         if pod is not None and not pod.finished and not pod.deleting:
+            entry.next_attempt_time = None  # this attempt runs (a crash may have left the time)
             phase = StagePhase.RUNNING if pod.phase == "Running" else StagePhase.PENDING
             if phase is StagePhase.RUNNING and entry.phase is not StagePhase.RUNNING:
                 self.event("Normal", "StageRunning", f"{stage.value}: pod {name} is running")
@@ -273,9 +305,11 @@ class _Planner:
             return entry.phase
         if retryable and within_limit:
             entry.message = f"attempt {attempt} failed: {text}"
+            failures = attempt - len(entry.disrupted_attempts)
+            if not disrupted and self.backing_off(entry, attempt, failures, text):
+                return entry.phase
             if self.start_attempt(entry, attempt + 1):
-                retry = f"{stage.value}: attempt {attempt} failed, starting attempt {attempt + 1}: {text}"
-                self.event("Warning", "StageRetrying", retry)
+                self.event("Normal", "StageStarted", f"{stage.value}: starting pod {entry.pod}")
             return entry.phase
         entry.phase = StagePhase.FAILED
         entry.completion_time = self.now
@@ -283,6 +317,22 @@ class _Planner:
         why = "not retryable" if not retryable else f"backoffLimit {self.spec.backoff_limit} reached"
         self.event("Warning", "StageFailed", f"{stage.value} failed ({why}): {text}")
         return entry.phase
+
+    def backing_off(self, entry: StageStatus, attempt: int, failures: int, text: str) -> bool:
+        """Whether the stage still waits before its next attempt (the first look sets the time)."""
+        if entry.next_attempt_time is None:
+            entry.next_attempt_time = self.now + self.retry.delay(failures)
+            when = entry.next_attempt_time.isoformat().replace("+00:00", "Z")
+            then = f"attempt {attempt + 1} starts at {when}"
+            self.event(
+                "Warning", "StageRetrying", f"{entry.name.value}: attempt {attempt} failed, {then}: {text}"
+            )
+        if self.now < entry.next_attempt_time:
+            entry.phase = StagePhase.PENDING
+            when = entry.next_attempt_time.isoformat().replace("+00:00", "Z")
+            self.retrying.append(f"{entry.name.value} attempt {attempt + 1} at {when}")
+            return True
+        return False
 
     def wait_for(self, entry: StageStatus, pods: list[str]) -> StagePhase:
         """Hold the next attempt until `pods` (deleted, their processes stopping) are gone."""
@@ -358,7 +408,9 @@ class _Planner:
         )
         return self.plan
 
-    def run(self, problems: Sequence[str], claim: ClaimCheck | None = None) -> Plan:
+    def run(
+        self, problems: Sequence[str], claim: ClaimCheck | None = None, refused: PodRefusal | None = None
+    ) -> Plan:
         status, spec = self.status, self.spec
         status.observed_generation = self.job.generation
         job = self.job
@@ -367,6 +419,8 @@ class _Planner:
             for condition in status.conditions:  # seen, and deliberately not rerun
                 condition.observed_generation = self.job.generation
             return self.plan
+        if refused is not None:
+            return self.refuse(refused)
         if problems:
             self.finish(JobPhase.FAILED, "InvalidSpec", "; ".join(problems))
             return self.plan
@@ -393,6 +447,16 @@ class _Planner:
                 return self.in_progress(group)
         return self.succeeded()
 
+    def refuse(self, refused: PodRefusal) -> Plan:
+        """The API server will not create the stage's pod: fail the stage and the job."""
+        entry = self.entry(refused.stage)
+        entry.phase = StagePhase.FAILED
+        entry.completion_time = self.now
+        entry.message = refused.message
+        self.stop_running_pods()
+        self.finish(JobPhase.FAILED, "PodRefused", f"{refused.stage.value}: {refused.message}")
+        return self.plan
+
     def in_progress(self, group: tuple[Stage, ...]) -> Plan:
         status = self.status
         if self.spec.suspend:
@@ -408,7 +472,10 @@ class _Planner:
                 status.start_time = self.now
             running = [s.value for s in group if self.entry(s).phase is not StagePhase.SUCCEEDED]
             status.phase = JobPhase.RUNNING if status.start_time else JobPhase.PENDING
-            reason, message = "StageRunning", "; ".join(["running " + ", ".join(running), *self.waiting])
+            reason, message = (
+                "StageRunning",
+                "; ".join(["running " + ", ".join(running), *self.waiting, *self.retrying]),
+            )
         status.conditions = shape_conditions(
             status.conditions, status.phase, reason, message, self.job.generation, self.now
         )
@@ -432,13 +499,24 @@ def plan_next_step(
     now: datetime,
     problems: Sequence[str] = (),
     claim: ClaimCheck | None = None,
+    *,
+    retry: RetryPolicy | None = None,
+    refused: PodRefusal | None = None,
 ) -> Plan:
     """The next step for `job` given its stage pods at `now`; see the module docstring.
 
     `claim`: the operator's claim on the job's store, or None when the operator does not
-    claim it (a Redis it does not know: the pods claim it themselves).
+    claim it (a Redis it does not know: the pods claim it themselves). `retry`: the backoff
+    of failed stages (default: a Job's). `refused`: the API server refused a pod of the plan
+    made without it; the job fails.
     """
-    return _Planner(job, pods, now).run(problems, claim)
+    return _Planner(job, pods, now, retry or RetryPolicy()).run(problems, claim, refused)
+
+
+def next_attempt_at(status: SyncJobStatus) -> datetime | None:
+    """The earliest time a stage waits for to start its next attempt, if any."""
+    times = [entry.next_attempt_time for entry in status.stages if entry.next_attempt_time is not None]
+    return min(times, default=None)
 
 
 def ttl_expiry(status: SyncJobStatus, spec: SyncJobSpec) -> datetime | None:

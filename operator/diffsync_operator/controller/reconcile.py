@@ -4,7 +4,8 @@
 claim the job's store (on a Redis the operator knows, `store_claims`), list the job's pods,
 `planning.plan_next_step`, make sure the job's own Redis user exists when pods are to be
 created on a Redis the operator administers (`job_user`), create and delete the pods of the
-plan, release the claim if the job just finished, then write the status. Pods are created
+plan (a pod the API server refuses for good fails the job instead: `refusals`), release the
+claim if the job just finished, then write the status. Pods are created
 before the status is written, so a crash between the two leaves a pod the next pass adopts by
 its deterministic name, never a twin. When the Redis user cannot be made, no pod is created
 and only the `RedisUser` condition is written (the plan's status would name pods that do not
@@ -14,6 +15,7 @@ status and Events.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -31,12 +33,15 @@ from diffsync_operator.controller.planning import (
     JobEvent,
     JobView,
     Plan,
+    PodRefusal,
+    RetryPolicy,
     plan_next_step,
 )
 from diffsync_operator.controller.pods import JobRef, build_pod, spec_problems
 from diffsync_operator.controller.redacted import redact_plan
 from diffsync_operator.controller.redis_access import administered, pod_redis_access
 from diffsync_operator.controller.redis_servers import OperatorRedis
+from diffsync_operator.controller.refusals import refusal
 from diffsync_operator.controller.settings import OperatorSettings
 from diffsync_operator.controller.store_claims import claim_store, release_store
 from diffsync_operator.stages.claims import ClaimOwner
@@ -106,8 +111,14 @@ def _create_pods(
     job: JobView,
     plan: Plan,
     now: datetime,
+    replan: Callable[[PodRefusal], Plan],
 ) -> Plan:
-    """Create the plan's pods, with the job's own Redis user first when the operator administers its Redis."""
+    """Create the plan's pods, with the job's own Redis user first when the operator administers its Redis.
+
+    The first pod the API server refuses for good ends the pass with `replan(refusal)`, the
+    job failing; pods created before it are deleted again. A temporary error (5xx, timeout)
+    raises: the daemon looks again soon and the plan is made anew.
+    """
     ref = JobRef(job.name, job.namespace, job.uid)
     store_id = plan.status.store_id or ""
     if administered(job.spec, settings):
@@ -126,8 +137,23 @@ def _create_pods(
     conditions = plan.status.conditions
     plan.status.conditions = set_condition(conditions, REDIS_USER, *condition, job.generation, now)
     access = pod_redis_access(job.spec, settings, plan.status.redis_user)
+    created: list[str] = []
     for stage, attempt in plan.create:
-        kube.create_pod(build_pod(ref, job.spec, store_id, stage, attempt, settings, access))
+        body = build_pod(ref, job.spec, store_id, stage, attempt, settings, access)
+        try:
+            kube.create_pod(body)
+        except Exception as error:
+            why = refusal(error)
+            if why is None:
+                raise
+            for name in created:
+                kube.delete_pod(job.namespace, name)
+            failed = replan(PodRefusal(stage, why))
+            failed.status.redis_user = plan.status.redis_user  # made above: the finalizer removes it
+            users = [c for c in plan.status.conditions if c.type == REDIS_USER]
+            failed.status.conditions = [c for c in failed.status.conditions if c.type != REDIS_USER] + users
+            return failed
+        created.append(body["metadata"]["name"])
     return plan
 
 
@@ -160,15 +186,19 @@ def reconcile(
         problems = spec_problems(spec, settings)
         claim = _claim(servers, job, problems, settings)
         pods = [p for p in (observe_pod(raw) for raw in kube.list_stage_pods(job.namespace, job.uid)) if p]
-        plan = plan_next_step(job, pods, now, problems, claim)
-        store_id = plan.status.store_id or ""
+        retry = RetryPolicy(settings.retry_base_seconds, settings.retry_max_seconds)
+        plan = plan_next_step(job, pods, now, problems, claim, retry=retry)
         if plan.create:
-            plan = _create_pods(kube, servers, settings, job, plan, now)
+
+            def replan(refused: PodRefusal) -> Plan:
+                return plan_next_step(job, pods, now, problems, claim, retry=retry, refused=refused)
+
+            plan = _create_pods(kube, servers, settings, job, plan, now, replan)
         for name in plan.delete:
             kube.delete_pod(job.namespace, name)
         if servers is not None and plan.finished and status.phase not in FINISHED:
             owner = ClaimOwner(job.uid, f"{job.namespace}/{job.name}")
-            if problem := release_store(servers, spec, store_id, owner):
+            if problem := release_store(servers, spec, plan.status.store_id or "", owner):
                 plan.events.append(JobEvent("Warning", "StoreNotReleased", problem))
     plan = redact_plan(plan)
     after = plan.status.to_manifest()

@@ -16,6 +16,9 @@
 | `DIFFSYNC_DEFAULT_IMAGE` | image for jobs without `spec.image` |
 | `DIFFSYNC_WORKER_PYTHON` | the interpreter in the stage command (default `python`) |
 | `DIFFSYNC_POLL_SECONDS` | longest wait between two looks at a running job (default 5) |
+| `DIFFSYNC_RETRY_BASE_SECONDS` | wait before a failed stage's second attempt, doubled for each |
+|   | further one (default 10, as a Job's backoff) |
+| `DIFFSYNC_RETRY_MAX_SECONDS` | the longest such wait (default 360) |
 | `DIFFSYNC_PEERING` | kopf peering name for several replicas; empty: standalone |
 
 The operator administers its default Redis and the known ones: its login there must be allowed
@@ -55,6 +58,8 @@ class OperatorSettings:
     default_image: str | None = None
     worker_python: str = "python"
     poll_seconds: float = 5.0
+    retry_base_seconds: float = 10.0
+    retry_max_seconds: float = 360.0
     peering: str | None = None
 
     @classmethod
@@ -70,6 +75,8 @@ class OperatorSettings:
             poll = float(env.get("DIFFSYNC_POLL_SECONDS", "5"))
         except ValueError:
             raise ValueError("DIFFSYNC_POLL_SECONDS must be a number of seconds, e.g. 5") from None
+        retry_base = _seconds(env, "DIFFSYNC_RETRY_BASE_SECONDS", 10.0)
+        retry_max = _seconds(env, "DIFFSYNC_RETRY_MAX_SECONDS", 360.0)
         known = tuple(u for u in re.split(r"[,\s]+", env.get("DIFFSYNC_KNOWN_REDIS_URLS", "")) if u)
         for url in known:
             if not url.startswith(_URL_SCHEMES):
@@ -103,6 +110,8 @@ class OperatorSettings:
             default_image=env.get("DIFFSYNC_DEFAULT_IMAGE") or None,
             worker_python=env.get("DIFFSYNC_WORKER_PYTHON") or "python",
             poll_seconds=poll,
+            retry_base_seconds=retry_base,
+            retry_max_seconds=max(retry_max, retry_base),
             peering=env.get("DIFFSYNC_PEERING") or None,
         )
         login = settings.redis_login()
@@ -122,3 +131,15 @@ class OperatorSettings:
             client_cert=self.redis_client_cert,
             client_key=self.redis_client_key,
         )
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    """A number of seconds from `env`, at least 0; ValueError naming the variable otherwise."""
+    raw = env.get(name, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, e.g. {default:g}") from None
+    if not 0 <= value <= 86400:
+        raise ValueError(f"{name}={raw} must be from 0 to 86400 seconds")
+    return value

@@ -25,9 +25,9 @@ the adapter rejects, a create/update/delete the target refused (ObjectCrudExcept
 the deletion guard stops (`deletion_blocked`), and a stored state that is gone or not what was
 loaded (`lost_state`: run again it cannot succeed, but after the load stages ran again it can,
 which is what the operator does). A stage stopped by SIGTERM (`stages.interrupt`) is
-`interrupted` and retryable. Everything else, notably Redis being unreachable, is retryable. An adapter calling
-`sys.exit()` (even `sys.exit(0)`) fails the stage, "exited without a result": a stage
-succeeds only when it wrote its result.
+`interrupted` and retryable. Everything else, notably Redis being unreachable, is retryable.
+An adapter calling `sys.exit()` (even `sys.exit(0)`) fails the stage, "exited without a
+result": a stage succeeds only when it wrote its result.
 
 Adapters are built as `Class(**params, internal_storage_engine=store)`, so an adapter
 that overrides `__init__` must pass extra keyword arguments on to `Adapter.__init__`.
