@@ -46,6 +46,11 @@ REFUSED = [
         "tolerations: [{key: k, effect: NoSchedule, tolerationSeconds: 5}]",
         "spec.tolerations[0]",
     ),
+    (
+        "tls-secret-name",
+        "redis: {url: rediss://r:6380, tls: {clientCertificateSecretName: Client_Cert}}",
+        "spec.redis.tls.clientCertificateSecretName",
+    ),
     ("service-account", "serviceAccountName: Not_A_Name", "spec.serviceAccountName"),
     ("image-space", 'image: " img:1"', "spec.image"),
     (

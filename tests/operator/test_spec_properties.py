@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from diffsync_operator.api.spec import SyncJobSpec
-from diffsync_operator.api.status import JobPhase, Stage, SyncJobStatus
+from diffsync_operator.api.status import JobPhase, RedisUserStatus, Stage, SyncJobStatus
 from diffsync_operator.cli import manifest, yaml_text
 from diffsync_operator.cli.errors import InvalidInput
 from diffsync_operator.controller.planning import JobView, plan_next_step, ttl_expiry
 from diffsync_operator.controller.pods import JobRef, build_pod
+from diffsync_operator.controller.redis_access import pod_redis_access
 from diffsync_operator.controller.settings import OperatorSettings
 from hypothesis import HealthCheck, given, settings
 from manifest_strategies import mutated, yaml_texts
@@ -23,6 +24,8 @@ from pydantic import ValidationError
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
 SETTINGS = OperatorSettings(redis_url="redis://redis:6379/0", default_image="diffsync:test")
+#: The job's own Redis user, as the operator makes it for a job on its Redis.
+USER = RedisUserStatus(name="diffsync-job-prop", secret_name="prop-redis", password_hash="0" * 64)
 QUICK = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -49,4 +52,5 @@ def test_the_operator_parses_any_spec_into_a_plan_or_a_validation_error(document
     finished = SyncJobStatus(phase=JobPhase.SUCCEEDED, completion_time=NOW)
     ttl_expiry(finished, spec)
     for stage in Stage:
-        build_pod(JobRef("prop", "ns", "uid-1"), spec, "ns.prop", stage, 1, SETTINGS)
+        access = pod_redis_access(spec, SETTINGS, USER)
+        build_pod(JobRef("prop", "ns", "uid-1"), spec, "ns.prop", stage, 1, SETTINGS, access)

@@ -16,10 +16,11 @@ from collections import Counter
 
 import pytest
 from diffsync_operator.api.spec import SyncJobSpec
-from diffsync_operator.api.status import Stage
+from diffsync_operator.api.status import RedisUserStatus, Stage
 from diffsync_operator.cli import manifest
 from diffsync_operator.cli.errors import InvalidInput
 from diffsync_operator.controller.pods import JobRef, build_pod
+from diffsync_operator.controller.redis_access import pod_redis_access
 from diffsync_operator.controller.settings import OperatorSettings
 from hypothesis import HealthCheck, given, settings
 from kubernetes import client
@@ -29,6 +30,8 @@ from pydantic import ValidationError
 
 GROUP, VERSION, PLURAL = "diffsync.io", "v1alpha1", "syncjobs"
 SETTINGS = OperatorSettings(redis_url="redis://redis:6379/0", default_image="diffsync:test")
+#: The job's own Redis user, as the operator makes it for a job on its Redis.
+USER = RedisUserStatus(name="diffsync-job-prop", secret_name="prop-redis", password_hash="0" * 64)
 
 
 def _dry_run(call, *args) -> tuple[bool, str]:
@@ -87,7 +90,8 @@ def test_what_validate_accepts_the_api_server_accepts(dry_run_target) -> None:
         spec.affinity = None  # free-form on purpose: the API server checks it at pod creation
         ref = JobRef(document["metadata"]["name"], namespace, "0b5c4a8e-1111-2222-3333-444455556666")
         for stage in (Stage.LOAD_SOURCE, Stage.DIFF):
-            pod = build_pod(ref, spec, "prop.store", stage, 1, SETTINGS)
+            access = pod_redis_access(spec, SETTINGS, USER)
+            pod = build_pod(ref, spec, "prop.store", stage, 1, SETTINGS, access)
             pod.pop("metadata")["ownerReferences"]
             pod["metadata"] = {"name": f"prop-{stage.value}", "namespace": namespace, "labels": {"a": "b"}}
             pod["spec"].pop("serviceAccountName", None)  # need not exist for this check

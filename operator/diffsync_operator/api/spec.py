@@ -114,9 +114,8 @@ class RedisTLS(CamelModel):
         default=None,
         description="Secret key holding the PEM CA certificate(s) to trust; default: the image's CAs.",
     )
-    client_certificate_secret_name: str | None = Field(
+    client_certificate_secret_name: ObjectName | None = Field(
         default=None,
-        min_length=1,
         description="A kubernetes.io/tls Secret (keys tls.crt and tls.key): the client certificate "
         "for a Redis that asks for one.",
     )
