@@ -70,6 +70,9 @@ def from_schema(node: dict[str, Any], name: str = "") -> st.SearchStrategy[Any]:
         high = node.get("maximum", 2**63 - 1)
         edges = [value for value in (low, low + 1, high - 1, high, 0, 1) if low <= value <= high]
         return st.one_of(st.sampled_from(edges), st.integers(min_value=low, max_value=high))
+    if kind == "number":
+        low, high = node.get("minimum", -1e9), node.get("maximum", 1e9)
+        return st.one_of(st.sampled_from([low, high]), st.floats(min_value=low, max_value=high))
     if kind == "boolean":
         return st.booleans()
     if kind == "string":

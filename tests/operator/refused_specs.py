@@ -27,6 +27,8 @@ REFUSED = [
     ("deadline-huge", "activeDeadlineSeconds: 100000000000000", "spec.activeDeadlineSeconds"),
     ("ttl-huge", "ttlSecondsAfterFinished: 100000000000000", "spec.ttlSecondsAfterFinished"),
     ("store-ttl-huge", "storeTTLSeconds: 100000000000000000", "spec.storeTTLSeconds"),
+    ("max-deletes-negative", "deletionGuard: {maxDeletes: -1}", "spec.deletionGuard.maxDeletes"),
+    ("max-deletes-huge", "deletionGuard: {maxDeletes: 1e30}", "spec.deletionGuard.maxDeletes"),
     ("backoff-bool", "backoffLimit: true", "spec.backoffLimit"),
     ("suspend-string", 'suspend: "yes"', "spec.suspend"),
     ("cpu-not-a-quantity", "resources: {limits: {cpu: lots}}", "spec.resources.limits"),

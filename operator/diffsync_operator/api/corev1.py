@@ -61,6 +61,13 @@ Int64 = Annotated[
     WithJsonSchema({"type": "integer", "format": "int64"}),
 ]
 
+#: A count of at least 0, up to int64.
+Count = Annotated[
+    StrictInt,
+    Field(ge=0, le=INT64_MAX),
+    WithJsonSchema({"type": "integer", "format": "int64", "minimum": 0}),
+]
+
 #: An object the API server keeps as given (affinity and similar large core types).
 FreeForm = Annotated[
     dict[str, Any], WithJsonSchema({"type": "object", "x-kubernetes-preserve-unknown-fields": True})

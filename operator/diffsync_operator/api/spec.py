@@ -24,6 +24,7 @@ from diffsync.enum import DiffSyncFlags
 from diffsync_operator.api.base import CamelModel
 from diffsync_operator.api.corev1 import (
     AnnotationMap,
+    Count,
     EnvFromSource,
     EnvVar,
     FreeForm,
@@ -157,8 +158,8 @@ class DeletionGuard(CamelModel):
     both are set; `maxDeleteFraction: 1` turns the fraction off.
     """
 
-    max_deletes: int | None = Field(
-        default=None, ge=0, description="At most this many deletes in one sync (unset: no count limit)."
+    max_deletes: Count | None = Field(
+        default=None, description="At most this many deletes in one sync (unset: no count limit)."
     )
     max_delete_fraction: float = Field(
         default=DEFAULT_MAX_DELETE_FRACTION,
