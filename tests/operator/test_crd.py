@@ -111,3 +111,34 @@ def test_resource_names_and_printer_columns():
 def test_committed_yaml_parses_to_the_built_crd():
     text = (ROOT / crd.CRD_PATHS[0]).read_text()
     assert yaml.safe_load(text) == crd.build_crd()
+
+
+def test_the_rules_declared_on_the_models_are_in_the_crd():
+    from diffsync_operator.api.corev1 import EnvVar, Toleration
+
+    spec = _schema()["properties"]["spec"]
+    ruled = sorted(path for path, node in _walk(spec) if "x-kubernetes-validations" in node)
+    for expected in (
+        ".properties.podLabels",
+        ".properties.podAnnotations",
+        ".properties.nodeSelector",
+        ".properties.resources",
+        ".properties.resources.properties.limits",
+        ".properties.resources.properties.limits.additionalProperties",
+        ".properties.tolerations.items",
+        ".properties.source.properties.env.items",
+        ".properties.image",
+    ):
+        assert expected in ruled, (expected, ruled)
+    tolerations = spec["properties"]["tolerations"]["items"]["x-kubernetes-validations"]
+    assert tolerations == [rule.schema_entry() for rule in Toleration.object_rules]
+    env = spec["properties"]["source"]["properties"]["env"]["items"]["x-kubernetes-validations"]
+    assert env == [rule.schema_entry() for rule in EnvVar.object_rules]
+
+
+def test_every_integer_of_the_spec_is_bounded():
+    spec = _schema()["properties"]["spec"]
+    integers = [(path, node) for path, node in _walk(spec) if node.get("type") == "integer"]
+    assert integers
+    for path, node in integers:
+        assert "maximum" in node or node.get("format") == "int64", path

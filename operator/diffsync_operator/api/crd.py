@@ -8,7 +8,9 @@ pydantic emits JSON Schema 2020-12; the API server wants a *structural* OpenAPI 
 `structural()` bridges the two: references are inlined, `Optional[X]` becomes X (absent
 rather than null), titles and null defaults are dropped, `additionalProperties: false` goes
 (it may not sit beside `properties`), and only free-form objects keep
-`x-kubernetes-preserve-unknown-fields`.
+`x-kubernetes-preserve-unknown-fields`. The CEL rules the models declare (`api.rules.Rule`,
+on a field or in a model's `object_rules`) reach the schema as `x-kubernetes-validations`
+and are kept as they are, so the API server checks what `diffsync validate` checks.
 """
 
 from __future__ import annotations
