@@ -102,3 +102,11 @@ def inventory_sides(inventory_files):
         {"adapter": "sample_adapters:FileInventory", "params": {"path": str(source)}},
         {"adapter": "sample_adapters:FileTarget", "params": {"path": str(target)}},
     )
+
+
+@pytest.fixture
+def schedules(jobs):
+    """SyncSchedules in the test namespace; their jobs' pods run on the test kubelet."""
+    from operator_harness import Schedules
+
+    return Schedules(jobs)

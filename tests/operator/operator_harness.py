@@ -25,15 +25,16 @@ from kubernetes.client.rest import ApiException
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-CRD_FILE = ROOT / "deploy/crd/syncjobs.diffsync.io.yaml"
+CRD_DIR = ROOT / "deploy/crd"
 RBAC_DIR = ROOT / "deploy/rbac"
 GROUP, VERSION, PLURAL = "diffsync.io", "v1alpha1", "syncjobs"
 
 
 def install_crd(cluster: Any) -> None:
-    """Apply the generated CRD and wait until it is established."""
-    cluster.kubectl("apply", "--server-side", "--force-conflicts", "-f", str(CRD_FILE))
-    cluster.kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd/syncjobs.diffsync.io")
+    """Apply the generated CRDs (SyncJob, SyncSchedule) and wait until they are established."""
+    cluster.kubectl("apply", "--server-side", "--force-conflicts", "-k", str(CRD_DIR))
+    for name in ("syncjobs.diffsync.io", "syncschedules.diffsync.io"):
+        cluster.kubectl("wait", "--for=condition=Established", "--timeout=60s", f"crd/{name}")
 
 
 def install_rbac(cluster: Any, namespace: str) -> str:
@@ -216,3 +217,69 @@ def eventually(probe: Callable[[], Any], *, timeout: float = 60.0, what: str) ->
 
 def elapsed(since: float) -> float:
     return time.monotonic() - since
+
+
+class Schedules:
+    """Create and read SyncSchedules (and the SyncJobs they make) in one namespace, as admin."""
+
+    PLURAL = "syncschedules"
+
+    def __init__(self, jobs: Jobs) -> None:
+        self.jobs = jobs
+        self.custom = jobs.custom
+        self.namespace = jobs.namespace
+
+    def manifest(self, name: str, schedule: str, job_spec: dict[str, Any], **spec: Any) -> dict[str, Any]:
+        """A SyncSchedule whose jobTemplate is `job_spec` (e.g. `Jobs.manifest(...)["spec"]`)."""
+        return {
+            "apiVersion": f"{GROUP}/{VERSION}",
+            "kind": "SyncSchedule",
+            "metadata": {"name": name, "namespace": self.namespace},
+            "spec": {"schedule": schedule, "jobTemplate": {"spec": job_spec}, **spec},
+        }
+
+    def create(self, body: dict[str, Any]) -> dict[str, Any]:
+        created: dict[str, Any] = self.custom.create_namespaced_custom_object(
+            GROUP, VERSION, self.namespace, self.PLURAL, body
+        )
+        return created
+
+    def get(self, name: str) -> dict[str, Any] | None:
+        try:
+            found: dict[str, Any] = self.custom.get_namespaced_custom_object(
+                GROUP, VERSION, self.namespace, self.PLURAL, name
+            )
+        except ApiException as error:
+            if error.status == 404:
+                return None
+            raise
+        return found
+
+    def patch_spec(self, name: str, spec: dict[str, Any]) -> None:
+        self.custom.patch_namespaced_custom_object(
+            GROUP, VERSION, self.namespace, self.PLURAL, name, {"spec": spec}
+        )
+
+    def delete(self, name: str) -> None:
+        self.custom.delete_namespaced_custom_object(GROUP, VERSION, self.namespace, self.PLURAL, name)
+
+    def runs(self, schedule_uid: str) -> list[dict[str, Any]]:
+        """The SyncJobs the schedule made that still exist, oldest tick first."""
+        listed = self.custom.list_namespaced_custom_object(
+            GROUP, VERSION, self.namespace, PLURAL, label_selector=f"diffsync.io/schedule-uid={schedule_uid}"
+        )
+        items = [job for job in listed["items"] if not job["metadata"].get("deletionTimestamp")]
+        return sorted(items, key=lambda job: job["metadata"]["name"])
+
+    def condition(self, name: str, kind: str) -> dict[str, Any] | None:
+        schedule = self.get(name) or {}
+        conditions = (schedule.get("status") or {}).get("conditions") or []
+        return next((c for c in conditions if c["type"] == kind), None)
+
+    def events(self, name: str) -> list[str]:
+        """The reasons of the schedule's Events, oldest first (the API lists them in no set order)."""
+
+        def when(event: Any) -> Any:
+            return event.event_time or event.first_timestamp or event.metadata.creation_timestamp
+
+        return [event.reason for event in sorted(self.jobs.events(name), key=when)]

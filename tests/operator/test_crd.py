@@ -37,7 +37,7 @@ def test_check_mode_reports_a_changed_file(tmp_path):
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text(text)
     assert crd.main(["--root", str(tmp_path), "--check"]) == 0
-    target = tmp_path / crd.CRD_PATHS[1]
+    target = tmp_path / crd.CRD_DIRS[1] / crd.SYNCJOB.file_name
     target.write_text(target.read_text().replace("default: 2", "default: 3"))
     assert crd.main(["--root", str(tmp_path), "--check"]) == 1
 
@@ -109,7 +109,7 @@ def test_resource_names_and_printer_columns():
 
 
 def test_committed_yaml_parses_to_the_built_crd():
-    text = (ROOT / crd.CRD_PATHS[0]).read_text()
+    text = (ROOT / crd.CRD_DIRS[0] / crd.SYNCJOB.file_name).read_text()
     assert yaml.safe_load(text) == crd.build_crd()
 
 

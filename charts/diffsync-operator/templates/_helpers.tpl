@@ -89,6 +89,18 @@ Secrets for each job's own Redis user. It can read no Secret: pods read theirs b
 - apiGroups: ["diffsync.io"]
   resources: ["syncjobs/finalizers"]
   verbs: ["update"]
+- apiGroups: ["diffsync.io"]
+  resources: ["syncjobs"]
+  verbs: ["create"]  # a SyncSchedule starts its runs
+- apiGroups: ["diffsync.io"]
+  resources: ["syncschedules"]
+  verbs: ["get", "list", "watch", "patch"]  # patch: kopf's finalizer and annotations
+- apiGroups: ["diffsync.io"]
+  resources: ["syncschedules/status"]
+  verbs: ["patch"]
+- apiGroups: ["diffsync.io"]
+  resources: ["syncschedules/finalizers"]
+  verbs: ["update"]  # runs are owned with blockOwnerDeletion
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["create", "get", "list", "watch", "delete"]

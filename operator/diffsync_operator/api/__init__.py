@@ -1,9 +1,10 @@
 """The SyncJob resource as pydantic models: the one definition of its schema.
 
 `spec` (what to run), `status` (what happened), `corev1` (the Kubernetes core shapes a spec
-embeds), `resource` (the whole manifest and the API names), `crd` (the CRD generated from
-them). Pure data: this package imports pydantic, the library's enums and nothing of the
-operator's, so the CLI, the stages and the controller can all depend on it.
+embeds), `schedule` and `cron` (SyncSchedule: SyncJobs on a schedule), `resource` (the whole
+manifests and the API names), `crd` (the CRDs generated from them). Pure data: this package
+imports pydantic, cronsim (the schedule syntax is part of the schema), the library's enums
+and nothing of the operator's, so the CLI, the stages and the controller can all depend on it.
 """
 
 from diffsync_operator.api.resource import (
@@ -30,6 +31,9 @@ from diffsync_operator.api.resource import (
     SyncJobSpec,
     SyncJobStatus,
     SyncOutcome,
+    SyncSchedule,
+    SyncScheduleSpec,
+    SyncScheduleStatus,
 )
 
 __all__ = [
@@ -56,4 +60,7 @@ __all__ = [
     "SyncJobSpec",
     "SyncJobStatus",
     "SyncOutcome",
+    "SyncSchedule",
+    "SyncScheduleSpec",
+    "SyncScheduleStatus",
 ]

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from diffsync_operator.api.base import CamelModel
 from diffsync_operator.api.formats import DNS_SUBDOMAIN, anchored
+from diffsync_operator.api.schedule import SyncScheduleSpec, SyncScheduleStatus
 from diffsync_operator.api.spec import AdapterSpec, FlagName, RedisSpec, SyncJobSpec
 from diffsync_operator.api.status import (
     Condition,
@@ -61,6 +62,21 @@ class SyncJob(CamelModel):
         return cls.model_validate(manifest)
 
 
+class SyncSchedule(CamelModel):
+    """A whole SyncSchedule manifest: SyncJobs made from a template on a schedule."""
+
+    api_version: Literal["diffsync.io/v1alpha1"] = Field(alias="apiVersion")
+    kind: Literal["SyncSchedule"]
+    metadata: ObjectMeta
+    spec: SyncScheduleSpec
+    status: SyncScheduleStatus | None = None
+
+    @classmethod
+    def from_manifest(cls, manifest: dict[str, Any]) -> SyncSchedule:
+        """Validate a manifest dict; raises pydantic.ValidationError."""
+        return cls.model_validate(manifest)
+
+
 __all__ = [
     "API_VERSION",
     "CRD_NAME",
@@ -85,4 +101,7 @@ __all__ = [
     "SyncJobSpec",
     "SyncJobStatus",
     "SyncOutcome",
+    "SyncSchedule",
+    "SyncScheduleSpec",
+    "SyncScheduleStatus",
 ]

@@ -24,7 +24,7 @@ import logging
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timezone
-from typing import Any, cast
+from typing import Any
 
 import kopf
 
@@ -47,6 +47,8 @@ from diffsync_operator.controller.pods import JobRef, build_cleanup_pod
 from diffsync_operator.controller.reconcile import reconcile, utcnow
 from diffsync_operator.controller.redis_access import administered, pod_redis_access
 from diffsync_operator.controller.redis_servers import OperatorRedis
+from diffsync_operator.controller.runtime import RUNTIME, kube, pause, post_events
+from diffsync_operator.controller.schedule_jobs import LABEL_SCHEDULE_UID
 from diffsync_operator.controller.settings import OperatorSettings
 from diffsync_operator.controller.store_claims import free_store
 from diffsync_operator.stages.cleanup import EXIT_LEFT_TO_OTHER_JOB
@@ -57,32 +59,6 @@ CLEANUP_RETRIES = 6
 RETRY_SECONDS = 2.0
 THREADS = 32
 CLEANUP_POD_RETRIES = 60  # about two minutes of waiting for the cleanup pod
-
-
-class Runtime:
-    """What the handlers share: settings, the API client, and one wake-up flag per job."""
-
-    def __init__(self) -> None:
-        self.settings = OperatorSettings()
-        self.kube: Kube | None = None
-        self.servers = OperatorRedis(self.settings)
-        self.wakeups: dict[str, asyncio.Event] = {}
-
-    def wakeup(self, uid: str) -> asyncio.Event:
-        return self.wakeups.setdefault(uid, asyncio.Event())
-
-    def wake(self, uid: str) -> None:
-        if (flag := self.wakeups.get(uid)) is not None:
-            flag.set()
-
-
-RUNTIME = Runtime()
-
-
-def _kube() -> Kube:
-    if RUNTIME.kube is None:
-        RUNTIME.kube = Kube(new_api_client())
-    return RUNTIME.kube
 
 
 @kopf.on.startup()
@@ -114,23 +90,6 @@ async def close_clients(**_: Any) -> None:
     RUNTIME.servers.close()
 
 
-async def _pause(flag: asyncio.Event, stopped: kopf.DaemonStopped, timeout: float) -> None:
-    async def stop() -> None:
-        await stopped.wait()
-
-    waiters = {asyncio.ensure_future(flag.wait()), asyncio.ensure_future(stop())}
-    _, pending = await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-    for task in pending:
-        task.cancel()
-    flag.clear()
-
-
-def _post_events(body: dict[str, Any], events: list[JobEvent]) -> None:
-    target = kopf.Body(cast(kopf.RawBody, body))  # a SyncJob as the API server returned it
-    for item in events:
-        kopf.event(target, type=item.type, reason=item.reason, message=redact(item.message))
-
-
 @kopf.daemon(GROUP, VERSION, PLURAL, cancellation_timeout=10.0, backoff=2.0)
 async def run_syncjob(
     name: str, namespace: str | None, uid: str, stopped: kopf.DaemonStopped, logger: kopf.Logger, **_: Any
@@ -141,7 +100,7 @@ async def run_syncjob(
     try:
         while not stopped:
             try:
-                body = await asyncio.to_thread(_kube().get_job, namespace, name)
+                body = await asyncio.to_thread(kube().get_job, namespace, name)
                 if (
                     body is None
                     or body["metadata"]["uid"] != uid
@@ -149,17 +108,17 @@ async def run_syncjob(
                 ):
                     return
                 plan = await asyncio.to_thread(
-                    reconcile, _kube(), RUNTIME.settings, body, None, RUNTIME.servers
+                    reconcile, kube(), RUNTIME.settings, body, None, RUNTIME.servers
                 )
             except Exception:  # e.g. the API server briefly unavailable: look again soon
                 logger.exception("reconcile failed; trying again in %.0f s", RETRY_SECONDS)
-                await _pause(flag, stopped, RETRY_SECONDS)
+                await pause(flag, stopped, RETRY_SECONDS)
                 continue
-            _post_events(body, plan.events)
+            post_events(body, plan.events)
             if plan.finished:
                 await _expire(body, plan.status, stopped)
                 return
-            await _pause(flag, stopped, _next_look(body, plan.status))
+            await pause(flag, stopped, _next_look(body, plan.status))
     finally:
         RUNTIME.wakeups.pop(uid, None)
 
@@ -192,8 +151,8 @@ async def _expire(body: dict[str, Any], status: SyncJobStatus, stopped: kopf.Dae
         if stopped:
             return
     meta = body["metadata"]
-    _post_events(body, [JobEvent("Normal", "Expired", "ttlSecondsAfterFinished passed: deleting")])
-    await asyncio.to_thread(_kube().delete_job, meta["namespace"], meta["name"], meta["uid"])
+    post_events(body, [JobEvent("Normal", "Expired", "ttlSecondsAfterFinished passed: deleting")])
+    await asyncio.to_thread(kube().delete_job, meta["namespace"], meta["name"], meta["uid"])
 
 
 @kopf.on.event("", "v1", "pods", labels={LABEL_JOB_UID: kopf.PRESENT})
@@ -203,9 +162,10 @@ async def stage_pod_changed(labels: Mapping[str, str], **_: Any) -> None:
 
 
 @kopf.on.event(GROUP, VERSION, PLURAL)
-async def syncjob_changed(body: kopf.Body, uid: str, **_: Any) -> None:
-    """Wake the job's daemon; record (without rerunning) a spec change of a finished job."""
+async def syncjob_changed(body: kopf.Body, uid: str, labels: Mapping[str, str], **_: Any) -> None:
+    """Wake the job's daemon (and its schedule's); record a spec change of a finished job."""
     RUNTIME.wake(uid)
+    RUNTIME.wake(labels.get(LABEL_SCHEDULE_UID))
     status = body.get("status") or {}
     meta = body.get("metadata") or {}
     finished = status.get("phase") in {p.value for p in FINISHED}
@@ -215,7 +175,7 @@ async def syncjob_changed(body: kopf.Body, uid: str, **_: Any) -> None:
         and not meta.get("deletionTimestamp")
     ):
         plan = await asyncio.to_thread(
-            reconcile, _kube(), RUNTIME.settings, dict(body), None, RUNTIME.servers
+            reconcile, kube(), RUNTIME.settings, dict(body), None, RUNTIME.servers
         )
         kopf.event(
             body,
@@ -224,7 +184,7 @@ async def syncjob_changed(body: kopf.Body, uid: str, **_: Any) -> None:
             message=f"the job is {status.get('phase')}: a spec change does not run it again; "
             "delete and re-apply the SyncJob to run it again",
         )
-        _post_events(dict(body), plan.events)
+        post_events(dict(body), plan.events)
 
 
 @kopf.on.delete(GROUP, VERSION, PLURAL)
@@ -297,9 +257,9 @@ def _cleanup_by_pod(body: kopf.Body, spec: SyncJobSpec, ref: JobRef, store_id: s
     """Run (or check on) the cleanup pod; retried by kopf until it finished or we give up."""
     access = pod_redis_access(spec, RUNTIME.settings, None)  # BY_POD: a Redis the operator does not know
     pod_body = build_cleanup_pod(ref, spec, store_id, RUNTIME.settings, access)
-    pod = _kube().read_pod(ref.namespace, pod_body["metadata"]["name"])
+    pod = kube().read_pod(ref.namespace, pod_body["metadata"]["name"])
     if pod is None:
-        _kube().create_pod(pod_body)
+        kube().create_pod(pod_body)
         raise kopf.TemporaryError("started the cleanup pod", delay=1)
     phase = (pod.get("status") or {}).get("phase")
     exit_code, message = termination(pod)
@@ -328,3 +288,7 @@ __all__ = [
     "stage_pod_changed",
     "syncjob_changed",
 ]
+
+# The SyncSchedule handlers register on import, so `kopf run -m diffsync_operator.controller.handlers`
+# (and `python -m diffsync_operator`) runs both resources.
+from diffsync_operator.controller import schedule_handlers  # noqa: E402, F401

@@ -13,6 +13,7 @@ from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 
 from diffsync_operator.api.resource import GROUP, PLURAL, VERSION
+from diffsync_operator.api.schedule import SCHEDULE_PLURAL
 from diffsync_operator.controller.naming import job_selector
 
 _MERGE_PATCH = "application/merge-patch+json"
@@ -111,6 +112,64 @@ class Kube:
         """Delete a pod; one already gone is fine."""
         try:
             self.core.delete_namespaced_pod(name, namespace)
+        except ApiException as error:
+            if error.status != 404:
+                raise
+
+    # -- SyncSchedules and the SyncJobs they make ------------------------------------------
+
+    def get_schedule(self, namespace: str, name: str) -> dict[str, Any] | None:
+        """The SyncSchedule, or None when it is gone."""
+        try:
+            body = cast(
+                "dict[str, Any]",
+                self.custom.get_namespaced_custom_object(GROUP, VERSION, namespace, SCHEDULE_PLURAL, name),
+            )
+        except ApiException as error:
+            if error.status == 404:
+                return None
+            raise
+        return body
+
+    def patch_schedule_status(self, namespace: str, name: str, status: dict[str, Any]) -> None:
+        """Merge `status` into the SyncSchedule's status (404: the schedule is gone, fine)."""
+        try:
+            self.custom.patch_namespaced_custom_object_status(
+                GROUP,
+                VERSION,
+                namespace,
+                SCHEDULE_PLURAL,
+                name,
+                {"status": status},
+                _content_type=_MERGE_PATCH,
+            )
+        except ApiException as error:
+            if error.status != 404:
+                raise
+
+    def list_jobs(self, namespace: str, label_selector: str) -> list[dict[str, Any]]:
+        """The SyncJobs in `namespace` matching `label_selector`, fresh from the API server."""
+        listed = self.custom.list_namespaced_custom_object(
+            GROUP, VERSION, namespace, PLURAL, label_selector=label_selector
+        )
+        return list(cast("dict[str, Any]", listed).get("items") or [])
+
+    def create_job(self, body: dict[str, Any]) -> bool:
+        """Create a SyncJob; False when one of that name exists already (deterministic names)."""
+        try:
+            self.custom.create_namespaced_custom_object(
+                GROUP, VERSION, body["metadata"]["namespace"], PLURAL, body
+            )
+        except ApiException as error:
+            if error.status == 409:
+                return False
+            raise
+        return True
+
+    def delete_job_named(self, namespace: str, name: str) -> None:
+        """Delete a SyncJob by name (its pods go with it); one already gone is fine."""
+        try:
+            self.custom.delete_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name)
         except ApiException as error:
             if error.status != 404:
                 raise

@@ -61,9 +61,14 @@ def pod_labels(job_name: str, job_uid: str, stage: Stage | str, attempt: int) ->
         LABEL_MANAGED_BY: MANAGED_BY,
         LABEL_COMPONENT: "worker",
     }
-    if len(job_name) <= 63 and _LABEL_VALUE.match(job_name):
+    if fits_label_value(job_name):
         labels[LABEL_JOB] = job_name
     return labels
+
+
+def fits_label_value(value: str) -> bool:
+    """Whether `value` may be a label value (63 characters, alphanumeric at both ends)."""
+    return len(value) <= 63 and bool(_LABEL_VALUE.match(value))
 
 
 def job_selector(job_uid: str) -> str:
