@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from envtest.controlplane import free_port
 from envtest.waiting import wait_for
 from kubernetes import client
 from kubernetes.client.rest import ApiException
@@ -80,6 +81,8 @@ class OperatorProcess:
         self.env = env
         self.log_path = log_dir / f"operator-{namespace}.log"
         self.process: subprocess.Popen[bytes] | None = None
+        # Its own metrics port: several operators (tests, people) may run on one machine.
+        self.metrics_url = f"http://127.0.0.1:{free_port()}/metrics"
 
     def start(self) -> OperatorProcess:
         kopf = Path(sys.executable).parent / "kopf"
@@ -87,6 +90,7 @@ class OperatorProcess:
             **os.environ,
             "KUBECONFIG": str(self.kubeconfig),
             "DIFFSYNC_POLL_SECONDS": "2",
+            "DIFFSYNC_METRICS_ADDRESS": self.metrics_url.removeprefix("http://").removesuffix("/metrics"),
             **self.env,
         }
         argv = [
@@ -123,6 +127,30 @@ class OperatorProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def scrape(self) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+        """Every sample of the metrics endpoint, parsed with prometheus_client's own parser.
+
+        Waits (up to 30 s) for the endpoint to answer: the operator opens it at start-up.
+        """
+        from urllib.error import URLError
+        from urllib.request import urlopen
+
+        from prometheus_client.parser import text_string_to_metric_families
+
+        def fetch() -> str | None:
+            try:
+                with urlopen(self.metrics_url, timeout=5) as response:
+                    return str(response.read().decode())
+            except URLError:
+                return None
+
+        text = wait_for(fetch, timeout=30, interval=0.5, what=f"the metrics endpoint {self.metrics_url}")
+        return {
+            (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+        }
 
 
 class Jobs:

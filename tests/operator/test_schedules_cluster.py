@@ -153,12 +153,17 @@ def test_drift_turns_true_when_the_source_changes_and_false_after_a_sync(
     write_inventory(source_file, changed)
     found = wait_for(lambda: drifted("True"), timeout=60, what="Drifted=True after the source changed")
     assert "create 2, update 0, delete 0" in found["message"]
+    gauge = ("diffsync_schedule_drifted", (("namespace", jobs.namespace), ("schedule", "drift")))
+    assert wait_for(lambda: operator.scrape().get(gauge) == 1, timeout=15, what="the drift gauge at 1")
     assert schedules.get("drift")["status"]["lastDiff"]["create"] == 2
     sync = jobs.manifest("one-sync", dict(source), dict(target), mode="sync")
     jobs.create(sync)
     jobs.wait_phase("one-sync", "Succeeded")
     cleared = wait_for(lambda: drifted("False"), timeout=60, what="Drifted=False after the sync")
     assert cleared["reason"] == "InStep"
+    assert (
+        wait_for(lambda: operator.scrape().get(gauge) == 0, timeout=15, what="the drift gauge at 0") is True
+    )
     reasons = [r for r in schedules.events("drift") if r in ("DriftDetected", "DriftCleared")]
     assert reasons == ["DriftDetected", "DriftCleared"]
 

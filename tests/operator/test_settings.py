@@ -96,3 +96,17 @@ def test_a_bad_retry_setting_names_the_variable():
         OperatorSettings.from_env({"DIFFSYNC_RETRY_BASE_SECONDS": "soon"})
     with pytest.raises(ValueError, match="DIFFSYNC_RETRY_MAX_SECONDS"):
         OperatorSettings.from_env({"DIFFSYNC_RETRY_MAX_SECONDS": "-1"})
+
+
+def test_metrics_are_served_on_port_8000_by_default_and_can_be_moved_or_turned_off():
+    assert OperatorSettings.from_env({}).metrics_address == "0.0.0.0:8000"
+    assert OperatorSettings.from_env({"DIFFSYNC_METRICS_ADDRESS": "127.0.0.1:9102"}).metrics_address == (
+        "127.0.0.1:9102"
+    )
+    assert OperatorSettings.from_env({"DIFFSYNC_METRICS_ADDRESS": "off"}).metrics_address is None
+
+
+@pytest.mark.parametrize("value", ["8000", "host:http", "host:0", "host:70000"])
+def test_a_malformed_metrics_address_names_the_variable(value):
+    with pytest.raises(ValueError, match="DIFFSYNC_METRICS_ADDRESS"):
+        OperatorSettings.from_env({"DIFFSYNC_METRICS_ADDRESS": value})

@@ -31,6 +31,7 @@ import kopf
 from diffsync_operator.api.resource import GROUP, PLURAL, VERSION
 from diffsync_operator.api.spec import SyncJobSpec
 from diffsync_operator.api.status import JobPhase, SyncJobStatus
+from diffsync_operator.controller import metrics
 from diffsync_operator.controller.finalizer import (
     BY_POD,
     NOTHING,
@@ -82,6 +83,8 @@ async def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
     # other use for (and, without them, kopf retries for about a minute before starting).
     # Consequence: watch exact namespaces or all of them, not glob patterns.
     settings.scanning.disabled = True
+    if RUNTIME.settings.metrics_address:
+        metrics.serve(RUNTIME.settings.metrics_address)
 
 
 @kopf.on.cleanup()
@@ -111,6 +114,7 @@ async def run_syncjob(
                     reconcile, kube(), RUNTIME.settings, body, None, RUNTIME.servers
                 )
             except Exception:  # e.g. the API server briefly unavailable: look again soon
+                metrics.RECONCILE_ERRORS.labels("syncjob").inc()
                 logger.exception("reconcile failed; trying again in %.0f s", RETRY_SECONDS)
                 await pause(flag, stopped, RETRY_SECONDS)
                 continue
@@ -162,21 +166,25 @@ async def stage_pod_changed(labels: Mapping[str, str], **_: Any) -> None:
 
 
 @kopf.on.event(GROUP, VERSION, PLURAL)
-async def syncjob_changed(body: kopf.Body, uid: str, labels: Mapping[str, str], **_: Any) -> None:
+async def syncjob_changed(
+    body: kopf.Body, uid: str, labels: Mapping[str, str], event: Mapping[str, Any], **_: Any
+) -> None:
     """Wake the job's daemon (and its schedule's); record a spec change of a finished job."""
     RUNTIME.wake(uid)
     RUNTIME.wake(labels.get(LABEL_SCHEDULE_UID))
     status = body.get("status") or {}
     meta = body.get("metadata") or {}
+    if event.get("type") == "DELETED":
+        metrics.JOB_PHASES.gone(uid)
+    else:
+        metrics.JOB_PHASES.seen(uid, meta.get("namespace", ""), status.get("phase"))
     finished = status.get("phase") in {p.value for p in FINISHED}
     if (
         finished
         and meta.get("generation") != status.get("observedGeneration")
         and not meta.get("deletionTimestamp")
     ):
-        plan = await asyncio.to_thread(
-            reconcile, kube(), RUNTIME.settings, dict(body), None, RUNTIME.servers
-        )
+        plan = await asyncio.to_thread(reconcile, kube(), RUNTIME.settings, dict(body), None, RUNTIME.servers)
         kopf.event(
             body,
             type="Normal",

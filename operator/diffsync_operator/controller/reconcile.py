@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from diffsync_operator.api.spec import SyncJobSpec
 from diffsync_operator.api.status import JobPhase, SyncJobStatus
+from diffsync_operator.controller import metrics
 from diffsync_operator.controller.conditions import set_condition, shape_conditions
 from diffsync_operator.controller.job_user import JobUserError, ensure_job_user
 from diffsync_operator.controller.kube import Kube
@@ -204,4 +205,13 @@ def reconcile(
     after = plan.status.to_manifest()
     if after != before:
         kube.patch_job_status(meta["namespace"], meta["name"], after)
+        metrics.record_job(meta["namespace"], _readable(before), plan.status)
     return plan
+
+
+def _readable(status: dict[str, Any]) -> SyncJobStatus:
+    """The status as it was, for counting transitions (an unreadable one counts as empty)."""
+    try:
+        return SyncJobStatus.model_validate(status)
+    except ValidationError:
+        return SyncJobStatus()

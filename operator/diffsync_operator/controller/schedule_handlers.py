@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from diffsync_operator.api.resource import GROUP, VERSION
 from diffsync_operator.api.schedule import SCHEDULE_PLURAL, SyncScheduleSpec, SyncScheduleStatus
+from diffsync_operator.controller import metrics
 from diffsync_operator.controller.kube import Kube
 from diffsync_operator.controller.planning import JobEvent
 from diffsync_operator.controller.reconcile import utcnow, validation_problems
@@ -98,6 +99,7 @@ def reconcile_schedule(kube: Kube, body: dict[str, Any], now: datetime | None = 
     after = plan.status.to_manifest()
     if after != before:
         kube.patch_schedule_status(meta["namespace"], meta["name"], after)
+    metrics.record_schedule(meta["namespace"], meta["name"], plan.status)
     return plan
 
 
@@ -120,6 +122,7 @@ async def run_syncschedule(
                     return
                 plan = await asyncio.to_thread(reconcile_schedule, kube(), body)
             except Exception:  # e.g. the API server briefly unavailable: look again soon
+                metrics.RECONCILE_ERRORS.labels("syncschedule").inc()
                 logger.exception("schedule reconcile failed; trying again in %.0f s", RETRY_SECONDS)
                 await pause(flag, stopped, RETRY_SECONDS)
                 continue

@@ -20,6 +20,8 @@
 |   | further one (default 10, as a Job's backoff) |
 | `DIFFSYNC_RETRY_MAX_SECONDS` | the longest such wait (default 360) |
 | `DIFFSYNC_PEERING` | kopf peering name for several replicas; empty: standalone |
+| `DIFFSYNC_METRICS_ADDRESS` | `host:port` of the Prometheus endpoint (default `0.0.0.0:8000`); |
+|   | `off` disables it |
 
 The operator administers its default Redis and the known ones: its login there must be allowed
 to manage ACL users (`ACL SETUSER`, `ACL DELUSER`) and to delete any job's keys. Jobs on that Redis never see
@@ -39,6 +41,8 @@ from diffsync_operator.stages.redaction import redact_url
 from diffsync_operator.stages.redis_login import RedisLogin
 
 _URL_SCHEMES = ("redis://", "rediss://", "unix://")
+
+DEFAULT_METRICS_ADDRESS = "0.0.0.0:8000"
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ class OperatorSettings:
     retry_base_seconds: float = 10.0
     retry_max_seconds: float = 360.0
     peering: str | None = None
+    metrics_address: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> OperatorSettings:
@@ -97,6 +102,16 @@ class OperatorSettings:
             )
         listed = env.get("DIFFSYNC_WATCH_NAMESPACES", "").split(",")
         namespaces = tuple(n.strip() for n in listed if n.strip())
+        metrics = env.get("DIFFSYNC_METRICS_ADDRESS", DEFAULT_METRICS_ADDRESS).strip()
+        if metrics.lower() in ("", "off"):
+            metrics_address = None
+        else:
+            _, sep, port = metrics.rpartition(":")
+            if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError(
+                    f"DIFFSYNC_METRICS_ADDRESS={metrics!r}: expected host:port (e.g. 0.0.0.0:8000) or off"
+                )
+            metrics_address = metrics
         settings = cls(
             redis_url=env.get("DIFFSYNC_REDIS_URL") or None,
             redis_username=env.get("DIFFSYNC_REDIS_USERNAME") or None,
@@ -113,6 +128,7 @@ class OperatorSettings:
             retry_base_seconds=retry_base,
             retry_max_seconds=max(retry_max, retry_base),
             peering=env.get("DIFFSYNC_PEERING") or None,
+            metrics_address=metrics_address,
         )
         login = settings.redis_login()
         if login is not None and (problems := login.problems("DIFFSYNC_REDIS_URL")):
