@@ -44,7 +44,7 @@ def parse_duration(text: str) -> timedelta:
     compact = text.strip()
     if not compact or _DURATION_PART.sub("", compact):
         raise ValueError(
-            f"{text!r} is not a duration: use a number and a unit h, m, s or ms, e.g. 90s or 1h30m"
+            f"{compact!r} is not a duration: use a number and a unit h, m, s or ms, e.g. 90s or 1h30m"
         )
     seconds = sum(float(number) * _UNITS[unit] for number, unit in _DURATION_PART.findall(compact))
     return timedelta(seconds=seconds)
@@ -104,7 +104,10 @@ def parse_schedule(text: str) -> Schedule:
     if head.upper().startswith(("CRON_TZ=", "TZ=")):
         raise ValueError(f"{text!r}: put the time zone in spec.timeZone, not in the schedule")
     if head == EVERY:
-        interval = parse_duration(stripped[len(EVERY) :])
+        try:
+            interval = parse_duration(stripped[len(EVERY) :])
+        except ValueError as error:
+            raise ValueError(f"{text!r}: {error}") from None
         if interval < MINIMUM_INTERVAL:
             raise ValueError(f"{text!r}: @every needs an interval of at least 1s")
         return Schedule(text=stripped, interval=interval)

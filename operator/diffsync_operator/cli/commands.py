@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from diffsync_operator.api.resource import SyncSchedule
 from diffsync_operator.api.spec import DeletionGuard, FlagName, SyncJobSpec
 from diffsync_operator.cli import logsetup, manifest, progress, render, runner, stage_env
 from diffsync_operator.cli.errors import ExitCode, InvalidInput, redact_url
@@ -92,7 +93,7 @@ def _execute(job: JobConfig, args: argparse.Namespace, name: str, spec: SyncJobS
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """`diffsync run FILE.yaml`: the manifest's job, through the worker's stages."""
+    """`diffsync run FILE.yaml`: the manifest's job (one run of a SyncSchedule's template)."""
     job_manifest = manifest.load(args.file)
     meta, spec = job_manifest.metadata, job_manifest.spec
     # `_local/<namespace>/...` never names a cluster job's store (a namespace has no `_`); without
@@ -164,10 +165,15 @@ def cmd_adhoc(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """`diffsync validate FILE.yaml`: exit 0 and one line when valid; problems raise InvalidInput."""
-    job_manifest = manifest.load(args.file)
-    spec = job_manifest.spec
-    print(
-        f"{args.file}: valid SyncJob {job_manifest.metadata.name} "
-        f"({spec.mode} mode, {spec.source.adapter} -> {spec.target.adapter})"
-    )
+    resource = manifest.load_resource(args.file)
+    if isinstance(resource, SyncSchedule):
+        spec = resource.spec.job_template.spec
+        when = f'"{resource.spec.schedule}"' + (
+            f" in {resource.spec.time_zone}" if resource.spec.time_zone else ""
+        )
+        kind = f"SyncSchedule {resource.metadata.name} ({when}, "
+    else:
+        spec = resource.spec
+        kind = f"SyncJob {resource.metadata.name} ("
+    print(f"{args.file}: valid {kind}{spec.mode} mode, {spec.source.adapter} -> {spec.target.adapter})")
     return int(ExitCode.OK)

@@ -1,4 +1,4 @@
-"""Read a SyncJob manifest and check it against the same pydantic models the CRD is made of.
+"""Read a SyncJob (or SyncSchedule) manifest and check it against the models the CRDs are made of.
 
 Every problem becomes one line that starts with the field's path in the manifest
 (`spec.source.adapter: ...`), says what is wrong and, where we can tell, how to fix it.
@@ -18,10 +18,13 @@ from pydantic import BaseModel, ValidationError
 
 from diffsync_operator.api.corev1 import FIELD_PATH, RESOURCE_FIELD
 from diffsync_operator.api.formats import CONFIG_KEY, DNS_SUBDOMAIN, ENV_VAR_NAME, LABEL_VALUE, anchored
-from diffsync_operator.api.resource import SyncJob
+from diffsync_operator.api.resource import ObjectMeta, SyncJob, SyncSchedule
 from diffsync_operator.api.spec import ADAPTER_PATH_PATTERN, REDIS_URL_PATTERN, STORE_ID_PATTERN
 from diffsync_operator.cli import yaml_text
 from diffsync_operator.cli.errors import InvalidInput
+
+#: The kinds `diffsync validate` and `diffsync run` read.
+KINDS: dict[str, type[SyncJob] | type[SyncSchedule]] = {"SyncJob": SyncJob, "SyncSchedule": SyncSchedule}
 
 # Friendlier wording for the string patterns of the models, keyed by the pattern.
 _PATTERN_HINTS = {
@@ -56,9 +59,9 @@ def _path(loc: tuple[int | str, ...]) -> str:
     return text or "(manifest)"
 
 
-def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+def _model_at(loc: tuple[int | str, ...], root: type[BaseModel] = SyncJob) -> type[BaseModel] | None:
     """The model class that holds the field at `loc` (for suggesting known field names)."""
-    current: Any = SyncJob
+    current: Any = root
     for part in loc:
         current = _unwrap(current)
         if isinstance(part, int):
@@ -97,14 +100,14 @@ def _short(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def describe(error: dict[str, Any]) -> str:
+def describe(error: dict[str, Any], root: type[BaseModel] = SyncJob) -> str:
     """One line for one pydantic error: `field.path: what is wrong; how to fix it`."""
     loc: tuple[int | str, ...] = tuple(error["loc"])
     kind = error["type"]
     where = _path(loc)
     got = error.get("input")
     if kind == "extra_forbidden":
-        parent = _model_at(loc[:-1])
+        parent = _model_at(loc[:-1], root)
         known = _known_fields(parent) if parent else []
         close = difflib.get_close_matches(str(loc[-1]), known, n=1)
         hint = (
@@ -120,22 +123,24 @@ def describe(error: dict[str, Any]) -> str:
         hint = _PATTERN_HINTS.get(pattern, f"must match {pattern}")
         return f"{where}: {hint}; got {_short(got)}"
     if kind == "literal_error" and loc and loc[-1] in ("apiVersion", "kind"):
-        expected = "diffsync.io/v1alpha1" if loc[-1] == "apiVersion" else "SyncJob"
+        expected = "diffsync.io/v1alpha1" if loc[-1] == "apiVersion" else root.__name__
         return f"{where}: must be {expected!r}; got {_short(got)}"
+    if kind == "value_error":  # our own validators' messages say what is wrong and how to fix it
+        return f"{where}: {error.get('ctx', {}).get('error', error['msg'])}"
     shows_input = kind.endswith(("_type", "_parsing")) or kind in ("enum", "literal_error")
     return f"{where}: {error['msg']}" + (f"; got {_short(got)}" if shows_input else "")
 
 
-def problems(error: ValidationError) -> list[str]:
+def problems(error: ValidationError, root: type[BaseModel] = SyncJob) -> list[str]:
     """Every problem of a failed validation, one line each, in manifest order."""
-    return [describe(dict(item)) for item in error.errors()]
+    return [describe(dict(item), root) for item in error.errors()]
 
 
 def parse_yaml(text: str, source: str) -> dict[str, Any]:
     """The one mapping document in `text`; InvalidInput naming the line for anything else."""
     documents = yaml_text.load_documents(text, source)
     if len(documents) != 1:
-        raise InvalidInput(f"{source}: expected one SyncJob document, found {len(documents)}")
+        raise InvalidInput(f"{source}: expected one SyncJob or SyncSchedule document, found {len(documents)}")
     if not isinstance(documents[0], dict):
         raise InvalidInput(
             f"{source}: expected a mapping (apiVersion, kind, metadata, spec), got {documents[0]!r:.80}"
@@ -143,8 +148,9 @@ def parse_yaml(text: str, source: str) -> dict[str, Any]:
     return documents[0]
 
 
-def validate(manifest: dict[str, Any]) -> SyncJob:
-    """The SyncJob in `manifest` (data as kubectl would send it); InvalidInput, one line a problem.
+def validate(manifest: dict[str, Any]) -> SyncJob | SyncSchedule:
+    """The SyncJob or SyncSchedule in `manifest` (data as kubectl would send it), by its `kind`;
+    InvalidInput, one line a problem.
 
     Validation is strict, the way the API server reads JSON: `true` is no integer and "5" no
     number, and every rule of the CRD (`api.rules`) is checked here too.
@@ -152,13 +158,14 @@ def validate(manifest: dict[str, Any]) -> SyncJob:
     problem = yaml_text.json_problem(manifest)
     if problem:
         raise InvalidInput(problem)
+    model = KINDS.get(str(manifest.get("kind")), SyncJob)
     try:
-        return SyncJob.model_validate_json(json.dumps(manifest), strict=True)
+        return model.model_validate_json(json.dumps(manifest), strict=True)
     except ValidationError as error:
-        raise InvalidInput(*problems(error)) from error
+        raise InvalidInput(*problems(error, model)) from error
 
 
-def load(path: str | Path) -> SyncJob:
+def load_resource(path: str | Path) -> SyncJob | SyncSchedule:
     """Read and validate the manifest at `path`; InvalidInput with one line per problem."""
     file = Path(path)
     try:
@@ -166,3 +173,17 @@ def load(path: str | Path) -> SyncJob:
     except OSError as error:
         raise InvalidInput(f"{file}: cannot read the manifest: {error.strerror or error}") from error
     return validate(parse_yaml(yaml_text.decode(data, str(file)), str(file)))
+
+
+def load(path: str | Path) -> SyncJob:
+    """The SyncJob at `path`; for a SyncSchedule, one run of its template (as the schedule makes)."""
+    resource = load_resource(path)
+    if isinstance(resource, SyncJob):
+        return resource
+    template = resource.spec.job_template
+    meta = ObjectMeta(
+        name=resource.metadata.name,
+        namespace=resource.metadata.namespace,
+        labels=template.metadata.labels if template.metadata else None,
+    )
+    return SyncJob(api_version=resource.api_version, kind="SyncJob", metadata=meta, spec=template.spec)
