@@ -60,6 +60,7 @@ from diffsync_operator.stages.config import (
 )
 from diffsync_operator.stages.handover import RedisJobState
 from diffsync_operator.stages.interrupt import stop_on_sigterm
+from diffsync_operator.stages.progress import KEY_TTL_SECONDS, ProgressReporter, interval_from, progress_key
 from diffsync_operator.stages.redaction import redact
 from diffsync_operator.stages.redis_login import RedisLogin
 from diffsync_operator.stages.result import StageResult
@@ -177,8 +178,13 @@ def run(stage: Stage, env: Mapping[str, str]) -> StageResult:
     except (ValidationError, ValueError) as error:
         return StageResult(stage=stage, ok=False, retryable=False, error=f"bad worker environment: {error}")
     client, factory = redis_stores(login, ttl=job.store_ttl_seconds)
+    key = progress_key(job.store_id, stage)
+    reporter = ProgressReporter(
+        lambda count: client.set(key, count, ex=KEY_TTL_SECONDS), interval=interval_from(env)
+    )
     try:
-        return run_claimed(stage, job, attempt, client, factory)
+        with reporter.running():
+            return run_claimed(stage, job, attempt, client, factory)
     finally:
         client.close()
 

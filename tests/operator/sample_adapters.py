@@ -129,10 +129,12 @@ class FileInventory(Adapter):
         hold_diff_read_until: str | None = None,
         hold_sync_step_until: str | None = None,
         stop_seconds: float = 0,
+        load_delay: float = 0.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.path = path
+        self.load_delay = load_delay  # seconds per item: a slow source, for live progress
         self.fail_marker = fail_marker
         self.hold_until = hold_until
         self.hold_diff_read_until = hold_diff_read_until
@@ -148,6 +150,7 @@ class FileInventory(Adapter):
             shelf = self.shelf(name=name, zone=shelf_data["zone"])
             for sku, qty in sorted(shelf_data["items"].items()):
                 item = self.item(shelf=name, sku=sku, qty=qty)
+                time.sleep(self.load_delay)
                 self.add(item)
                 shelf.add_child(item)
             self.add(shelf)

@@ -101,6 +101,8 @@ def test_resource_names_and_printer_columns():
     assert [c["name"] for c in version["additionalPrinterColumns"]] == [
         "Phase",
         "Mode",
+        "Stage",
+        "Objects",
         "Create",
         "Update",
         "Delete",

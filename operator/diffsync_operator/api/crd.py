@@ -77,6 +77,8 @@ SYNCJOB = Resource(
     printer_columns=(
         {"name": "Phase", "type": "string", "jsonPath": ".status.phase"},
         {"name": "Mode", "type": "string", "jsonPath": ".spec.mode"},
+        {"name": "Stage", "type": "string", "jsonPath": '.status.stages[?(@.phase=="Running")].name'},
+        {"name": "Objects", "type": "string", "jsonPath": '.status.stages[?(@.phase=="Running")].objects'},
         {"name": "Create", "type": "integer", "jsonPath": ".status.diff.create"},
         {"name": "Update", "type": "integer", "jsonPath": ".status.diff.update"},
         {"name": "Delete", "type": "integer", "jsonPath": ".status.diff.delete"},

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from diffsync_operator.api.spec import SyncJobSpec
 from diffsync_operator.api.status import JobPhase, SyncJobStatus
-from diffsync_operator.controller import metrics
+from diffsync_operator.controller import metrics, stage_progress
 from diffsync_operator.controller.conditions import set_condition, shape_conditions
 from diffsync_operator.controller.job_user import JobUserError, ensure_job_user
 from diffsync_operator.controller.kube import Kube
@@ -201,6 +201,7 @@ def reconcile(
             owner = ClaimOwner(job.uid, f"{job.namespace}/{job.name}")
             if problem := release_store(servers, spec, plan.status.store_id or "", owner):
                 plan.events.append(JobEvent("Warning", "StoreNotReleased", problem))
+        stage_progress.copy_running_counts(servers, spec, plan.status)
     plan = redact_plan(plan)
     after = plan.status.to_manifest()
     if after != before:

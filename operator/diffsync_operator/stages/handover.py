@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from diffsync.exceptions import ObjectStoreException
 from diffsync_operator.api.status import Stage
+from diffsync_operator.stages.progress import progress_keys
 from diffsync_operator.stages.result import StageResult
 from diffsync_operator.stages.store_ids import SIDES, is_generation_of, side_store_id
 
@@ -100,6 +101,7 @@ def job_keys(store_id: str) -> list[str]:
         f"{base}:diff",
         *(f"{base}:result:{stage.value}" for stage in Stage),
         f"{base}:generations",
+        *progress_keys(store_id),
     ]
 
 

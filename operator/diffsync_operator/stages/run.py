@@ -53,7 +53,7 @@ from diffsync.diff import Diff
 from diffsync.exceptions import DiffException, ObjectCrudException, ObjectStoreException
 from diffsync.store import BaseStore
 from diffsync_operator.api.status import DiffSummary, Stage, SyncOutcome
-from diffsync_operator.stages import diff_codec, verify
+from diffsync_operator.stages import diff_codec, progress, verify
 from diffsync_operator.stages.config import AdapterRef, JobConfig
 from diffsync_operator.stages.deletion_guard import deletion_refusal
 from diffsync_operator.stages.errors import StageError, lost
@@ -143,6 +143,7 @@ def _load(side: str, run: _Attempt) -> None:
     store = run.factory(generation)
     try:
         store.clear()  # a reused store id (same attempt, no token) starts clean
+        progress.track(store.count)
         adapter = build_adapter(job.source if side == "source" else job.target, store)
         adapter.load()
         store.flush()
@@ -211,6 +212,7 @@ def _sync(run: _Attempt) -> None:
         run.result.sync = SyncOutcome()
         return
     with recording_outcomes() as recorder:
+        progress.track(lambda: recorder.succeeded + recorder.failed)
         try:
             target.sync_from(source, diff=diff, flags=run.job.flag_value())
         except Exception:

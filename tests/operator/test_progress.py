@@ -1,0 +1,96 @@
+"""Live progress: a stage's running count, sampled on a thread and written when it changes."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import redis
+from diffsync_operator.api.status import Stage
+from diffsync_operator.stages import progress
+from diffsync_operator.stages.progress import ProgressReporter, interval_from, progress_key
+from sample_adapters import write_inventory
+
+HERE = Path(__file__).resolve().parent
+
+
+def test_changed_counts_are_written_once_each_and_tracking_ends_with_the_block():
+    counter = itertools.count(1)
+    values = [0, 0, 3, 3, 7]
+    progress.track(lambda: values[min(next(counter), len(values) - 1)])
+    written: list[int] = []
+    with ProgressReporter(written.append, interval=0.02).running():
+        deadline = time.monotonic() + 5
+        while 7 not in written and time.monotonic() < deadline:
+            time.sleep(0.02)
+    assert written == [0, 3, 7]
+    assert progress.current() is None
+
+
+def test_a_failing_probe_or_write_is_skipped_not_fatal():
+    calls = {"probe": 0, "write": 0}
+    lock = threading.Lock()
+
+    def probe() -> int:
+        with lock:
+            calls["probe"] += 1
+            if calls["probe"] == 2:
+                raise RuntimeError("dictionary changed size during iteration")
+            return calls["probe"]
+
+    def write(count: int) -> None:
+        with lock:
+            calls["write"] += 1
+            if calls["write"] == 1:
+                raise ConnectionError("redis gone for a moment")
+
+    progress.track(probe)
+    with ProgressReporter(write, interval=0.01).running():
+        deadline = time.monotonic() + 5
+        while calls["write"] < 4 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert calls["write"] >= 4
+
+
+def test_the_interval_comes_from_the_environment_with_a_safe_default():
+    assert interval_from({"DIFFSYNC_PROGRESS_SECONDS": "0.5"}) == 0.5
+    assert interval_from({"DIFFSYNC_PROGRESS_SECONDS": "soon"}) == progress.DEFAULT_INTERVAL
+    assert interval_from({"DIFFSYNC_PROGRESS_SECONDS": "-1"}) == progress.DEFAULT_INTERVAL
+    assert interval_from({}) == progress.DEFAULT_INTERVAL
+
+
+def test_a_load_stage_process_reports_a_rising_count_while_it_loads(redis_url, tmp_path):
+    source = tmp_path / "source.json"
+    write_inventory(source, {"shelves": {"s": {"zone": "z", "items": {f"i{n}": n for n in range(12)}}}})
+    job = (
+        '{"storeId": "progress-test", "source": {"adapter": "sample_adapters:FileInventory", '
+        f'"params": {{"path": "{source}", "load_delay": 0.25}}}}, '
+        '"target": {"adapter": "sample_adapters:FileTarget", "params": {"path": "unused"}}}'
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": str(HERE),
+        "DIFFSYNC_JOB": job,
+        "DIFFSYNC_REDIS_URL": redis_url,
+        "DIFFSYNC_TERMINATION_LOG": str(tmp_path / "log"),
+        "DIFFSYNC_PROGRESS_SECONDS": "0.2",
+    }
+    client = redis.Redis.from_url(redis_url)
+    key = progress_key("progress-test", Stage.LOAD_SOURCE)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "diffsync_operator.worker", "load-source"], env=env, stdout=subprocess.DEVNULL
+    )
+    seen: list[int] = []
+    while worker.poll() is None:
+        value = client.get(key)
+        if value is not None and (not seen or int(value) != seen[-1]):
+            seen.append(int(value))
+        time.sleep(0.05)
+    assert worker.returncode == 0
+    assert len(seen) >= 3 and seen == sorted(seen), seen  # it rose at least twice while loading
+    assert 0 < client.ttl(key) <= progress.KEY_TTL_SECONDS
