@@ -188,6 +188,10 @@ class SyncJobStatus(CamelModel):
     conditions: list[Condition] = Field(default_factory=list)
     observed_generation: int | None = None
     redis_user: RedisUserStatus | None = None
+    last_rerun: str | None = Field(default=None, description="The SyncJob the last rerun request made.")
+    last_rerun_token: str | None = Field(
+        default=None, description="The diffsync.io/rerun value that request carried."
+    )
 
     def stage(self, name: Stage) -> StageStatus | None:
         """The entry of stage `name`, if it has one."""

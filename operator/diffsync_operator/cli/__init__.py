@@ -4,6 +4,7 @@
     diffsync diff|sync --source pkg.mod:Adapter --target pkg.mod:Adapter [--source-param k=v] ...
     diffsync validate FILE.yaml
     diffsync status NAME [-n NAMESPACE]
+    diffsync rerun NAME [-n NAMESPACE] [--wait]
     diffsync show-diff NAME [-n NAMESPACE] [--redis-url URL]
 
 Exit status: 0 success, 1 a stage or adapter failed (the message names the stage), 2 invalid

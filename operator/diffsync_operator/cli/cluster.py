@@ -1,4 +1,4 @@
-"""`diffsync status` and `diffsync show-diff`: read a SyncJob on a cluster and its diff in Redis.
+"""`diffsync status`, `show-diff` and `rerun`: a SyncJob on a cluster, its diff in Redis, a rerun.
 
 The kubernetes client is imported only here and only when one of these commands runs, so
 the local commands work with the `cli` extra alone. The kubeconfig is the usual one
@@ -14,9 +14,13 @@ import argparse
 import base64
 import json
 import os
+import secrets
+import time
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlparse
 
+from diffsync_operator.api.names import ANNOTATION_RERUN, rerun_name
 from diffsync_operator.api.resource import GROUP, PLURAL, VERSION, SyncJob
 from diffsync_operator.api.status import JobPhase, SyncJobStatus
 from diffsync_operator.cli import render
@@ -223,3 +227,44 @@ def cmd_show_diff(args: argparse.Namespace) -> int:
         print(render.diff_text(diff))
         print(f"\nsummary: {render.summary_line(diff.summary())}")
     return int(ExitCode.OK)
+
+
+def cmd_rerun(args: argparse.Namespace) -> int:
+    """`diffsync rerun NAME`: ask the operator for a fresh run of a SyncJob (annotation).
+
+    The operator creates `<name>-rerun-<hash>` from the job's spec once the job has finished;
+    the name depends only on the annotation's value, so it is known here before it exists.
+    With `--wait`, waits for that run to finish and exits 0 (Succeeded) or 1 (Failed).
+    """
+    from kubernetes import client
+
+    job, api_client, namespace = fetch_job(args.name, args.namespace)
+    token = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+    _get(
+        client.CustomObjectsApi(api_client),
+        "patch_namespaced_custom_object",
+        GROUP,
+        VERSION,
+        namespace,
+        PLURAL,
+        args.name,
+        {"metadata": {"annotations": {ANNOTATION_RERUN: token}}},
+    )
+    fresh = rerun_name(args.name, token)
+    phase = job.status.phase if job.status else None
+    when = "now" if phase in (JobPhase.SUCCEEDED, JobPhase.FAILED) else "once it has finished"
+    print(f"rerun of SyncJob {namespace}/{args.name} requested: it runs as SyncJob {fresh} {when}")
+    if not args.wait:
+        print(f"follow it: kubectl get sj {fresh} -n {namespace} -w   (or: diffsync status {fresh})")
+        return int(ExitCode.OK)
+    deadline = time.monotonic() + args.timeout
+    while time.monotonic() < deadline:
+        time.sleep(2)
+        try:
+            rerun, _, _ = fetch_job(fresh, namespace)
+        except InvalidInput:  # not created yet
+            continue
+        if rerun.status is not None and rerun.status.phase in (JobPhase.SUCCEEDED, JobPhase.FAILED):
+            print(status_text(rerun, namespace))
+            return int(ExitCode.OK if rerun.status.phase is JobPhase.SUCCEEDED else ExitCode.FAILED)
+    raise RunFailed(f"SyncJob {namespace}/{fresh} did not finish within {args.timeout:.0f} s")

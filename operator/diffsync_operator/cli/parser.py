@@ -105,6 +105,13 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--output", "-o", choices=("text", "json"), default="text")
     status.set_defaults(handler=cluster.cmd_status)
 
+    rerun = sub.add_parser("rerun", help="a fresh run of a finished SyncJob (on the cluster)")
+    rerun.add_argument("name")
+    rerun.add_argument("--namespace", "-n", help="default: the kubeconfig context's namespace")
+    rerun.add_argument("--wait", action="store_true", help="wait for the run to finish; exit 1 if it failed")
+    rerun.add_argument("--timeout", type=float, default=3600.0, metavar="SECONDS", help="with --wait")
+    rerun.set_defaults(handler=cluster.cmd_rerun)
+
     show = sub.add_parser("show-diff", help="a SyncJob's stored diff, from Redis")
     show.add_argument("name")
     show.add_argument("--namespace", "-n", help="default: the kubeconfig context's namespace")

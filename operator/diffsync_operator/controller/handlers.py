@@ -8,7 +8,8 @@ Run with `kopf run -m diffsync_operator.controller.handlers --all-namespaces` (o
   least every DIFFSYNC_POLL_SECONDS; after the job finished it waits for
   `ttlSecondsAfterFinished` and deletes the job;
 - a change of a finished job's spec is recorded (observedGeneration) but not run again: an
-  Event says so; delete and re-apply the SyncJob to run it again;
+  Event says so; the annotation `diffsync.io/rerun` (set by `diffsync rerun NAME`) makes a
+  fresh SyncJob from it instead (see `rerun`);
 - the delete handler (kopf's finalizer `diffsync.io/cleanup`) removes the job's own Redis
   user (on a Redis the operator administers; always) and deletes the Redis state unless
   `retainStore`, under the job's own claim: itself on a Redis it knows, else through
@@ -28,6 +29,7 @@ from typing import Any
 
 import kopf
 
+from diffsync_operator.api.names import ANNOTATION_RERUN
 from diffsync_operator.api.resource import GROUP, PLURAL, VERSION
 from diffsync_operator.api.spec import SyncJobSpec
 from diffsync_operator.api.status import JobPhase, SyncJobStatus
@@ -48,6 +50,7 @@ from diffsync_operator.controller.pods import JobRef, build_cleanup_pod
 from diffsync_operator.controller.reconcile import reconcile, utcnow
 from diffsync_operator.controller.redis_access import administered, pod_redis_access
 from diffsync_operator.controller.redis_servers import OperatorRedis
+from diffsync_operator.controller.rerun import requested_token, rerun_manifest
 from diffsync_operator.controller.runtime import RUNTIME, kube, pause, post_events
 from diffsync_operator.controller.schedule_jobs import LABEL_SCHEDULE_UID
 from diffsync_operator.controller.settings import OperatorSettings
@@ -190,9 +193,24 @@ async def syncjob_changed(
             type="Normal",
             reason="NotRerun",
             message=f"the job is {status.get('phase')}: a spec change does not run it again; "
-            "delete and re-apply the SyncJob to run it again",
+            f"to run it again: diffsync rerun {meta.get('name')} (or set the annotation {ANNOTATION_RERUN})",
         )
         post_events(dict(body), plan.events)
+    if finished and not meta.get("deletionTimestamp") and (token := requested_token(dict(body))):
+        name, created = await asyncio.to_thread(_rerun, dict(body), token)
+        if created:
+            message = f"started {name}: a fresh run of this job ({ANNOTATION_RERUN}={token})"
+            post_events(dict(body), [JobEvent("Normal", "Rerun", message)])
+
+
+def _rerun(body: dict[str, Any], token: str) -> tuple[str, bool]:
+    """Create the rerun the annotation asks for (idempotent: its name derives from the token)."""
+    manifest = rerun_manifest(body, token)
+    name = manifest["metadata"]["name"]
+    created = kube().create_job(manifest)
+    meta = body["metadata"]
+    kube().patch_job_status(meta["namespace"], meta["name"], {"lastRerun": name, "lastRerunToken": token})
+    return name, created
 
 
 @kopf.on.delete(GROUP, VERSION, PLURAL)

@@ -8,9 +8,9 @@ create).
 
 from __future__ import annotations
 
-import hashlib
 import re
 
+from diffsync_operator.api.names import MAX_NAME, bounded
 from diffsync_operator.api.status import Stage
 
 LABEL_JOB = "diffsync.io/job"
@@ -21,18 +21,17 @@ LABEL_MANAGED_BY = "app.kubernetes.io/managed-by"
 LABEL_COMPONENT = "app.kubernetes.io/component"
 MANAGED_BY = "diffsync-operator"
 
-_MAX_POD_NAME = 253
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 
 
 def pod_name(job_name: str, stage: Stage, attempt: int) -> str:
     """`<job>-<stage>-<attempt>`; a job name too long for that is cut and given a hash."""
-    return _bounded(job_name, f"-{stage.value}-{attempt}")
+    return bounded(job_name, f"-{stage.value}-{attempt}")
 
 
 def cleanup_pod_name(job_name: str) -> str:
     """`<job>-cleanup`: the pod that deletes the Redis state of a job being deleted."""
-    return _bounded(job_name, "-cleanup")
+    return bounded(job_name, "-cleanup")
 
 
 def credentials_secret_prefix(job_name: str) -> str:
@@ -41,15 +40,7 @@ def credentials_secret_prefix(job_name: str) -> str:
     The API server appends five random characters, so a Secret left behind by an interrupted
     attempt never blocks the next one (the operator may create Secrets, never read them).
     """
-    return _bounded(job_name, "-redis-", limit=_MAX_POD_NAME - 5)
-
-
-def _bounded(job_name: str, suffix: str, limit: int = _MAX_POD_NAME) -> str:
-    if len(job_name) + len(suffix) <= limit:
-        return job_name + suffix
-    digest = hashlib.sha256(job_name.encode()).hexdigest()[:8]
-    keep = limit - len(suffix) - len(digest) - 1
-    return f"{job_name[:keep].rstrip('-.')}-{digest}{suffix}"
+    return bounded(job_name, "-redis-", limit=MAX_NAME - 5)
 
 
 def pod_labels(job_name: str, job_uid: str, stage: Stage | str, attempt: int) -> dict[str, str]:

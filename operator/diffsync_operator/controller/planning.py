@@ -39,7 +39,7 @@ Rules:
 - `activeDeadlineSeconds` (counted from `status.startTime`) fails the job and deletes its
   running pods; `suspend` starts no new pod (running pods finish);
 - a finished job (Succeeded or Failed) is never rerun: spec changes only update
-  `observedGeneration`. To run again, delete and re-apply it (or apply under a new name);
+  `observedGeneration`. A fresh run is a new SyncJob (`diffsync rerun`, see `rerun`);
 - a spec change while the job runs reaches only the stages that start afterwards (pods are
   never changed in place); `suspend` is the one field meant to be changed mid-run;
 - store claims (`ClaimCheck`, taken by the operator before the pass): a job whose store
