@@ -42,7 +42,12 @@ def test_image_holds_the_examples_the_samples_use_and_runs_the_operator():
     assert re.search(r"(?m)^WORKDIR /app$", final) and re.search(r"(?m)^COPY .*examples \./examples$", final)
     assert 'ENTRYPOINT ["python", "-m", "diffsync_operator"]' in final
     for sample in (DEPLOY / "samples").glob("network-*.yaml"):
-        spec = yaml.safe_load(sample.read_text())["spec"]
+        manifest = yaml.safe_load(sample.read_text())
+        spec = (
+            manifest["spec"]["jobTemplate"]["spec"]
+            if manifest["kind"] == "SyncSchedule"
+            else manifest["spec"]
+        )
         assert spec["source"]["adapter"].startswith("examples.")
         assert (ROOT / spec["source"]["params"]["path"]).is_file()
 
@@ -96,7 +101,7 @@ def test_kustomize_and_chart_run_the_operator_with_the_same_security_context():
 
 def test_kustomize_default_redis_url_names_the_bundled_service_in_its_namespace():
     docs = documents(kustomize_build())
-    (service,) = of_kind(docs, "Service")
+    (service,) = [s for s in of_kind(docs, "Service") if s["metadata"]["name"] == "diffsync-redis"]
     host = f"{service['metadata']['name']}.{service['metadata']['namespace']}.svc.cluster.local"
     url = container_env(operator_container(docs))["DIFFSYNC_REDIS_URL"]
     assert url == f"redis://{host}:{service['spec']['ports'][0]['port']}/0"

@@ -38,7 +38,17 @@ def test_kubectl_get_shows_the_printer_columns(cluster, operator, jobs, inventor
     jobs.create(jobs.manifest("inv-cols", *inventory_sides))
     jobs.wait_phase("inv-cols", "Succeeded")
     out = cluster.kubectl("get", "sj", "inv-cols", "-n", jobs.namespace).stdout.split("\n")
-    assert out[0].split() == ["NAME", "PHASE", "MODE", "CREATE", "UPDATE", "DELETE", "AGE"]
+    assert out[0].split() == [
+        "NAME",
+        "PHASE",
+        "MODE",
+        "STAGE",
+        "OBJECTS",
+        "CREATE",
+        "UPDATE",
+        "DELETE",
+        "AGE",
+    ]
     assert out[1].split()[:6] == ["inv-cols", "Succeeded", "diff", "2", "1", "2"]
 
 
