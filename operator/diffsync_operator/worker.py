@@ -60,7 +60,7 @@ from diffsync_operator.stages.config import (
 )
 from diffsync_operator.stages.handover import RedisJobState
 from diffsync_operator.stages.interrupt import stop_on_sigterm
-from diffsync_operator.stages.progress import KEY_TTL_SECONDS, ProgressReporter, interval_from, progress_key
+from diffsync_operator.stages.progress import ProgressReporter, interval_from, progress_key
 from diffsync_operator.stages.redaction import redact
 from diffsync_operator.stages.redis_login import RedisLogin
 from diffsync_operator.stages.result import StageResult
@@ -180,7 +180,7 @@ def run(stage: Stage, env: Mapping[str, str]) -> StageResult:
     client, factory = redis_stores(login, ttl=job.store_ttl_seconds)
     key = progress_key(job.store_id, stage)
     reporter = ProgressReporter(
-        lambda count: client.set(key, count, ex=KEY_TTL_SECONDS), interval=interval_from(env)
+        lambda count: client.set(key, count, ex=job.store_ttl_seconds), interval=interval_from(env)
     )
     try:
         with reporter.running():

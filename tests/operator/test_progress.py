@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import itertools
-import os
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import redis
 from diffsync_operator.api.status import Stage
 from diffsync_operator.stages import progress
 from diffsync_operator.stages.progress import ProgressReporter, interval_from, progress_key
 from sample_adapters import write_inventory
-
-HERE = Path(__file__).resolve().parent
+from worker_helpers import finish_worker, job_json, start_worker
 
 
 def test_changed_counts_are_written_once_each_and_tracking_ends_with_the_block():
@@ -67,23 +62,11 @@ def test_the_interval_comes_from_the_environment_with_a_safe_default():
 def test_a_load_stage_process_reports_a_rising_count_while_it_loads(redis_url, tmp_path):
     source = tmp_path / "source.json"
     write_inventory(source, {"shelves": {"s": {"zone": "z", "items": {f"i{n}": n for n in range(12)}}}})
-    job = (
-        '{"storeId": "progress-test", "source": {"adapter": "sample_adapters:FileInventory", '
-        f'"params": {{"path": "{source}", "load_delay": 0.25}}}}, '
-        '"target": {"adapter": "sample_adapters:FileTarget", "params": {"path": "unused"}}}'
-    )
-    env = {
-        "PATH": os.environ["PATH"],
-        "PYTHONPATH": str(HERE),
-        "DIFFSYNC_JOB": job,
-        "DIFFSYNC_REDIS_URL": redis_url,
-        "DIFFSYNC_TERMINATION_LOG": str(tmp_path / "log"),
-        "DIFFSYNC_PROGRESS_SECONDS": "0.2",
-    }
+    job = job_json(source, tmp_path / "unused.json", "ns/progress-test", source_params={"load_delay": 0.25})
     client = redis.Redis.from_url(redis_url)
-    key = progress_key("progress-test", Stage.LOAD_SOURCE)
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "diffsync_operator.worker", "load-source"], env=env, stdout=subprocess.DEVNULL
+    key = progress_key("ns/progress-test", Stage.LOAD_SOURCE)
+    worker, log = start_worker(
+        "load-source", job, redis_url, tmp_path, extra_env={"DIFFSYNC_PROGRESS_SECONDS": "0.2"}
     )
     seen: list[int] = []
     while worker.poll() is None:
@@ -91,6 +74,7 @@ def test_a_load_stage_process_reports_a_rising_count_while_it_loads(redis_url, t
         if value is not None and (not seen or int(value) != seen[-1]):
             seen.append(int(value))
         time.sleep(0.05)
-    assert worker.returncode == 0
+    code, result, run = finish_worker(worker, log)
+    assert code == 0 and result is not None and result.ok, run.stderr
     assert len(seen) >= 3 and seen == sorted(seen), seen  # it rose at least twice while loading
-    assert 0 < client.ttl(key) <= progress.KEY_TTL_SECONDS
+    assert 0 < client.ttl(key) <= 86400  # the job's storeTTLSeconds (default), like all its keys

@@ -33,7 +33,9 @@ def job_json(source, target, store_id, *, source_params=None, target_params=None
     )
 
 
-def start_worker(stage: str, job: str, redis_url: str, tmp_path: Path, attempt: int = 1):
+def start_worker(
+    stage: str, job: str, redis_url: str, tmp_path: Path, attempt: int = 1, extra_env: dict | None = None
+):
     """Start one stage as its own process; returns (process, path of its termination log).
 
     A password in `redis_url` travels in DIFFSYNC_REDIS_PASSWORD, as a pod gets it (never in the URL)."""
@@ -45,6 +47,7 @@ def start_worker(stage: str, job: str, redis_url: str, tmp_path: Path, attempt: 
         "DIFFSYNC_ATTEMPT": str(attempt),
         **login_variables(redis_url),
         "DIFFSYNC_TERMINATION_LOG": str(log),
+        **(extra_env or {}),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "diffsync_operator.worker", stage],

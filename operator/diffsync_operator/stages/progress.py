@@ -6,6 +6,8 @@ the job's Redis anyway, copies it into `status.stages[].objects` at each look:
 
     diffsync-job:{<storeId>}:progress:<stage>    the count, refreshed every few seconds
 
+(with the job's `storeTTLSeconds`, like every key of the job).
+
 The stage code says what to count (`track(probe)`: the loading store's size, the sync's
 outcomes so far); `ProgressReporter` samples that probe on a background thread every
 `DIFFSYNC_PROGRESS_SECONDS` (default 5) and writes only when the count changed. Reporting is
@@ -26,8 +28,6 @@ from diffsync_operator.api.status import Stage
 KEY_PREFIX = "diffsync-job"
 ENV_PROGRESS_SECONDS = "DIFFSYNC_PROGRESS_SECONDS"
 DEFAULT_INTERVAL = 5.0
-#: A progress key outlives its stage by at most this long (it is only ever a hint).
-KEY_TTL_SECONDS = 600
 
 _LOG = logging.getLogger(__name__)
 Probe = Callable[[], int]
