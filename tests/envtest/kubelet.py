@@ -105,6 +105,8 @@ class LocalKubelet:
             runners = list(self._runners.values())
         for runner in runners:
             runner.kill(grace_seconds=2)
+        for runner in runners:  # each reports its containers' end from files in its pod directory
+            runner.join(timeout=35)
         for thread in self._threads:
             thread.join(timeout=35)
         with contextlib.suppress(ApiException):
