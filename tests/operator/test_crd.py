@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from diffsync_operator.api import crd
 
@@ -138,8 +139,9 @@ def test_the_rules_declared_on_the_models_are_in_the_crd():
     assert env == [rule.schema_entry() for rule in EnvVar.object_rules]
 
 
-def test_every_integer_of_the_spec_is_bounded():
-    spec = _schema()["properties"]["spec"]
+@pytest.mark.parametrize("resource", crd.RESOURCES, ids=lambda r: r.kind)
+def test_every_integer_of_the_spec_is_bounded(resource):
+    spec = crd.build_crd(resource)["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
     integers = [(path, node) for path, node in _walk(spec) if node.get("type") == "integer"]
     assert integers
     for path, node in integers:

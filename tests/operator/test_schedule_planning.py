@@ -241,3 +241,10 @@ def test_a_running_diff_without_a_result_yet_says_nothing_about_drift():
     assert (
         plan_schedule(_view(), [_job(10, "Running")], _at(12)).status.condition("Drifted").status == "Unknown"
     )
+
+
+def test_a_long_schedule_name_still_gives_valid_distinct_job_names():
+    long = "s" * 250
+    first, second = job_name(long, _at(10)), job_name(long, _at(20))
+    assert len(first) <= 253 and len(second) <= 253 and first != second
+    assert first.endswith(str(int(_at(10).timestamp())))

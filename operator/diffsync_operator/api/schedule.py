@@ -8,7 +8,8 @@ and `jobTemplate` (a SyncJob spec with labels and annotations). Choices beyond C
 - `concurrencyPolicy` defaults to `Forbid`, not `Allow`: two runs of one sync at once would
   load, diff and write the same target twice;
 - a run is named `<schedule>-<tick in Unix seconds>` (CronJob uses minutes; `@every` may tick
-  faster than that), so a tick creates at most one job even if the operator restarts;
+  faster than that; a long schedule name is cut and given a hash to fit), so a tick creates at
+  most one job even if the operator restarts;
 - a job waiting for approval (`AwaitingApproval`) does not block the next tick: the next run
   supersedes it, so a plan nobody approved never goes stale in the cluster.
 
@@ -22,11 +23,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, StrictInt, field_validator
 
 from diffsync_operator.api.base import CamelModel
+from diffsync_operator.api.corev1 import AnnotationMap, LabelMap
 from diffsync_operator.api.cron import Schedule, parse_schedule, zone_named
-from diffsync_operator.api.spec import SyncJobSpec
+from diffsync_operator.api.spec import Seconds, SyncJobSpec
 from diffsync_operator.api.status import DiffSummary
 
 SCHEDULE_KIND = "SyncSchedule"
@@ -34,15 +36,12 @@ SCHEDULE_PLURAL = "syncschedules"
 SCHEDULE_SINGULAR = "syncschedule"
 SCHEDULE_SHORT_NAMES = ("ss",)
 
-#: `<schedule>-` plus ten digits of Unix seconds must still be a valid SyncJob name.
-MAX_SCHEDULE_NAME = 253 - 11
-
 
 class JobTemplateMeta(CamelModel):
     """Labels and annotations every SyncJob of the schedule gets (beside the operator's own)."""
 
-    labels: dict[str, str] | None = None
-    annotations: dict[str, str] | None = None
+    labels: LabelMap | None = None
+    annotations: AnnotationMap | None = None
 
 
 class SyncJobTemplate(CamelModel):
@@ -68,15 +67,16 @@ class SyncScheduleSpec(CamelModel):
         description="Forbid: skip a tick while a run is active; Replace: stop it and start anew; "
         "Allow: run side by side.",
     )
-    starting_deadline_seconds: int | None = Field(
+    starting_deadline_seconds: Seconds | None = Field(
         default=None,
         ge=1,
-        le=31_536_000,
         description="A tick not started within this many seconds (operator down, Forbid) is skipped.",
     )
     suspend: bool = Field(default=False, description="Start no new runs while true (active runs go on).")
-    successful_jobs_history_limit: int = Field(default=3, ge=0, le=1000, description="Succeeded runs kept.")
-    failed_jobs_history_limit: int = Field(default=1, ge=0, le=1000, description="Failed runs kept.")
+    successful_jobs_history_limit: StrictInt = Field(
+        default=3, ge=0, le=1000, description="Succeeded runs kept."
+    )
+    failed_jobs_history_limit: StrictInt = Field(default=1, ge=0, le=1000, description="Failed runs kept.")
     job_template: SyncJobTemplate
 
     @field_validator("schedule")

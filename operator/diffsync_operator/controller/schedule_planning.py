@@ -30,6 +30,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from diffsync_operator.api.cron import zone_named
+from diffsync_operator.api.names import bounded
 from diffsync_operator.api.schedule import (
     JobReference,
     ScheduleCondition,
@@ -98,7 +99,7 @@ class SchedulePlan:
 
 def job_name(schedule_name: str, tick: datetime) -> str:
     """`<schedule>-<tick in Unix seconds>`: one name per tick, so a tick never runs twice."""
-    return f"{schedule_name}-{int(tick.timestamp())}"
+    return bounded(schedule_name, f"-{int(tick.timestamp())}")
 
 
 def set_condition(
