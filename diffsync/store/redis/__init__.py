@@ -41,6 +41,7 @@ from diffsync.store import BaseStore
 from diffsync.store.redis._bucket import Bucket
 from diffsync.store.redis._connect import build_client, check_reachable
 from diffsync.store.redis._keys import FORMAT, StoreKeys
+from diffsync.store.redis._replies import raw, text
 from diffsync.store.redis._writer import BucketWriter, version_field
 
 __all__ = ["RedisStore", "client_from_url"]
@@ -301,7 +302,7 @@ class RedisStore(BaseStore):
         if self._registry is None:
             with self._errors("reading the model names in", self._keys.models):
                 members = self._client.smembers(self._keys.models)
-            self._registry = {m.decode() if isinstance(m, bytes) else str(m) for m in members}
+            self._registry = {text(member) for member in members}
         return self._registry | self._buckets.keys()
 
     def _bucket(self, model_name: str) -> Bucket:
@@ -326,14 +327,9 @@ class RedisStore(BaseStore):
             pipe.hget(self._keys.meta, version_field(bucket.name))
             order, values, version = pipe.execute()
         bucket.fill(
-            [uid.decode() if isinstance(uid, bytes) else uid for uid in order],
-            {
-                (uid.decode() if isinstance(uid, bytes) else uid): (
-                    value if isinstance(value, bytes) else value.encode()
-                )
-                for uid, value in values.items()
-            },
-            version.decode() if isinstance(version, bytes) else str(version or "0"),
+            [text(uid) for uid in order],
+            {text(uid): raw(value) for uid, value in values.items()},
+            text(version) if version is not None else "0",
         )
 
     def _model_class(self, model_name: str, fallback: Any) -> type[DiffSyncModel]:

@@ -9,6 +9,7 @@ from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
 from diffsync.exceptions import ObjectStoreException
+from diffsync.store.redis._replies import text
 
 UNAVAILABLE = "Redis store is unavailable."
 
@@ -67,7 +68,7 @@ def check_reachable(client: redis.Redis, meta_key: str, expected_format: str) ->
     except redis.RedisError as error:
         raise ObjectStoreException(UNAVAILABLE) from error
     if found is not None:
-        found_text = found.decode() if isinstance(found, bytes) else str(found)
+        found_text = text(found)
         if found_text != expected_format:
             raise ObjectStoreException(
                 f"{meta_key} says the store holds format {found_text!r}, this diffsync reads "

@@ -32,6 +32,7 @@ import redis
 from diffsync.exceptions import ObjectAlreadyExists
 from diffsync.store.redis._bucket import Bucket
 from diffsync.store.redis._keys import FORMAT, StoreKeys
+from diffsync.store.redis._replies import text
 
 if TYPE_CHECKING:
     from diffsync.model import DiffSyncModel
@@ -103,10 +104,6 @@ def _sized_chunks(items: Iterator[tuple[str, bytes]]) -> Iterator[list[tuple[str
         yield chunk
 
 
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
 def version_field(model_name: str) -> str:
     return f"ver:{model_name}"
 
@@ -151,7 +148,7 @@ class BucketWriter:
         queue(pipe)
         pipe.hset(self.keys.meta, field, version)
         results = pipe.execute()
-        before = _text(results[0]) if results[0] is not None else "0"
+        before = text(results[0]) if results[0] is not None else "0"
         bucket.version = version if bucket.version and before == bucket.version else ""
         return results[1:-1]
 
@@ -236,13 +233,13 @@ class BucketWriter:
         now, taken = result
         if taken:
             bucket.version = ""
-            uid = _text(taken[0])
+            uid = text(taken[0])
             raise ObjectAlreadyExists(
                 f"Object {uid} already present in {self.keys.data(bucket.name)}: another writer added "
                 "it after this store read it; refresh() the store and apply the change again",
                 bucket.entries[uid],
             )
-        bucket.version = version if _text(now) == version else ""
+        bucket.version = version if text(now) == version else ""
         bucket.written.update(chunk)
         for uid, _ in chunk:
             del bucket.pending_add[uid]
