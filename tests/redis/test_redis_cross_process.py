@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
 
+from processes import run_process
 from redis_models import BaseInventory, ChangedInventory, Device
-
-HERE = Path(__file__).resolve().parent
 
 LOAD = """
 from redis_models import BaseInventory
@@ -48,22 +42,6 @@ adapter = Inventory(internal_storage_engine=RedisStore(url=URL, store_id=STORE_I
 for number in range(2500):
     adapter.add(Device(name=f"r{number:04d}"))
 """
-
-
-def run_process(code: str, url: str, store_id: str) -> str:
-    """Run `code` in a fresh interpreter with URL and STORE_ID defined; return its stdout."""
-    prelude = f"import json\nURL = {url!r}\nSTORE_ID = {store_id!r}\n"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])}
-    result = subprocess.run(
-        [sys.executable, "-c", prelude + textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
 
 
 def test_a_process_that_loads_and_exits_leaves_its_data_for_the_next(redis_url, make_store):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
+import uuid
 
 import pytest
+from processes import run_process
 from redis_models import BaseInventory, ChangedInventory, Device, Inventory, Site
 
-from diffsync.exceptions import ObjectAlreadyExists
+from diffsync.exceptions import ObjectAlreadyExists, ObjectStoreException
 
 
 def wait_until(condition, timeout: float = 15.0, interval: float = 0.05) -> bool:
@@ -72,6 +75,67 @@ def test_a_with_block_flushes_on_exit(make_store):
     with make_store() as store:
         store.add(obj=Site(name="ams"))
     assert make_store().count() == 1
+
+
+def client_names(admin) -> set[str]:
+    return {client["name"] for client in admin.client_list()}
+
+
+def test_a_with_block_that_raises_writes_nothing_it_buffered(make_store):
+    with pytest.raises(RuntimeError), make_store() as store:
+        store.add(obj=Site(name="ams"))
+        raise RuntimeError("the load failed half-way")
+    assert make_store().count() == 0
+
+
+def test_a_with_block_that_raises_keeps_what_it_flushed_before(make_store):
+    with pytest.raises(RuntimeError), make_store() as store:
+        store.add(obj=Site(name="ams"))
+        store.flush()
+        store.add(obj=Site(name="nyc"))
+        raise RuntimeError("the load failed half-way")
+    assert [site.name for site in make_store().get_all(model=Site)] == ["ams"]
+
+
+@pytest.mark.parametrize("fails", [False, True], ids=["succeeds", "raises"])
+def test_a_with_block_releases_its_connections(make_store, admin, fails):
+    name = f"lifecycle-{uuid.uuid4().hex[:8]}"
+    expected = pytest.raises(RuntimeError) if fails else contextlib.nullcontext()
+    with expected, make_store(connection_kwargs={"client_name": name}) as store:
+        store.count()
+        assert name in client_names(admin)
+        if fails:
+            raise RuntimeError("the block failed")
+    assert name not in client_names(admin)
+
+
+def test_close_releases_its_connections_when_the_flush_fails(make_store, admin):
+    name = f"lifecycle-{uuid.uuid4().hex[:8]}"
+    store = make_store(connection_kwargs={"client_name": name})
+    store.add(obj=Site(name="ams"))
+    admin.set(store._keys.data("site"), "not a hash")  # makes the flush fail
+    with pytest.raises(ObjectStoreException):
+        store.close()
+    assert name not in client_names(admin)
+
+
+FAILED_BLOCK_THEN_EXIT = """
+from redis_models import Site
+from diffsync.store.redis import RedisStore
+try:
+    with RedisStore(url=URL, store_id=STORE_ID) as store:
+        store.add(obj=Site(name="ams"))
+        raise RuntimeError("the load failed half-way")
+except RuntimeError:
+    pass
+# the interpreter exits now: the at-exit flush must not write what the failed block buffered
+"""
+
+
+def test_a_failed_with_block_is_not_flushed_at_exit(redis_url, make_store):
+    store_id = make_store().store_id
+    run_process(FAILED_BLOCK_THEN_EXIT, redis_url, store_id)
+    assert make_store().count() == 0
 
 
 def test_refresh_sees_what_another_writer_stored(make_store):

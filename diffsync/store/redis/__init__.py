@@ -154,15 +154,28 @@ class RedisStore(BaseStore):
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if exc_type is None:
-            self.close()
+        """Close the store; a block that raised first drops what it left buffered.
+
+        Like a redis-py pipeline, a failed block sends nothing it still buffers: a load that
+        stopped half-way never reaches Redis (what was flushed inside the block stays). The
+        connections are released either way, and the store leaves the at-exit flush.
+        """
+        if exc_type is not None:
+            self._forget()
+        self.close()
 
     def close(self) -> None:
-        """Flush, then release the connections (of a client this store created)."""
-        self.flush()
-        _LIVE.discard(self)
-        if self._owns_client:
-            self._client.close()
+        """Flush, then release the connections (of a client this store created).
+
+        The connections are released and the store leaves the at-exit flush even when the
+        flush raises: the exception is the report, and nothing is retried at exit.
+        """
+        try:
+            self.flush()
+        finally:
+            _LIVE.discard(self)
+            if self._owns_client:
+                self._client.close()
 
     def flush(self) -> None:
         """Write every addition, removal and in-place change since the last flush, in batches."""
@@ -183,8 +196,7 @@ class RedisStore(BaseStore):
         Objects handed out before are no longer the ones `get` returns afterwards.
         """
         self.flush()
-        self._buckets = {}
-        self._registry = None
+        self._forget()
 
     def clear(self) -> None:
         """Delete every key of this store from Redis and forget everything held in memory."""
@@ -294,6 +306,11 @@ class RedisStore(BaseStore):
             raise ObjectStoreException(
                 f"{self}: {operation} {key} failed: {type(error).__name__}: {error}"
             ) from error
+
+    def _forget(self) -> None:
+        """Drop everything read and everything still buffered."""
+        self._buckets = {}
+        self._registry = None
 
     def _not_found(self, model_name: str, unique_id: str) -> ObjectNotFound:
         return ObjectNotFound(f"{model_name} {unique_id} not present in {self}")

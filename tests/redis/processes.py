@@ -1,0 +1,36 @@
+"""Running Python snippets in fresh interpreters, as separate processes sharing a store would.
+
+The snippet gets ``json``, ``URL`` and ``STORE_ID`` defined and can import ``redis_models``
+(this folder is put on ``PYTHONPATH``).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def run_snippet(code: str, url: str, store_id: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run `code` in a fresh interpreter and return the finished process (any exit status)."""
+    prelude = f"import json\nURL = {url!r}\nSTORE_ID = {store_id!r}\n"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])}
+    return subprocess.run(
+        [sys.executable, "-c", prelude + textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def run_process(code: str, url: str, store_id: str) -> str:
+    """Run `code`, require exit status 0, and return the last line it printed."""
+    result = run_snippet(code, url, store_id)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
