@@ -15,17 +15,36 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
+def _command(code: str, url: str, store_id: str) -> list[str]:
+    prelude = f"import json\nURL = {url!r}\nSTORE_ID = {store_id!r}\n"
+    return [sys.executable, "-c", prelude + textwrap.dedent(code)]
+
+
+def _environment() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])}
+
+
 def run_snippet(code: str, url: str, store_id: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run `code` in a fresh interpreter and return the finished process (any exit status)."""
-    prelude = f"import json\nURL = {url!r}\nSTORE_ID = {store_id!r}\n"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])}
     return subprocess.run(
-        [sys.executable, "-c", prelude + textwrap.dedent(code)],
+        _command(code, url, store_id),
         capture_output=True,
         text=True,
-        env=env,
+        env=_environment(),
         timeout=timeout,
         check=False,
+    )
+
+
+def start_snippet(code: str, url: str, store_id: str) -> subprocess.Popen[str]:
+    """Start `code` with pipes on stdin, stdout and stderr, to talk to it while it runs."""
+    return subprocess.Popen(
+        _command(code, url, store_id),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_environment(),
     )
 
 

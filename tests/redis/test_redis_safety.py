@@ -107,9 +107,9 @@ def test_a_field_that_is_not_json_serialisable_is_reported_with_the_fix(make_sto
 def test_a_key_of_the_wrong_type_raises_store_exception_naming_it(make_store, admin):
     store = make_store()
     admin.set(store._keys.data("site"), "a string, not a hash")
-    with pytest.raises(ObjectStoreException, match="WRONGTYPE") as error:
+    with pytest.raises(ObjectStoreException, match="is a string, not the hash") as error:
         store.get_all(model=Site)
-    assert store._keys.data("site") in str(error.value)
+    assert f"{store._keys.data('site')} is a string" in str(error.value)
 
 
 def test_data_in_another_format_is_refused_at_construction(make_store, admin, redis_store_id):

@@ -7,8 +7,12 @@ Within one process the store behaves like `LocalStore`: it is an identity map (`
 the same object for a key for as long as the store lives), insertion order is kept, and changes
 made to a model after it was added (``add_child``, ``update()``, ``remove_child``) are stored.
 To be fast it reads each model's data once, whole, on first use and buffers writes until
-`flush()`, which the adapter calls at the end of every diff and sync, `close()` and the ``with``
-block call, and which runs for every live store when the interpreter exits.
+`flush()`, which the adapter calls at the end of every diff and sync, `close()` and a completed
+``with`` block call, and which runs for every live store when the interpreter exits (a failure
+there makes the process exit non-zero).
+
+Redis losing the data (a restart without persistence, expiry, eviction) is detected on the
+next read or write and raised as `StoreDataLost`, never taken for an emptier store.
 
 Values are JSON written by pydantic and read back with the model class the adapter declares for
 that model name; nothing named by the data is ever imported or executed. See
@@ -17,10 +21,7 @@ that model name; nothing named by the data is ever imported or executed. See
 
 from __future__ import annotations
 
-import atexit
-import weakref
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from inspect import isclass
 from types import TracebackType
 from typing import Any
@@ -32,21 +33,22 @@ except ImportError as missing:  # the optional dependency: say how to get it
     raise ImportError(
         "diffsync.store.redis needs the redis client library: pip install 'diffsync[redis]'"
     ) from missing
-from pydantic import ValidationError
-from pydantic_core import PydanticSerializationError
 
+from diffsync._fields import bind_adapter
 from diffsync.exceptions import ObjectAlreadyExists, ObjectNotFound, ObjectStoreException
 from diffsync.model import DiffSyncModel
 from diffsync.store import BaseStore
+from diffsync.store.redis import _exit
 from diffsync.store.redis._bucket import Bucket
 from diffsync.store.redis._connect import build_client, check_reachable
+from diffsync.store.redis._failures import reported
+from diffsync.store.redis._generation import Generation, StoreDataLost
 from diffsync.store.redis._keys import FORMAT, StoreKeys
-from diffsync.store.redis._replies import raw, text
-from diffsync.store.redis._writer import BucketWriter, version_field
+from diffsync.store.redis._reader import StoreReader
+from diffsync.store.redis._values import ValueFormat
+from diffsync.store.redis._writer import BucketWriter
 
-__all__ = ["RedisStore", "client_from_url"]
-
-_EXCLUDE: set[str] = {"adapter"}
+__all__ = ["RedisStore", "StoreDataLost", "client_from_url"]
 
 
 def client_from_url(
@@ -80,9 +82,6 @@ def client_from_url(
     )
 
 
-_LIVE: weakref.WeakSet[RedisStore] = weakref.WeakSet()
-
-
 class RedisStore(BaseStore):
     """A store in Redis shared by every process that names the same `store_id`.
 
@@ -91,6 +90,9 @@ class RedisStore(BaseStore):
     expire that long after the last write. ``retries`` transient connection errors and timeouts
     are retried with exponential backoff; anything that still fails raises
     `ObjectStoreException`, naming the operation and the key.
+
+    ``epoch`` (from `epoch` of the store that wrote the data, possibly in another process)
+    makes the store refuse to open unless Redis still holds that data.
     """
 
     def __init__(
@@ -109,6 +111,7 @@ class RedisStore(BaseStore):
         socket_connect_timeout: float | None = 5.0,
         retries: int = 3,
         connection_kwargs: dict[str, Any] | None = None,
+        epoch: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -119,8 +122,8 @@ class RedisStore(BaseStore):
         if ttl is not None and (not isinstance(ttl, int) or ttl <= 0):
             raise ValueError(f"ttl must be a positive number of seconds or None, got {ttl!r}")
         self.store_id = str(uuid4()) if store_id is None else store_id
-        self._keys = StoreKeys(self.store_id)
         self.ttl = ttl
+        self._keys = StoreKeys(self.store_id)
         self._owns_client = client is None
         if client is None:
             client = build_client(
@@ -135,16 +138,29 @@ class RedisStore(BaseStore):
                 retries=retries,
                 connection_kwargs=connection_kwargs,
             )
-        check_reachable(client, self._keys.meta, FORMAT)
+        found_epoch = check_reachable(client, self._keys.meta, FORMAT)
         self._client = client
-        self._writer = BucketWriter(client, self._keys, self._dump)
+        self._generation = Generation(str(self), self._keys.meta, expected=epoch)
+        self._generation.observe(found_epoch, False, self._keys.meta)
+        self._values = ValueFormat(str(self), self._keys)
+        self._reader = StoreReader(client, self._keys, self._generation, str(self))
+        self._writer = BucketWriter(client, self._keys, self._generation, self._values.dump, ttl)
         self._buckets: dict[str, Bucket] = {}
         # Model names Redis knows (read once, then kept up to date by our own writes).
         self._registry: set[str] | None = None
-        _LIVE.add(self)
+        _exit.track(self)
 
     def __str__(self) -> str:
         return f"{self.name} ({self.store_id})"
+
+    @property
+    def epoch(self) -> str | None:
+        """The generation of the data this store works on (None until it has seen or written data).
+
+        Hand it to a store in another process (``RedisStore(..., epoch=...)``) to make that one
+        refuse to open a store whose data Redis has lost in between.
+        """
+        return self._generation.epoch
 
     # -- context and lifecycle -----------------------------------------------------------------
 
@@ -173,22 +189,19 @@ class RedisStore(BaseStore):
         try:
             self.flush()
         finally:
-            _LIVE.discard(self)
+            _exit.untrack(self)
             if self._owns_client:
                 self._client.close()
 
     def flush(self) -> None:
-        """Write every addition, removal and in-place change since the last flush, in batches."""
-        wrote = False
+        """Write every addition, removal and in-place change since the last flush, in batches.
+
+        Raises `StoreDataLost` (writing nothing) when Redis no longer holds the data this
+        store read or wrote; any other failure keeps what is unwritten for the next flush.
+        """
         for bucket in list(self._buckets.values()):
             if bucket.loaded:
-                with self._errors("flush of", self._keys.data(bucket.name)):
-                    wrote |= self._writer.write(bucket)
-                if bucket.entries and self._registry is not None:
-                    self._registry.add(bucket.name)
-        if wrote and self.ttl:
-            with self._errors("refreshing the ttl of", self._keys.prefix + ":*"):
-                self._writer.refresh_ttl(self._model_names(), self.ttl)
+                self._write(bucket)
 
     def refresh(self) -> None:
         """Flush, then forget what was read, so the next reads see other writers' changes.
@@ -199,16 +212,23 @@ class RedisStore(BaseStore):
         self._forget()
 
     def clear(self) -> None:
-        """Delete every key of this store from Redis and forget everything held in memory."""
-        names = self._model_names()
-        keys = self._keys.all_keys(names)
-        with self._errors("clear of", self._keys.prefix + ":*"):
-            pipe = self._client.pipeline(transaction=True)
-            for start in range(0, len(keys), 500):
-                pipe.unlink(*keys[start : start + 500])
-            pipe.execute()
+        """Delete every key under this store's prefix, whatever its type, and forget everything.
+
+        The store starts over: its next write begins a new epoch, so other store instances
+        still working on the old data raise `StoreDataLost` on their next read or write.
+        """
+        with reported(str(self), self._client, "clear of", self._keys.pattern, {}):
+            batch: list[Any] = []
+            for key in self._client.scan_iter(match=self._keys.pattern, count=1000):
+                batch.append(key)
+                if len(batch) == 500:
+                    self._client.unlink(*batch)
+                    batch = []
+            if batch:
+                self._client.unlink(*batch)
         self._buckets = {}
         self._registry = set()
+        self._generation.epoch = None
 
     # -- the store contract --------------------------------------------------------------------
 
@@ -255,13 +275,16 @@ class RedisStore(BaseStore):
 
     def add(self, *, obj: DiffSyncModel) -> None:
         model_name, unique_id = obj.get_type(), obj.get_unique_id()
-        bucket = self._loaded_bucket(model_name)
-        if unique_id in bucket.entries:
-            if bucket.entries[unique_id] is not obj:
+        bucket = self._buckets.get(model_name)  # a load adds every object: the short way first
+        if bucket is None or not bucket.loaded:
+            bucket = self._loaded_bucket(model_name)
+        existing = bucket.entries.get(unique_id, bucket)
+        if existing is not bucket:
+            if existing is not obj:
                 raise ObjectAlreadyExists(f"Object {unique_id} already present", obj)
             return
         if not obj.adapter:
-            obj.adapter = self.adapter
+            bind_adapter(obj, self.adapter)
         bucket.add(unique_id, obj)
 
     def update(self, *, obj: DiffSyncModel) -> None:
@@ -288,24 +311,20 @@ class RedisStore(BaseStore):
             else:
                 unread.append(name)
         if unread:
-            with self._errors("count of", self._keys.data(unread[0])):
-                pipe = self._client.pipeline(transaction=True)
-                for name in unread:
-                    pipe.hlen(self._keys.data(name))
-                total += sum(pipe.execute())
+            total += self._reader.count(unread)
         return total
 
     # -- internals -----------------------------------------------------------------------------
 
-    @contextmanager
-    def _errors(self, operation: str, key: str) -> Iterator[None]:
-        """Report any Redis failure as an `ObjectStoreException` that names what failed."""
-        try:
-            yield
-        except redis.RedisError as error:
-            raise ObjectStoreException(
-                f"{self}: {operation} {key} failed: {type(error).__name__}: {error}"
-            ) from error
+    def _write(self, bucket: Bucket, changed: Iterable[str] | None = None) -> None:
+        """Write `bucket` (see `BucketWriter.write`), reporting failures by key."""
+        names = self._model_names() if self.ttl else ()
+        data_key = self._keys.data(bucket.name)
+        touched = self._keys.expected_types([bucket.name])
+        with reported(str(self), self._client, "flush of", data_key, touched):
+            wrote = self._writer.write(bucket, changed, names)
+        if wrote and self._registry is not None:
+            self._registry.add(bucket.name)
 
     def _forget(self) -> None:
         """Drop everything read and everything still buffered."""
@@ -317,9 +336,7 @@ class RedisStore(BaseStore):
 
     def _model_names(self) -> set[str]:
         if self._registry is None:
-            with self._errors("reading the model names in", self._keys.models):
-                members = self._client.smembers(self._keys.models)
-            self._registry = {text(member) for member in members}
+            self._registry = self._reader.model_names()
         return self._registry | self._buckets.keys()
 
     def _bucket(self, model_name: str) -> Bucket:
@@ -331,23 +348,8 @@ class RedisStore(BaseStore):
     def _loaded_bucket(self, model_name: str) -> Bucket:
         bucket = self._bucket(model_name)
         if not bucket.loaded:
-            self._read(bucket)
+            self._reader.read_bucket(bucket)
         return bucket
-
-    def _read(self, bucket: Bucket) -> None:
-        """Read one model's order and values in one MULTI, so they are a consistent snapshot."""
-        data_key = self._keys.data(bucket.name)
-        with self._errors("reading", data_key):
-            pipe = self._client.pipeline(transaction=True)
-            pipe.lrange(self._keys.order(bucket.name), 0, -1)
-            pipe.hgetall(data_key)
-            pipe.hget(self._keys.meta, version_field(bucket.name))
-            order, values, version = pipe.execute()
-        bucket.fill(
-            [text(uid) for uid in order],
-            {text(uid): raw(value) for uid, value in values.items()},
-            text(version) if version is not None else "0",
-        )
 
     def _model_class(self, model_name: str, fallback: Any) -> type[DiffSyncModel]:
         """The class the adapter declares for `model_name` (else the class the caller passed)."""
@@ -366,34 +368,8 @@ class RedisStore(BaseStore):
         if obj is not None:
             return obj
         model_class = self._model_class(bucket.name, object_class)
-        try:
-            obj = model_class.model_validate_json(bucket.written[unique_id])
-        except ValidationError as error:
-            raise ObjectStoreException(
-                f"{self}: field {unique_id!r} of {self._keys.data(bucket.name)} is not a valid "
-                f"{model_class.__name__}: {error}; delete or rewrite that field, or clear() the store"
-            ) from error
-        obj.adapter = self.adapter
+        data_key = self._keys.data(bucket.name)
+        obj = self._values.load(bucket.written[unique_id], model_class, unique_id, data_key)
+        bind_adapter(obj, self.adapter)
         bucket.entries[unique_id] = obj
         return obj
-
-    def _dump(self, obj: DiffSyncModel, model_name: str, unique_id: str) -> bytes:
-        try:
-            value: bytes = type(obj).__pydantic_serializer__.to_json(obj, exclude=_EXCLUDE)
-        except PydanticSerializationError as error:
-            raise ObjectStoreException(
-                f"{self}: cannot store {model_name} {unique_id!r} in {self._keys.data(model_name)}: "
-                f"{error}; give the field a JSON-serialisable type or a pydantic field serializer"
-            ) from error
-        return value
-
-
-@atexit.register
-def _flush_live_stores() -> None:
-    """Write what live stores still buffer, so a script that loads and exits leaves its data."""
-    for store in list(_LIVE):
-        store._writer.overlap = False
-        try:
-            store.flush()
-        except Exception as error:  # an exit hook must not hide the others
-            store._log.error("Could not flush the Redis store at exit", error=str(error))

@@ -1,8 +1,9 @@
 """What one store instance knows about one model name: its slice of the identity map.
 
 A bucket is read from Redis whole, once, on first use (one round trip: the order list, the
-data HASH and the model's version in one MULTI). From then on reads are served from memory,
-and changes are recorded here until `RedisStore.flush()` writes them:
+data HASH, and the store's epoch, the model's version and recorded size, in one MULTI). From
+then on reads are served from memory, and changes are recorded here until
+`RedisStore.flush()` writes them:
 
 - `entries`: unique id -> the model object handed out, or None while it has not been parsed
   yet (its JSON is in `written`); insertion order is the store's order.
@@ -56,7 +57,8 @@ class Bucket:
     def add(self, unique_id: str, obj: DiffSyncModel) -> None:
         self.entries[unique_id] = obj
         self.pending_add[unique_id] = None
-        self.pending_remove.discard(unique_id)
+        if self.pending_remove:
+            self.pending_remove.discard(unique_id)
 
     def remove(self, unique_id: str) -> None:
         del self.entries[unique_id]

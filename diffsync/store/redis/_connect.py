@@ -9,6 +9,8 @@ from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
 from diffsync.exceptions import ObjectStoreException
+from diffsync.store.redis._failures import CLEAR_HINT, wrong_type_message
+from diffsync.store.redis._keys import EPOCH_FIELD, FORMAT_FIELD
 from diffsync.store.redis._replies import text
 
 UNAVAILABLE = "Redis store is unavailable."
@@ -58,19 +60,31 @@ def build_client(
     )
 
 
-def check_reachable(client: redis.Redis, meta_key: str, expected_format: str) -> None:
-    """PING the server and check that the store's data, if any, is in a format we read."""
+def check_reachable(client: redis.Redis, meta_key: str, expected_format: str) -> str | None:
+    """PING the server, check that the store's data, if any, is in a format we read.
+
+    Returns the epoch of the store's data (None when the store holds none). A meta key of
+    another type is reported by name, not as an unreachable server.
+    """
     try:
         pipe = client.pipeline(transaction=False)
         pipe.ping()
-        pipe.hget(meta_key, "format")
-        _, found = pipe.execute()
+        pipe.hget(meta_key, FORMAT_FIELD)
+        pipe.hget(meta_key, EPOCH_FIELD)
+        _, found, epoch = pipe.execute(raise_on_error=False)
     except redis.RedisError as error:
         raise ObjectStoreException(UNAVAILABLE) from error
-    if found is not None:
-        found_text = text(found)
-        if found_text != expected_format:
+    for reply in (found, epoch):
+        if isinstance(reply, redis.ResponseError) and "WRONGTYPE" in str(reply):
             raise ObjectStoreException(
-                f"{meta_key} says the store holds format {found_text!r}, this diffsync reads "
-                f"{expected_format!r}: use another store_id, or clear() this one to start over"
-            )
+                wrong_type_message(client, {meta_key: "hash"})
+                or f"{meta_key} is not the hash a RedisStore keeps there; {CLEAR_HINT}"
+            ) from reply
+        if isinstance(reply, Exception):
+            raise ObjectStoreException(UNAVAILABLE) from reply
+    if found is not None and text(found) != expected_format:
+        raise ObjectStoreException(
+            f"{meta_key} says the store holds format {text(found)!r}, this diffsync reads "
+            f"{expected_format!r}: use another store_id, or clear() this one to start over"
+        )
+    return None if epoch is None else text(epoch)

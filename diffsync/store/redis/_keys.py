@@ -6,6 +6,15 @@ stay legal on a cluster. The store_id (and each model name) is percent-encoded, 
 ``A-Z a-z 0-9 _ . - ~`` and ``%XX``: an id can then never contain a brace (which would move the
 hash tag), a colon (which would let ``a:b`` and ``a`` + ``:b`` collide), or a glob character
 (which would let a pattern built from it match other stores).
+
+Three kinds of key:
+
+- ``meta`` (HASH): ``format``; ``epoch``, a token written with the store's first data and kept
+  for as long as the data lives, so a store can tell its data was lost (`_generation`); and per
+  model name ``ver:<model>`` (a value every write to the model replaces) and ``n:<model>`` (how
+  many objects the model's data hash holds). The ``n:`` fields are the store's list of models.
+- ``data:<model>`` (HASH): unique id -> JSON of the model.
+- ``order:<model>`` (LIST): unique ids in insertion order.
 """
 
 from __future__ import annotations
@@ -14,7 +23,12 @@ from collections.abc import Iterable
 from urllib.parse import quote
 
 # Written to the meta hash; a store refuses data written in another format.
-FORMAT = "diffsync-redis/1"
+FORMAT = "diffsync-redis/2"
+
+FORMAT_FIELD = "format"
+EPOCH_FIELD = "epoch"
+COUNT_PREFIX = "n:"
+VERSION_PREFIX = "ver:"
 
 
 def escape(text: str) -> str:
@@ -22,26 +36,52 @@ def escape(text: str) -> str:
     return quote(text, safe="")
 
 
+def version_field(model_name: str) -> str:
+    return VERSION_PREFIX + model_name
+
+
+def count_field(model_name: str) -> str:
+    return COUNT_PREFIX + model_name
+
+
 class StoreKeys:
-    """Names of the keys that hold one store: meta, the model-name registry, and two per model."""
+    """Names of the keys that hold one store: meta, and a data hash and order list per model."""
 
     def __init__(self, store_id: str) -> None:
         if not isinstance(store_id, str) or not store_id:
             raise ValueError(f"store_id must be a non-empty string, got {store_id!r}")
         self.prefix = f"diffsync:{{{escape(store_id)}}}"
         self.meta = f"{self.prefix}:meta"
-        self.models = f"{self.prefix}:models"
+        # Escaped ids hold no glob character, so the pattern matches this store's keys only.
+        self.pattern = f"{self.prefix}:*"
+        # Key names by model name: escaping costs microseconds, and writers ask per object.
+        self._data: dict[str, str] = {}
+        self._order: dict[str, str] = {}
 
     def data(self, model_name: str) -> str:
         """HASH of unique id -> JSON of the model."""
-        return f"{self.prefix}:data:{escape(model_name)}"
+        key = self._data.get(model_name)
+        if key is None:
+            key = self._data[model_name] = f"{self.prefix}:data:{escape(model_name)}"
+        return key
 
     def order(self, model_name: str) -> str:
         """LIST of unique ids in insertion order (an id's last entry counts; removed ids linger)."""
-        return f"{self.prefix}:order:{escape(model_name)}"
+        key = self._order.get(model_name)
+        if key is None:
+            key = self._order[model_name] = f"{self.prefix}:order:{escape(model_name)}"
+        return key
 
     def all_keys(self, model_names: Iterable[str]) -> list[str]:
-        keys = [self.meta, self.models]
+        keys = [self.meta]
         for name in sorted(model_names):
             keys += [self.data(name), self.order(name)]
         return keys
+
+    def expected_types(self, model_names: Iterable[str]) -> dict[str, str]:
+        """Each key of the layout and the Redis type the store keeps there."""
+        types = {self.meta: "hash"}
+        for name in sorted(model_names):
+            types[self.data(name)] = "hash"
+            types[self.order(name)] = "list"
+        return types

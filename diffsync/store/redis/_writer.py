@@ -1,278 +1,274 @@
-"""Writing a bucket's pending changes to Redis in batches.
+"""Writing a bucket's pending changes to Redis: one script, called once per batch.
 
-Each model has a version (field ``ver:<model>`` of the meta hash) that every write to the model
-replaces with a value unique to that write. A bucket remembers the version it last saw (or
-"" once it may have missed another writer's additions), so a writer can tell cheaply whether
-anyone else wrote to the model since it read it. Three kinds of write, each in chunks so no
-single command or transaction grows unbounded:
+Every write of a store, whether removals, additions or changes to stored objects, flushed or
+written through, goes through `WRITE_SCRIPT`, one call per batch of at most `CHUNK` ids and
+(unless one value is larger) `CHUNK_BYTES` of JSON, so no single call grows unbounded. Each
+call is atomic and, before it writes anything:
 
-- removals: HDEL of a chunk of ids (their order-list entries are left behind and skipped by
-  readers; the list is compacted by a script once it is more than twice as long as the hash);
-- additions: one Lua script call per chunk. When the version shows another writer, it first
-  refuses the whole chunk if any id is already in the hash with a different value, so nothing
-  another writer added is silently overwritten; then it sets the fields, appends the ids to the
-  order list, registers the model name and stamps the format;
-- changes to existing objects: HSET of a chunk of fields.
+- checks the store's epoch (`_generation`): if the data this store worked on is gone, nothing
+  is written and the call reports the loss; the first write of a store creates the epoch;
+- checks the model's version (``ver:<model>`` in meta, replaced by every write with a value
+  unique to that write): when someone else wrote to the model since this store last saw it,
+  it compares the additions id by id and refuses the whole batch if one id is already in the
+  hash with a different value, so nothing another writer added is silently overwritten.
 
-Removals and changes run in a MULTI that also reads and replaces the version. Every write is
-idempotent or refused as a whole, and the bucket's bookkeeping is updated chunk by chunk after
-each succeeds, so a flush interrupted by a lost connection can simply be repeated.
+Then it deletes the removed fields, sets the added and changed ones, appends the added ids to
+the order list, records the new version and the hash's size (``n:<model>``), compacts the
+order list once it is more than twice as long as the hash, and (with a ttl) sets the expiry of
+every key of the store, so all of them live as long as the last write. The bucket's bookkeeping is updated
+batch by batch after each call succeeds, and every call can be repeated, so a flush interrupted
+by a lost connection is completed by the next one, and one interrupted by lost data raises.
 """
 
 from __future__ import annotations
 
-import itertools
 import uuid
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import redis
+from pydantic_core import PydanticSerializationError
 
 from diffsync.exceptions import ObjectAlreadyExists
 from diffsync.store.redis._bucket import Bucket
+from diffsync.store.redis._generation import Generation
 from diffsync.store.redis._keys import FORMAT, StoreKeys
 from diffsync.store.redis._replies import text
+from diffsync.store.redis._values import EXCLUDE
 
 if TYPE_CHECKING:
     from diffsync.model import DiffSyncModel
 
-# Objects per command or script call (keeps Lua's unpack() well under its stack limit), and
-# bytes of JSON per call (keeps each request far from Redis's query buffer limits).
+# Ids per script call (keeps Lua's unpack() well under its stack limit), and bytes of JSON per
+# call (keeps each request far from Redis's query buffer limits).
 CHUNK = 1000
 CHUNK_BYTES = 8 * 1024 * 1024
 
-# KEYS: meta, models, data, order.
-# ARGV: model name, format, n, version field, version expected, version to set if it matched,
-# version to set otherwise, then n ids, then n id/JSON pairs. Returns {version now, ids refused}.
-ADD_SCRIPT = """
-local n = tonumber(ARGV[3])
-local o = 7
-local version = redis.call('HGET', KEYS[1], ARGV[4]) or '0'
+# KEYS: meta, data, order, then the store's other keys (for the ttl).
+# ARGV: 1 model name, 2 format, 3 epoch expected ('' when this store has seen none), 4 epoch to
+# create, 5 version expected, 6 version to set if it matched, 7 version to set otherwise,
+# 8 removals r, 9 additions a, 10 changes c, 11 ttl in seconds (0: none), then r ids,
+# a id/JSON pairs, c id/JSON pairs.
+# Returns {'ok', epoch, version set}, {'lost', epoch found or ''} or {'taken', ids}.
+WRITE_SCRIPT = """
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if ARGV[3] ~= '' then
+  if epoch ~= ARGV[3] then return {'lost', epoch or ''} end
+elseif not epoch then
+  if redis.call('EXISTS', KEYS[2]) == 1 then return {'lost', ''} end
+  epoch = ARGV[4]
+end
+local r, a, c = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
+local o = 11
+local added = {}
+for i = 1, a do added[i] = ARGV[o + r + 2 * i - 1] end
+local field = 'ver:' .. ARGV[1]
 local next_version = ARGV[6]
-if version ~= ARGV[5] then
+if (redis.call('HGET', KEYS[1], field) or '0') ~= ARGV[5] then
   next_version = ARGV[7]
-  local current = redis.call('HMGET', KEYS[3], unpack(ARGV, o + 1, o + n))
-  local taken = {}
-  for i = 1, n do
-    if current[i] and current[i] ~= ARGV[o + n + 2 * i] then taken[#taken + 1] = ARGV[o + i] end
+  if a > 0 then
+    local current = redis.call('HMGET', KEYS[2], unpack(added))
+    local taken = {}
+    for i = 1, a do
+      if current[i] and current[i] ~= ARGV[o + r + 2 * i] then taken[#taken + 1] = added[i] end
+    end
+    if #taken > 0 then return {'taken', taken} end
   end
-  if #taken > 0 then return {version, taken} end
 end
-redis.call('HSET', KEYS[1], 'format', ARGV[2], ARGV[4], next_version)
-redis.call('SADD', KEYS[2], ARGV[1])
-redis.call('HSET', KEYS[3], unpack(ARGV, o + n + 1, o + 3 * n))
-redis.call('RPUSH', KEYS[4], unpack(ARGV, o + 1, o + n))
-return {next_version, {}}
-"""
-
-# KEYS: order, data. Rewrites the order list: last occurrence of each id still in the hash.
-COMPACT_SCRIPT = """
-local items = redis.call('LRANGE', KEYS[1], 0, -1)
-local last = {}
-for i, uid in ipairs(items) do last[uid] = i end
-local keep = {}
-for i, uid in ipairs(items) do
-  if last[uid] == i and redis.call('HEXISTS', KEYS[2], uid) == 1 then keep[#keep + 1] = uid end
+if r > 0 then redis.call('HDEL', KEYS[2], unpack(ARGV, o + 1, o + r)) end
+if a + c > 0 then redis.call('HSET', KEYS[2], unpack(ARGV, o + r + 1, o + r + 2 * (a + c))) end
+if a > 0 then redis.call('RPUSH', KEYS[3], unpack(added)) end
+local size = redis.call('HLEN', KEYS[2])
+redis.call('HSET', KEYS[1], 'format', ARGV[2], 'epoch', epoch, field, next_version, 'n:' .. ARGV[1], size)
+if redis.call('LLEN', KEYS[3]) > 2 * size + 1000 then
+  local items = redis.call('LRANGE', KEYS[3], 0, -1)
+  local last = {}
+  for i, uid in ipairs(items) do last[uid] = i end
+  local keep = {}
+  for i, uid in ipairs(items) do
+    if last[uid] == i and redis.call('HEXISTS', KEYS[2], uid) == 1 then keep[#keep + 1] = uid end
+  end
+  redis.call('DEL', KEYS[3])
+  for s = 1, #keep, 1000 do
+    redis.call('RPUSH', KEYS[3], unpack(keep, s, math.min(s + 999, #keep)))
+  end
 end
-redis.call('DEL', KEYS[1])
-for s = 1, #keep, 1000 do
-  redis.call('RPUSH', KEYS[1], unpack(keep, s, math.min(s + 999, #keep)))
+local ttl = tonumber(ARGV[11])
+if ttl > 0 then
+  for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], ttl) end
 end
-return #keep
+return {'ok', epoch, next_version}
 """
 
 Dump = Callable[["DiffSyncModel", str, str], bytes]
 
 
-def _chunks(items: list[str]) -> Iterator[list[str]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
+@dataclass
+class Batch:
+    """What one script call writes."""
 
-
-def _sized_chunks(items: Iterator[tuple[str, bytes]]) -> Iterator[list[tuple[str, bytes]]]:
-    """Batches of (id, JSON) of at most CHUNK items and (unless one is larger) CHUNK_BYTES."""
-    chunk: list[tuple[str, bytes]] = []
-    size = 0
-    for item in items:
-        if chunk and (len(chunk) == CHUNK or size + len(item[1]) > CHUNK_BYTES):
-            yield chunk
-            chunk, size = [], 0
-        chunk.append(item)
-        size += len(item[1])
-    if chunk:
-        yield chunk
-
-
-def version_field(model_name: str) -> str:
-    return f"ver:{model_name}"
+    removals: list[str] = field(default_factory=list)
+    additions: list[tuple[str, bytes]] = field(default_factory=list)
+    changes: list[tuple[str, bytes]] = field(default_factory=list)
 
 
 class BucketWriter:
     """Writes buckets of one store; `dump(obj, model_name, uid)` serialises one object."""
 
-    def __init__(self, client: redis.Redis, keys: StoreKeys, dump: Dump) -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        keys: StoreKeys,
+        generation: Generation,
+        dump: Dump,
+        ttl: int | None,
+    ) -> None:
         self.client = client
         self.keys = keys
+        self.generation = generation
+        # dump(obj, model_name, uid) serialises one object, or raises saying why it cannot.
         self.dump = dump
-        self.add_script = client.register_script(ADD_SCRIPT)
-        self.compact_script = client.register_script(COMPACT_SCRIPT)
-        # Send batches from a helper thread while serialising the next; off at interpreter exit,
-        # when no new thread may start.
-        self.overlap = True
+        self.ttl = ttl
+        self.script = client.register_script(WRITE_SCRIPT)
         self._writer_id = uuid.uuid4().hex
         self._writes = 0
 
-    def write(self, bucket: Bucket) -> bool:
-        """Write everything pending or changed in `bucket`; True if anything was sent."""
-        wrote = self._write_removals(bucket)
-        added = self._write_additions(bucket)
-        wrote |= self._write_changes(bucket, added)
-        return wrote or bool(added)
+    def write(
+        self, bucket: Bucket, changed: Iterable[str] | None = None, other_models: Iterable[str] = ()
+    ) -> bool:
+        """Write what is pending in `bucket`; True if anything was sent.
+
+        Changes to stored objects are found by serialising every held object and comparing
+        with what Redis holds, unless `changed` names the only ids that may have changed. With
+        a ttl, the keys of `other_models` get it too.
+        """
+        keys = [self.keys.meta, self.keys.data(bucket.name), self.keys.order(bucket.name)]
+        if self.ttl:
+            keys += [key for key in self.keys.all_keys(set(other_models) - {bucket.name}) if key not in keys]
+        wrote = False
+        for batch in self._batches(bucket, changed):
+            self._settle(bucket, batch, self._call(bucket, batch, keys))
+            wrote = True
+        return wrote
+
+    def _batches(self, bucket: Bucket, changed: Iterable[str] | None) -> Iterator[Batch]:
+        """Removals, then additions, then changes, cut into batches as they are serialised."""
+        batch, count, size = Batch(), 0, 0
+        for uid in sorted(bucket.pending_remove):
+            if count == CHUNK:
+                yield batch
+                batch, count, size = Batch(), 0, 0
+            batch.removals.append(uid)
+            count += 1
+        added = list(bucket.pending_add)
+        entries = bucket.entries
+        for adding, items in (
+            (True, self._json_of(bucket, ((uid, entries[uid]) for uid in added))),
+            (False, self._changes(bucket, set(added), changed)),
+        ):
+            for item in items:
+                length = len(item[1])
+                if count and (count == CHUNK or size + length > CHUNK_BYTES):
+                    yield batch
+                    batch, count, size = Batch(), 0, 0
+                (batch.additions if adding else batch.changes).append(item)
+                count += 1
+                size += length
+        if count:
+            yield batch
+
+    def _json_of(self, bucket: Bucket, items: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, bytes]]:
+        """(uid, JSON) of each held object of `items` (the unparsed, None, are skipped).
+
+        Every flush runs this over every object handed out, so it calls each model class's
+        serializer directly; a value JSON cannot encode goes through `dump`, which reports it.
+        """
+        dump, name = self.dump, bucket.name
+        serializer_class: type | None = None
+        to_json: Any = None
+        for uid, obj in items:
+            if obj is None:
+                continue
+            if type(obj) is not serializer_class:
+                serializer_class = type(obj)
+                to_json = serializer_class.__pydantic_serializer__.to_json
+            try:
+                value = to_json(obj, exclude=EXCLUDE)
+            except PydanticSerializationError:
+                value = dump(obj, name, uid)
+            yield uid, value
+
+    def _changes(
+        self, bucket: Bucket, added: set[str], changed: Iterable[str] | None
+    ) -> Iterator[tuple[str, bytes]]:
+        """Held objects (other than `added`) whose JSON differs from what Redis holds."""
+        entries = bucket.entries
+        if changed is None:
+            candidates: Iterable[tuple[str, Any]] = (
+                (item for item in entries.items() if item[0] not in added) if added else entries.items()
+            )
+        else:
+            candidates = ((uid, entries.get(uid)) for uid in changed if uid not in added)
+        written_get = bucket.written.get
+        for uid, value in self._json_of(bucket, candidates):
+            if written_get(uid) != value:
+                yield uid, value
 
     def _next_version(self) -> str:
         """A version no other writer (and no earlier write of ours) ever sets."""
         self._writes += 1
         return f"{self._writer_id}-{self._writes}"
 
-    def _versioned(self, bucket: Bucket, queue: Callable[[redis.client.Pipeline], None]) -> list[Any]:
-        """Run `queue`'s commands in a MULTI that also sets a new version of the model.
-
-        The version read in the same transaction tells whether another writer came in between;
-        if so the bucket's version becomes unknown, and later additions check id by id.
-        """
-        field = version_field(bucket.name)
+    def _call(self, bucket: Bucket, batch: Batch, keys: list[str]) -> tuple[Any, str]:
         version = self._next_version()
-        pipe = self.client.pipeline(transaction=True)
-        pipe.hget(self.keys.meta, field)
-        queue(pipe)
-        pipe.hset(self.keys.meta, field, version)
-        results = pipe.execute()
-        before = text(results[0]) if results[0] is not None else "0"
-        bucket.version = version if bucket.version and before == bucket.version else ""
-        return results[1:-1]
-
-    def _write_removals(self, bucket: Bucket) -> bool:
-        if not bucket.pending_remove:
-            return False
-        data_key, order_key = self.keys.data(bucket.name), self.keys.order(bucket.name)
-        list_length = 0
-        for chunk in _chunks(sorted(bucket.pending_remove)):
-
-            def queue(pipe: redis.client.Pipeline, chunk: list[str] = chunk) -> None:
-                pipe.hdel(data_key, *chunk)
-                pipe.llen(order_key)
-
-            list_length = self._versioned(bucket, queue)[1]
-            for uid in chunk:
-                bucket.written.pop(uid, None)
-            bucket.pending_remove.difference_update(chunk)
-        if list_length > 2 * len(bucket.written) + CHUNK:
-            self.compact_script(keys=[order_key, data_key])
-        return True
-
-    def _write_additions(self, bucket: Bucket) -> set[str]:
-        """Write the pending additions; return their ids (just serialised, so not changed).
-
-        With more than one batch, each script call runs on a helper thread while this thread
-        serialises the next batch, so Redis and Python work at the same time. Calls still run
-        one at a time and in order, and results are applied in order, stopping at the first
-        failure (later batches are then simply sent again by the next flush).
-        """
-        if not bucket.pending_add:
-            return set()
-        added = set(bucket.pending_add)
-        serialised = ((uid, self._dump_held(bucket, uid)) for uid in list(bucket.pending_add))
-        batches = _sized_chunks(serialised)
-        first = next(batches)
-        second = next(batches, None)
-        if second is None or not self.overlap:
-            for chunk in [first] if second is None else itertools.chain((first, second), batches):
-                version = self._next_version()
-                self._settle(bucket, chunk, self._call_add(bucket, chunk, bucket.version, version), version)
-            return added
-        expected = bucket.version
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="diffsync-redis-flush") as pool:
-            in_flight: tuple[Future[Any], list[tuple[str, bytes]], str] | None = None
-            for chunk in itertools.chain((first, second), batches):
-                version = self._next_version()
-                future = pool.submit(self._call_add, bucket, chunk, expected, version)
-                # The next batch may skip its id-by-id check only if this one skipped it too.
-                expected = version if expected else ""
-                if in_flight is not None:
-                    self._settle(bucket, in_flight[1], in_flight[0].result(), in_flight[2])
-                in_flight = (future, chunk, version)
-            if in_flight is not None:
-                self._settle(bucket, in_flight[1], in_flight[0].result(), in_flight[2])
-        return added
-
-    def _call_add(self, bucket: Bucket, chunk: list[tuple[str, bytes]], expected: str, version: str) -> Any:
-        keys = [self.keys.meta, self.keys.models, self.keys.data(bucket.name), self.keys.order(bucket.name)]
-        uids = [uid for uid, _ in chunk]
-        pairs = [item for pair in chunk for item in pair]
-        field = version_field(bucket.name)
-        args = [
+        args: list[Any] = [
             bucket.name,
             FORMAT,
-            len(chunk),
-            field,
-            expected,
+            self.generation.epoch or "",
+            self.generation.new_epoch(),
+            bucket.version,
             version,
             version + "-checked",
-            *uids,
-            *pairs,
+            len(batch.removals),
+            len(batch.additions),
+            len(batch.changes),
+            self.ttl or 0,
+            *batch.removals,
         ]
-        return self.add_script(keys=keys, args=args)
+        for uid, value in batch.additions:
+            args += (uid, value)
+        for uid, value in batch.changes:
+            args += (uid, value)
+        return self.script(keys=keys, args=args), version
 
-    def _settle(self, bucket: Bucket, chunk: list[tuple[str, bytes]], result: Any, version: str) -> None:
-        """Record a batch Redis accepted, or raise for the first id another writer added.
+    def _settle(self, bucket: Bucket, batch: Batch, outcome: tuple[Any, str]) -> None:
+        """Record a batch Redis accepted, or raise for lost data or another writer's addition.
 
         Only a batch that found the version it expected leaves the bucket's version known: after
         an id-by-id check, other writers' additions are in Redis but not in this store.
         """
-        now, taken = result
-        if taken:
+        result, version = outcome
+        status = text(result[0])
+        if status == "lost":
+            if self.generation.epoch is None:
+                raise self.generation.meta_missing(self.keys.data(bucket.name))
+            raise self.generation.lost(text(result[1]) or None)
+        if status == "taken":
             bucket.version = ""
-            uid = text(taken[0])
+            uid = text(result[1][0])
             raise ObjectAlreadyExists(
                 f"Object {uid} already present in {self.keys.data(bucket.name)}: another writer added "
                 "it after this store read it; refresh() the store and apply the change again",
                 bucket.entries[uid],
             )
-        bucket.version = version if text(now) == version else ""
-        bucket.written.update(chunk)
-        for uid, _ in chunk:
+        self.generation.epoch = text(result[1])
+        bucket.version = version if text(result[2]) == version else ""
+        written = bucket.written
+        for uid in batch.removals:
+            written.pop(uid, None)
+            bucket.pending_remove.discard(uid)
+        for uid, value in batch.additions:
+            written[uid] = value
             del bucket.pending_add[uid]
-
-    def _dump_held(self, bucket: Bucket, uid: str) -> bytes:
-        obj = bucket.entries[uid]
-        assert obj is not None  # added objects are always held
-        return self.dump(obj, bucket.name, uid)
-
-    def _write_changes(self, bucket: Bucket, skip: set[str]) -> bool:
-        """Write back every held object whose JSON differs from what Redis has."""
-        changed: dict[str, bytes] = {}
-        written, dump, name = bucket.written, self.dump, bucket.name
-        for uid, obj in bucket.entries.items():
-            if obj is not None and uid not in skip:
-                value = dump(obj, name, uid)
-                if written.get(uid) != value:
-                    changed[uid] = value
-        if not changed:
-            return False
-        data_key = self.keys.data(bucket.name)
-        for chunk in _sized_chunks(iter(changed.items())):
-            mapping = dict(chunk)
-
-            def queue(pipe: redis.client.Pipeline, mapping: dict[str, bytes] = mapping) -> None:
-                pipe.hset(data_key, mapping=mapping)  # type: ignore[arg-type]
-
-            self._versioned(bucket, queue)
-            written.update(mapping)
-        return True
-
-    def refresh_ttl(self, model_names: set[str], ttl: int) -> None:
-        pipe = self.client.pipeline(transaction=False)
-        for key in self.keys.all_keys(model_names):
-            pipe.expire(key, ttl)
-        pipe.execute()
+        written.update(batch.changes)
