@@ -33,6 +33,7 @@ except ImportError as missing:  # the optional dependency: say how to get it
     raise ImportError(
         "diffsync.store.redis needs the redis client library: pip install 'diffsync[redis]'"
     ) from missing
+import pydantic
 
 from diffsync._fields import bind_adapter
 from diffsync.exceptions import ObjectAlreadyExists, ObjectNotFound, ObjectStoreException
@@ -40,6 +41,7 @@ from diffsync.model import DiffSyncModel
 from diffsync.store import BaseStore
 from diffsync.store.redis import _exit
 from diffsync.store.redis._bucket import Bucket
+from diffsync.store.redis._codec import ValueCodec
 from diffsync.store.redis._connect import build_client, check_reachable
 from diffsync.store.redis._failures import reported
 from diffsync.store.redis._generation import Generation, StoreDataLost
@@ -48,7 +50,7 @@ from diffsync.store.redis._reader import StoreReader
 from diffsync.store.redis._values import ValueFormat
 from diffsync.store.redis._writer import BucketWriter
 
-__all__ = ["RedisStore", "StoreDataLost", "client_from_url"]
+__all__ = ["RedisStore", "StoreDataLost", "ValueCodec", "client_from_url"]
 
 
 def client_from_url(
@@ -92,7 +94,8 @@ class RedisStore(BaseStore):
     `ObjectStoreException`, naming the operation and the key.
 
     ``epoch`` (from `epoch` of the store that wrote the data, possibly in another process)
-    makes the store refuse to open unless Redis still holds that data.
+    makes the store refuse to open unless Redis still holds that data. ``codec`` (a
+    `ValueCodec`) stores field values JSON cannot encode.
     """
 
     def __init__(
@@ -112,6 +115,7 @@ class RedisStore(BaseStore):
         retries: int = 3,
         connection_kwargs: dict[str, Any] | None = None,
         epoch: str | None = None,
+        codec: ValueCodec | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -121,6 +125,12 @@ class RedisStore(BaseStore):
             raise ValueError("'client' can't be combined with 'url' or 'host': pass one way to connect.")
         if ttl is not None and (not isinstance(ttl, int) or ttl <= 0):
             raise ValueError(f"ttl must be a positive number of seconds or None, got {ttl!r}")
+        if codec is not None and not isinstance(codec, ValueCodec):
+            raise TypeError(f"codec must be a diffsync.store.redis.ValueCodec, got {codec!r}")
+        if codec is not None and tuple(int(part) for part in pydantic.VERSION.split(".")[:2]) < (2, 11):
+            raise ObjectStoreException(
+                f"RedisStore(codec=...) needs pydantic 2.11 or later, not {pydantic.VERSION}"
+            )
         self.store_id = str(uuid4()) if store_id is None else store_id
         self.ttl = ttl
         self._keys = StoreKeys(self.store_id)
@@ -142,9 +152,11 @@ class RedisStore(BaseStore):
         self._client = client
         self._generation = Generation(str(self), self._keys.meta, expected=epoch)
         self._generation.observe(found_epoch, False, self._keys.meta)
-        self._values = ValueFormat(str(self), self._keys)
+        self._values = ValueFormat(str(self), self._keys, codec)
         self._reader = StoreReader(client, self._keys, self._generation, str(self))
-        self._writer = BucketWriter(client, self._keys, self._generation, self._values.dump, ttl)
+        self._writer = BucketWriter(
+            client, self._keys, self._generation, self._values.dump, ttl, direct_json=codec is None
+        )
         self._buckets: dict[str, Bucket] = {}
         # Model names Redis knows (read once, then kept up to date by our own writes).
         self._registry: set[str] | None = None

@@ -123,12 +123,15 @@ class BucketWriter:
         generation: Generation,
         dump: Dump,
         ttl: int | None,
+        direct_json: bool = True,
     ) -> None:
         self.client = client
         self.keys = keys
         self.generation = generation
-        # dump(obj, model_name, uid) serialises one object, or raises saying why it cannot.
+        # dump(obj, model_name, uid) serialises one object, or raises saying why it cannot;
+        # direct_json: pydantic's plain JSON of the model is what dump returns (no codec).
         self.dump = dump
+        self.direct_json = direct_json
         self.ttl = ttl
         self.script = client.register_script(WRITE_SCRIPT)
         self._writer_id = uuid.uuid4().hex
@@ -181,21 +184,25 @@ class BucketWriter:
     def _json_of(self, bucket: Bucket, items: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, bytes]]:
         """(uid, JSON) of each held object of `items` (the unparsed, None, are skipped).
 
-        Every flush runs this over every object handed out, so it calls each model class's
-        serializer directly; a value JSON cannot encode goes through `dump`, which reports it.
+        Every flush runs this over every object handed out, so the common case, a model class
+        with pydantic's own JSON, calls its serializer directly; anything else (a codec, or a
+        value JSON cannot encode, which `dump` then reports) goes through `dump`.
         """
-        dump, name = self.dump, bucket.name
+        dump, name, direct = self.dump, bucket.name, self.direct_json
         serializer_class: type | None = None
         to_json: Any = None
         for uid, obj in items:
             if obj is None:
                 continue
-            if type(obj) is not serializer_class:
-                serializer_class = type(obj)
-                to_json = serializer_class.__pydantic_serializer__.to_json
-            try:
-                value = to_json(obj, exclude=EXCLUDE)
-            except PydanticSerializationError:
+            if direct:
+                if type(obj) is not serializer_class:
+                    serializer_class = type(obj)
+                    to_json = serializer_class.__pydantic_serializer__.to_json
+                try:
+                    value = to_json(obj, exclude=EXCLUDE)
+                except PydanticSerializationError:
+                    value = dump(obj, name, uid)
+            else:
                 value = dump(obj, name, uid)
             yield uid, value
 
