@@ -9,7 +9,8 @@ made to a model after it was added (``add_child``, ``update()``, ``remove_child`
 To be fast it reads each model's data once, whole, on first use and buffers writes until
 `flush()`, which the adapter calls at the end of every diff and sync, `close()` and a completed
 ``with`` block call, and which runs for every live store when the interpreter exits (a failure
-there makes the process exit non-zero).
+there makes the process exit non-zero). ``write_through=True`` writes each add, update and
+remove before the call returns instead.
 
 Redis losing the data (a restart without persistence, expiry, eviction) is detected on the
 next read or write and raised as `StoreDataLost`, never taken for an emptier store.
@@ -94,8 +95,9 @@ class RedisStore(BaseStore):
     `ObjectStoreException`, naming the operation and the key.
 
     ``epoch`` (from `epoch` of the store that wrote the data, possibly in another process)
-    makes the store refuse to open unless Redis still holds that data. ``codec`` (a
-    `ValueCodec`) stores field values JSON cannot encode.
+    makes the store refuse to open unless Redis still holds that data. ``write_through=True``
+    writes every add, update and remove before it returns. ``codec`` (a `ValueCodec`) stores
+    field values JSON cannot encode.
     """
 
     def __init__(
@@ -115,6 +117,7 @@ class RedisStore(BaseStore):
         retries: int = 3,
         connection_kwargs: dict[str, Any] | None = None,
         epoch: str | None = None,
+        write_through: bool = False,
         codec: ValueCodec | None = None,
         **kwargs: Any,
     ) -> None:
@@ -133,6 +136,7 @@ class RedisStore(BaseStore):
             )
         self.store_id = str(uuid4()) if store_id is None else store_id
         self.ttl = ttl
+        self.write_through = write_through
         self._keys = StoreKeys(self.store_id)
         self._owns_client = client is None
         if client is None:
@@ -284,6 +288,8 @@ class RedisStore(BaseStore):
         if uid not in bucket.entries:
             raise self._not_found(modelname, uid)
         bucket.remove(uid)
+        if self.write_through:
+            self._write(bucket, changed=())
 
     def add(self, *, obj: DiffSyncModel) -> None:
         model_name, unique_id = obj.get_type(), obj.get_unique_id()
@@ -298,6 +304,14 @@ class RedisStore(BaseStore):
         if not obj.adapter:
             bind_adapter(obj, self.adapter)
         bucket.add(unique_id, obj)
+        if self.write_through:
+            try:
+                self._write(bucket, changed=())
+            except ObjectAlreadyExists:
+                # Another writer holds this id: the add did not happen, as in LocalStore.
+                if unique_id in bucket.pending_add:
+                    del bucket.entries[unique_id], bucket.pending_add[unique_id]
+                raise
 
     def update(self, *, obj: DiffSyncModel) -> None:
         model_name, unique_id = obj.get_type(), obj.get_unique_id()
@@ -306,6 +320,8 @@ class RedisStore(BaseStore):
             bucket.entries[unique_id] = obj
         else:
             bucket.add(unique_id, obj)
+        if self.write_through:
+            self._write(bucket, changed=(unique_id,))
 
     def count(self, *, model: Any = None) -> int:
         if model:
