@@ -21,6 +21,7 @@ from diffsync.helpers import DiffSyncDiffer, DiffSyncSyncer
 from diffsync.model import DiffSyncModel
 from diffsync.store import BaseStore
 from diffsync.store.local import LocalStore
+from diffsync.utils import get_path, set_key, tree_string
 
 __all__ = [
     "Adapter",
@@ -40,4 +41,7 @@ __all__ = [
     "ObjectAlreadyExists",
     "ObjectNotFound",
     "ObjectStoreWrongType",
+    "get_path",
+    "set_key",
+    "tree_string",
 ]

@@ -8,7 +8,6 @@ reported when the class is defined.
 from __future__ import annotations
 
 import builtins
-import copy
 from collections.abc import Mapping
 from inspect import isclass
 from typing import TYPE_CHECKING, Any, ClassVar, Optional
@@ -48,15 +47,46 @@ def _check_adapter_declarations(adapter_class: builtins.type[Adapter]) -> None:
             )
 
 
-def _capture_keyword_arguments(kwargs: Attrs) -> Attrs:
-    """Independent copies of the constructor's keywords, or the object itself if it cannot be copied."""
-    captured = {}
+# Plain containers of at most this many items in all are copied into `_meta_kwargs`; anything
+# larger, and objects of any other type, are recorded by reference (see `_record_keywords`).
+_COPY_LIMIT = 10_000
+_PLAIN_CONTAINERS = (dict, list, tuple, set, frozenset)
+
+
+class _NotCopied(Exception):
+    """The value is not plain data, or more of it than `_COPY_LIMIT`: record it by reference."""
+
+
+def _copy_plain(value: Any, budget: list[int]) -> Any:
+    """An independent copy of nested dicts, lists, tuples and sets, sharing everything else."""
+    kind = type(value)
+    if kind not in _PLAIN_CONTAINERS:
+        return value
+    budget[0] -= len(value)
+    if budget[0] < 0:
+        raise _NotCopied
+    if kind is dict:
+        return {key: _copy_plain(item, budget) for key, item in value.items()}
+    return kind(_copy_plain(item, budget) for item in value)
+
+
+def _record_keywords(kwargs: Attrs) -> Attrs:
+    """The constructor's keyword arguments, as `_meta_kwargs` records them.
+
+    Upstream's main branch deep-copies each value and keeps the original when the copy raises
+    TypeError or AttributeError. Deep copies cost seconds for large arguments and fail in other
+    ways for client objects, so here plain containers (dicts, lists, tuples, sets) of up to
+    `_COPY_LIMIT` items are copied, so later changes by the caller do not show, and every other
+    value (objects, clients, stores, larger data) is recorded as the object itself. Recording
+    never raises and never costs more than copying `_COPY_LIMIT` items.
+    """
+    recorded = {}
     for key, value in kwargs.items():
         try:
-            captured[key] = copy.deepcopy(value)
-        except (TypeError, AttributeError):
-            captured[key] = value
-    return captured
+            recorded[key] = _copy_plain(value, [_COPY_LIMIT])
+        except (_NotCopied, RecursionError):
+            recorded[key] = value
+    return recorded
 
 
 class Adapter:
@@ -83,9 +113,11 @@ class Adapter:
     # process can build an equivalent adapter.
     _meta_kwargs: Attrs
 
-    def __new__(cls, **kwargs: Any) -> Self:
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        # Positional arguments are accepted, as diffsync 2.2.3 does (`MyAdapter(client)`); only
+        # the keywords are recorded, as upstream's main branch records them.
         instance = super().__new__(cls)
-        instance._meta_kwargs = _capture_keyword_arguments(kwargs)
+        instance._meta_kwargs = _record_keywords(kwargs)
         return instance
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

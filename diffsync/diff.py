@@ -15,7 +15,10 @@ from typing import Any
 from diffsync._typing import Attrs
 from diffsync.enum import DiffSyncActions
 from diffsync.exceptions import ObjectAlreadyExists
-from diffsync.utils import OrderedDefaultDict
+from diffsync.utils import OrderedDefaultDict, intersection
+
+# `intersection` is importable from here, as upstream's module imports it.
+__all__ = ["Diff", "DiffElement", "intersection"]
 
 _SUMMARY_KEYS = (DiffSyncActions.CREATE, DiffSyncActions.UPDATE, DiffSyncActions.DELETE, "no-change")
 

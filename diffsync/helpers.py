@@ -22,9 +22,20 @@ from diffsync.exceptions import (
     ObjectCrudException,
     ObjectNotCreated,
     ObjectNotDeleted,
+    ObjectNotFound,
     ObjectNotUpdated,
 )
 from diffsync.utils import intersection, symmetric_difference
+
+# Importable from here, as upstream's module imports them (`from diffsync.helpers import ...`).
+__all__ = [
+    "DiffSyncDiffer",
+    "DiffSyncSyncer",
+    "ObjectNotFound",
+    "ProgressCallback",
+    "intersection",
+    "symmetric_difference",
+]
 
 if TYPE_CHECKING:
     from diffsync.adapter import Adapter
@@ -123,9 +134,16 @@ class DiffSyncDiffer:
         return elements
 
     @staticmethod
-    def validate_objects_for_diff(pairs: Iterable[tuple[DiffSyncModel, DiffSyncModel]]) -> None:
-        """Refuse pairs that share a unique id but are not the same kind of object."""
-        for src_obj, dst_obj in pairs:
+    def validate_objects_for_diff(
+        object_pairs: Iterable[tuple[DiffSyncModel | None, DiffSyncModel | None]],
+    ) -> None:
+        """Refuse pairs that share a unique id but are not the same kind of object.
+
+        Pairs with a side missing (None) have nothing to compare and pass.
+        """
+        for src_obj, dst_obj in object_pairs:
+            if src_obj is None or dst_obj is None:
+                continue
             if src_obj.get_type() != dst_obj.get_type():
                 raise TypeError(f"Type mismatch: {src_obj.get_type()} vs {dst_obj.get_type()}")
             # The common case, settled without dumping: one class, equal plain identifiers, and
@@ -197,9 +215,12 @@ class DiffSyncDiffer:
         return element
 
     def diff_child_objects(
-        self, element: DiffElement, src_obj: DiffSyncModel | None, dst_obj: DiffSyncModel | None
-    ) -> None:
-        """Diff the children of a pair; child types only one side declares are counted, not diffed."""
+        self, diff_element: DiffElement, src_obj: DiffSyncModel | None, dst_obj: DiffSyncModel | None
+    ) -> DiffElement:
+        """Diff the children of a pair into `diff_element`, and return it.
+
+        Child types only one side declares are counted, not diffed.
+        """
         src_mapping = src_obj.get_children_mapping() if src_obj is not None else {}
         dst_mapping = dst_obj.get_children_mapping() if dst_obj is not None else {}
         if src_obj is not None and dst_obj is not None:
@@ -220,7 +241,8 @@ class DiffSyncDiffer:
                 src=self.src_diffsync.get_by_uids(src_uids, child_type),
                 dst=self.dst_diffsync.get_by_uids(dst_uids, child_type),
             ):
-                element.add_child(child_element)
+                diff_element.add_child(child_element)
+        return diff_element
 
 
 class DiffSyncSyncer:
@@ -243,6 +265,28 @@ class DiffSyncSyncer:
         self.total_elements = len(diff)
         self.base_logger = structlog.get_logger().new(src=src_diffsync, dst=dst_diffsync, flags=flags)
         self.log_unchanged_records = bool(flags & DiffSyncFlags.LOG_UNCHANGED_RECORDS)
+        # The element being synced, as upstream keeps it for `sync_model` and `log_sync_status`.
+        self.action: str | None = None
+        self.model_class: type[DiffSyncModel] | None = None
+        self._step: _ElementStep | None = None
+        # A subclass overriding `sync_model` gets upstream's arguments (source object included),
+        # and one overriding `log_sync_status` hears of every element, as upstream calls them.
+        self._sync_model_overridden = type(self).sync_model is not DiffSyncSyncer.sync_model
+        self._log_every_status = (
+            self.log_unchanged_records or type(self).log_sync_status is not DiffSyncSyncer.log_sync_status
+        )
+
+    @property
+    def logger(self) -> Any:
+        """The logger of the element being synced (bound with action, model, unique_id, diffs)."""
+        return self._step.logger if self._step is not None else self.base_logger
+
+    @logger.setter
+    def logger(self, value: Any) -> None:
+        if self._step is not None:
+            self._step._logger = value
+        else:
+            self.base_logger = value
 
     def incr_elements_processed(self, delta: int = 1) -> None:
         if delta:
@@ -279,7 +323,16 @@ class DiffSyncSyncer:
             for child in element.get_children():
                 changed |= self.sync_diff_element(child, parent_model=dst_model)
 
-        model_changed, result = step.run(dst_model)
+        self._step, self.action, self.model_class = step, action, model_class
+        if self._sync_model_overridden:
+            model_changed, result = self.sync_model(
+                src_model=self.src_diffsync.get_or_none(model_class, ids),
+                dst_model=dst_model,
+                ids=ids,
+                attrs=element.get_attrs_diffs().get("+", {}),
+            )
+        else:
+            model_changed, result = step.run(dst_model)
         changed |= model_changed
         if result is None:
             step.logger.warning("No object resulted from sync, will not process child objects.")
@@ -302,6 +355,35 @@ class DiffSyncSyncer:
             for child in element.get_children():
                 changed |= self.sync_diff_element(child, parent_model=result)
         return changed
+
+    def sync_model(
+        self,
+        src_model: DiffSyncModel | None,
+        dst_model: DiffSyncModel | None,
+        ids: dict[str, Any],
+        attrs: dict[str, Any],
+    ) -> tuple[bool, DiffSyncModel | None]:
+        """Create, update or delete the destination object of the element being synced.
+
+        Returns (changed, resulting object); None as the object stops its children. Upstream's
+        hook: `sync_diff_element` calls it for every element with the action in `self.action`
+        and the model class in `self.model_class`; `src_model` is not used here.
+        """
+        if self._step is None:
+            raise RuntimeError("sync_model() runs inside sync_diff_element(), for the element being synced")
+        return self._step.run(dst_model, ids=ids, attrs=attrs)
+
+    def log_sync_status(self, action: str | None, status: DiffSyncStatus, message: str) -> None:
+        """Log the outcome of one element at the level its status calls for (upstream's hook)."""
+        if action is None:
+            if self.log_unchanged_records:
+                self.logger.debug(message, status=status.value)
+        elif status == DiffSyncStatus.SUCCESS:
+            self.logger.info(message, status=status.value)
+        elif status == DiffSyncStatus.FAILURE:
+            self.logger.warning(message, status=status.value)
+        else:
+            self.logger.error(message, status=status.value)
 
 
 class _ElementStep:
@@ -335,24 +417,37 @@ class _ElementStep:
             )
         return self._logger
 
-    def run(self, dst_model: DiffSyncModel | None) -> tuple[bool, DiffSyncModel | None]:
-        """Return (changed, resulting object); None as the object stops the children."""
+    def run(
+        self,
+        dst_model: DiffSyncModel | None,
+        ids: dict[str, Any] | None = None,
+        attrs: dict[str, Any] | None = None,
+    ) -> tuple[bool, DiffSyncModel | None]:
+        """Return (changed, resulting object); None as the object stops the children.
+
+        `ids` and `attrs` default to the element's keys and new attribute values.
+        """
         if self.action is None:
             self.log_status(DiffSyncStatus.SUCCESS, "No changes to apply; no action needed")
             return False, dst_model
-        type_name, ids = self.model_class.get_type(), self.element.keys
+        type_name = self.model_class.get_type()
+        if ids is None:
+            ids = self.element.keys
         try:
             self.logger.debug(f"Attempting model {self.action}")
             result: DiffSyncModel | None
             if self.action == DiffSyncActions.CREATE:
                 if dst_model is not None:
                     raise ObjectNotCreated(f"Failed to create {type_name} {ids} - it already exists!")
-                attrs = self.element.get_attrs_diffs().get("+", {})
+                if attrs is None:
+                    attrs = self.element.get_attrs_diffs().get("+", {})
                 result = self.model_class.create(adapter=self.syncer.dst_diffsync, ids=ids, attrs=attrs)
             elif self.action == DiffSyncActions.UPDATE:
                 if dst_model is None:
                     raise ObjectNotUpdated(f"Failed to update {type_name} {ids} - not found!")
-                result = dst_model.update(attrs=self.element.get_attrs_diffs().get("+", {}))
+                if attrs is None:
+                    attrs = self.element.get_attrs_diffs().get("+", {})
+                result = dst_model.update(attrs=attrs)
             elif self.action == DiffSyncActions.DELETE:
                 if dst_model is None:
                     raise ObjectNotDeleted(f"Failed to delete {type_name} {ids} - not found!")
@@ -375,12 +470,6 @@ class _ElementStep:
         return True, result
 
     def log_status(self, status: DiffSyncStatus, message: str) -> None:
-        if self.action is None:
-            if self.syncer.log_unchanged_records:
-                self.logger.debug(message, status=status.value)
-        elif status == DiffSyncStatus.SUCCESS:
-            self.logger.info(message, status=status.value)
-        elif status == DiffSyncStatus.FAILURE:
-            self.logger.warning(message, status=status.value)
-        else:
-            self.logger.error(message, status=status.value)
+        # Unchanged elements log nothing unless asked: skip the call for the many of them.
+        if self.action is not None or self.syncer._log_every_status:
+            self.syncer.log_sync_status(self.action, status, message)

@@ -15,15 +15,18 @@ TEE = "├── "
 LAST = "└── "
 
 
-def intersection(first: Iterable[T], second: Iterable[T]) -> list[T]:
-    """The items of `first` that are also in `second`, in the order of `first`."""
-    wanted = list(second)
-    return [item for item in first if item in wanted]
+# Parameter names are upstream's (lst1, lst2, nested_dict, search_value): callers pass them by name.
 
 
-def symmetric_difference(first: Iterable[T], second: Iterable[T]) -> list[T]:
+def intersection(lst1: Iterable[T], lst2: Iterable[T]) -> list[T]:
+    """The items of `lst1` that are also in `lst2`, in the order of `lst1`."""
+    wanted = list(lst2)
+    return [item for item in lst1 if item in wanted]
+
+
+def symmetric_difference(lst1: Iterable[T], lst2: Iterable[T]) -> list[T]:
     """The items in exactly one of the two, sorted so callers get a stable order."""
-    return sorted(set(first) ^ set(second))  # type: ignore[type-var]
+    return sorted(set(lst1) ^ set(lst2))  # type: ignore[type-var]
 
 
 class OrderedDefaultDict(OrderedDict[Any, Any]):
@@ -66,13 +69,13 @@ def set_key(data: dict[str, Any], keys: list[str]) -> None:
         current = current.setdefault(key, {})
 
 
-def get_path(nested: dict[str, Any], value: str) -> list[str] | None:
-    """The keys leading to the first key equal to `value`, depth first, or None."""
-    for key, child in nested.items():
-        if key == value:
+def get_path(nested_dict: dict[str, Any], search_value: str) -> list[str] | None:
+    """The keys leading to the first key equal to `search_value`, depth first, or None."""
+    for key, child in nested_dict.items():
+        if key == search_value:
             return [key]
         if isinstance(child, dict):
-            path = get_path(child, value)
+            path = get_path(child, search_value)
             if path is not None:
                 return [key, *path]
     return None
