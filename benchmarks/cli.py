@@ -15,6 +15,7 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
+from benchmarks.costs import render_costs, run_store_costs
 from benchmarks.plan import DEFAULT_SIZES, Cell, parse_sizes, parse_stores, plan
 from benchmarks.redis_server import command, running_redis_server
 from benchmarks.report import Results, render_checks, render_table
@@ -124,13 +125,18 @@ def main(argv: list[str] | None = None) -> None:
             results[cell.implementation, cell.store, cell.size.label] = _run_repeated(
                 cell, pythons[cell.implementation] or "", port, args
             )
-    print(render_table(args.sizes, cells, results))
-    checks = render_checks(results)
-    if checks:
+        print(render_table(args.sizes, cells, results))
+        checks = render_checks(results)
+        if checks:
+            print()
+            print(checks)
+        costs = run_store_costs(sys.executable, f"redis://127.0.0.1:{port}/0" if port else None, args.timeout)
         print()
-        print(checks)
+        print(render_costs(costs))
     # Upstream's RedisStore is known to fail the re-diff; only our own failures fail the command.
-    if any(not result.ok for (implementation, _, _), result in results.items() if implementation == "ours"):
+    if "error" in costs or any(
+        not result.ok for (implementation, _, _), result in results.items() if implementation == "ours"
+    ):
         sys.exit(1)
 
 
