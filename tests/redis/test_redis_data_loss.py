@@ -137,6 +137,19 @@ def test_clear_starts_a_new_epoch_that_the_clearing_store_writes(volatile_redis)
     assert store_on(volatile_redis).count() == 1
 
 
+def test_after_a_loss_clear_and_a_new_load_recover_the_same_store_instance(volatile_redis):
+    adapter = loaded(volatile_redis, devices=10)
+    volatile_redis.restart()
+    adapter.add(Device(name="late"))
+    with pytest.raises(StoreDataLost):
+        adapter.store.flush()
+    adapter.store.clear()
+    for number in range(10):
+        adapter.add(Device(name=f"r{number:05d}"))
+    adapter.store.flush()
+    assert store_on(volatile_redis, epoch=adapter.store.epoch).count() == 10
+
+
 def test_a_fresh_store_after_a_restart_starts_over_without_error(volatile_redis):
     loaded(volatile_redis, devices=10)
     volatile_redis.restart()

@@ -152,10 +152,14 @@ class RedisStore(BaseStore):
                 retries=retries,
                 connection_kwargs=connection_kwargs,
             )
-        found_epoch = check_reachable(client, self._keys.meta, FORMAT)
         self._client = client
         self._generation = Generation(str(self), self._keys.meta, expected=epoch)
-        self._generation.observe(found_epoch, False, self._keys.meta)
+        try:
+            self._generation.observe(check_reachable(client, self._keys.meta, FORMAT), False, self._keys.meta)
+        except BaseException:
+            if self._owns_client:  # nobody else will release it
+                client.close()
+            raise
         self._values = ValueFormat(str(self), self._keys, codec)
         self._reader = StoreReader(client, self._keys, self._generation, str(self))
         self._writer = BucketWriter(
