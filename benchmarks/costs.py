@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from benchmarks.runner import REPO
+from benchmarks.runner import REPO, run_script
 
 SCRIPT = Path(__file__).resolve().parent / "store_costs.py"
 CONSTRUCTOR_TARGET_MS = 10.0
@@ -23,21 +22,12 @@ def run_store_costs(python: str, redis_url: str | None, timeout: float) -> dict[
         "repeat": 3,
     }
     with tempfile.TemporaryDirectory(prefix="bench-costs-") as scratch:
-        try:
-            completed = subprocess.run(
-                [python, "-I", str(SCRIPT), json.dumps(spec)],
-                cwd=scratch,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            return {"error": f"timed out after {timeout:.0f} s"}
+        completed = run_script(python, SCRIPT, spec, scratch, timeout)
+    if isinstance(completed, str):
+        return {"error": completed}
     lines = completed.stdout.strip().splitlines()
-    if completed.returncode != 0 or not lines:
-        last = (completed.stderr.strip().splitlines() or ["no output"])[-1]
-        return {"error": f"child exited {completed.returncode}: {last[:200]}"}
+    if not lines:
+        return {"error": "child exited 0 without printing its result"}
     result: dict[str, Any] = json.loads(lines[-1])
     return result
 

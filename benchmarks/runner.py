@@ -42,6 +42,28 @@ class RunResult:
         return sum(self.times.get(phase, 0.0) for phase in PHASES)
 
 
+def run_script(
+    python: str, script: Path, spec: dict[str, Any], scratch: str, timeout: float
+) -> subprocess.CompletedProcess[str] | str:
+    """Run ``script`` with ``spec`` as JSON under ``python -I`` in ``scratch``; an error text if it
+    did not finish in time or exited non-zero."""
+    try:
+        completed = subprocess.run(
+            [python, "-I", str(script), json.dumps(spec)],
+            cwd=scratch,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return f"timed out after {timeout:.0f} s"
+    if completed.returncode != 0:
+        last = (completed.stderr.strip().splitlines() or ["no output"])[-1]
+        return f"child exited {completed.returncode}: {last[:200]}"
+    return completed
+
+
 def run_cell(python: str, cell: Cell, redis_url: str | None, seed: int, timeout: float) -> RunResult:
     """Run the workload for ``cell`` under ``python`` in a scratch directory."""
     with tempfile.TemporaryDirectory(prefix="bench-run-") as scratch:
@@ -54,20 +76,11 @@ def run_cell(python: str, cell: Cell, redis_url: str | None, seed: int, timeout:
             "examples_path": str(REPO / "examples"),
             "result_path": str(result_path),
         }
-        try:
-            completed = subprocess.run(
-                [python, "-I", str(WORKLOAD), json.dumps(spec)],
-                cwd=scratch,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            return RunResult(error=f"timed out after {timeout:.0f} s")
-        if completed.returncode != 0 or not result_path.exists():
-            last = (completed.stderr.strip().splitlines() or ["no output"])[-1]
-            return RunResult(error=f"child exited {completed.returncode}: {last[:200]}")
+        completed = run_script(python, WORKLOAD, spec, scratch, timeout)
+        if isinstance(completed, str):
+            return RunResult(error=completed)
+        if not result_path.exists():
+            return RunResult(error="child exited 0 without writing its result")
         data = json.loads(result_path.read_text())
     return RunResult(**{key: data.get(key) for key in RunResult.__dataclass_fields__ if key in data})
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import redis
+from redis_models import Inventory, Site
 
 from diffsync.exceptions import ObjectStoreException
 from diffsync.store.redis import RedisStore
@@ -45,3 +46,13 @@ def admin(redis_server: Any) -> Iterator[redis.Redis]:
 @pytest.fixture
 def other_store_id() -> str:
     return f"other-{uuid.uuid4().hex}"
+
+
+@pytest.fixture
+def stored(make_store) -> Inventory:
+    """Two sites (ams, nyc) written to this test's store."""
+    adapter = Inventory(internal_storage_engine=make_store())
+    adapter.add(Site(name="ams", region="eu"))
+    adapter.add(Site(name="nyc", region="us"))
+    adapter.store.flush()
+    return adapter

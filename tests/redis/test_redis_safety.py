@@ -22,15 +22,6 @@ class _Exploit:
         return (open, (self.path, "w"))
 
 
-@pytest.fixture
-def stored(make_store):
-    adapter = Inventory(internal_storage_engine=make_store())
-    adapter.add(Site(name="ams", region="eu"))
-    adapter.add(Site(name="nyc", region="us"))
-    adapter.store.flush()
-    return adapter
-
-
 def data_key(adapter, model="site"):
     return adapter.store._keys.data(model)
 

@@ -16,15 +16,6 @@ from diffsync.exceptions import ObjectStoreException
 from diffsync.store.redis import StoreDataLost
 
 
-@pytest.fixture
-def stored(make_store):
-    adapter = Inventory(internal_storage_engine=make_store())
-    adapter.add(Site(name="ams", region="eu"))
-    adapter.add(Site(name="nyc", region="us"))
-    adapter.store.flush()
-    return adapter
-
-
 def test_a_field_holding_another_objects_json_is_reported_naming_key_and_field(stored, make_store, admin):
     data_key = stored.store._keys.data("site")
     admin.hset(data_key, "ams", json.dumps({"name": "nyc", "region": "us"}))
