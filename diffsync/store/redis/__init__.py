@@ -216,8 +216,9 @@ class RedisStore(BaseStore):
     def flush(self) -> None:
         """Write every addition, removal and in-place change since the last flush, in batches.
 
-        Raises `StoreDataLost` (writing nothing) when Redis no longer holds the data this
-        store read or wrote; any other failure keeps what is unwritten for the next flush.
+        Raises `StoreDataLost` as soon as a batch finds that Redis no longer holds the data this
+        store read or wrote; that batch and everything after it are not written. Any other
+        failure keeps what is unwritten for the next flush.
         """
         for bucket in list(self._buckets.values()):
             if bucket.loaded:
