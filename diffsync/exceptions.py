@@ -49,6 +49,26 @@ class ObjectStoreWrongType(ObjectStoreException):
     """The object is of a type this container cannot hold."""
 
 
+class StoreDataLost(ObjectStoreException):
+    """The store's backend no longer holds the data this store read or wrote.
+
+    Raised by reads and flushes of a `RedisStore` when the store's epoch (see
+    ``docs/redis-store.md``) is gone or replaced: the server restarted without persistence, was
+    flushed, the keys expired or were evicted, or another process cleared the store. Nothing is
+    written once the loss is seen; the store keeps raising until it is cleared or rebuilt.
+    Defined here, not beside `RedisStore`, so code that handles it needs no Redis client.
+    """
+
+
+class StoreFormatMismatch(ObjectStoreException):
+    """The stored data is in a format this diffsync does not read (another version wrote it).
+
+    Raised when a `RedisStore` is opened over data another layout wrote; the data itself is
+    intact. Clear the store (`diffsync.store.redis.delete_store` works whatever the format) or
+    use another store id, then load again.
+    """
+
+
 class DiffException(Exception):
     """A diff cannot be used as asked."""
 

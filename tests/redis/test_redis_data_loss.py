@@ -15,6 +15,7 @@ import pytest
 from processes import run_snippet, start_snippet
 from redis_models import BaseInventory, Device, Inventory, Site
 
+from diffsync import exceptions
 from diffsync.exceptions import ObjectStoreException
 from diffsync.store.redis import RedisStore, StoreDataLost
 
@@ -275,3 +276,9 @@ def test_a_flush_failing_at_exit_keeps_buffered_output_and_says_why(redis_url):
     assert result.stdout == "output written before the exit\n"
     assert "cannot store device 'r1'" in result.stderr
     assert "field 'handle' holds a value of type object, which JSON cannot encode" in result.stderr
+
+
+def test_store_data_lost_is_one_class_importable_without_the_redis_client():
+    # diffsync.exceptions imports no Redis client: code that only handles the loss needs none.
+    assert StoreDataLost is exceptions.StoreDataLost
+    assert issubclass(StoreDataLost, exceptions.ObjectStoreException)

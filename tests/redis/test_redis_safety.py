@@ -9,7 +9,7 @@ import pytest
 from redis_models import Device, Inventory, Site
 
 from diffsync import DiffSyncModel
-from diffsync.exceptions import ObjectStoreException
+from diffsync.exceptions import ObjectStoreException, StoreFormatMismatch
 
 
 class _Exploit:
@@ -105,6 +105,7 @@ def test_a_key_of_the_wrong_type_raises_store_exception_naming_it(make_store, ad
 
 def test_data_in_another_format_is_refused_at_construction(make_store, admin, redis_store_id):
     admin.hset(f"diffsync:{{{redis_store_id}}}:meta", "format", "diffsync-redis/0")
-    with pytest.raises(ObjectStoreException, match="holds format 'diffsync-redis/0'"):
+    with pytest.raises(StoreFormatMismatch, match="holds format 'diffsync-redis/0'") as error:
         make_store()
+    assert isinstance(error.value, ObjectStoreException)
     admin.delete(f"diffsync:{{{redis_store_id}}}:meta")

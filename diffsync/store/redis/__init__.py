@@ -37,7 +37,13 @@ except ImportError as missing:  # the optional dependency: say how to get it
 import pydantic
 
 from diffsync._fields import bind_adapter
-from diffsync.exceptions import ObjectAlreadyExists, ObjectNotFound, ObjectStoreException
+from diffsync.exceptions import (
+    ObjectAlreadyExists,
+    ObjectNotFound,
+    ObjectStoreException,
+    StoreDataLost,
+    StoreFormatMismatch,
+)
 from diffsync.model import DiffSyncModel
 from diffsync.store import BaseStore
 from diffsync.store.redis import _exit
@@ -45,13 +51,13 @@ from diffsync.store.redis._bucket import Bucket
 from diffsync.store.redis._codec import ValueCodec
 from diffsync.store.redis._connect import build_client, check_reachable
 from diffsync.store.redis._failures import reported
-from diffsync.store.redis._generation import Generation, StoreDataLost
+from diffsync.store.redis._generation import Generation
 from diffsync.store.redis._keys import FORMAT, StoreKeys
 from diffsync.store.redis._reader import StoreReader
 from diffsync.store.redis._values import ValueFormat
 from diffsync.store.redis._writer import BucketWriter
 
-__all__ = ["RedisStore", "StoreDataLost", "ValueCodec", "client_from_url"]
+__all__ = ["RedisStore", "StoreDataLost", "StoreFormatMismatch", "ValueCodec", "client_from_url"]
 
 
 def client_from_url(

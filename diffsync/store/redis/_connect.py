@@ -8,7 +8,7 @@ import redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
-from diffsync.exceptions import ObjectStoreException
+from diffsync.exceptions import ObjectStoreException, StoreFormatMismatch
 from diffsync.store.redis._failures import CLEAR_HINT, wrong_type_message
 from diffsync.store.redis._keys import EPOCH_FIELD, FORMAT_FIELD
 from diffsync.store.redis._replies import text
@@ -83,7 +83,7 @@ def check_reachable(client: redis.Redis, meta_key: str, expected_format: str) ->
         if isinstance(reply, Exception):
             raise ObjectStoreException(UNAVAILABLE) from reply
     if found is not None and text(found) != expected_format:
-        raise ObjectStoreException(
+        raise StoreFormatMismatch(
             f"{meta_key} says the store holds format {text(found)!r}, this diffsync reads "
             f"{expected_format!r}: use another store_id, or clear() this one to start over"
         )

@@ -16,23 +16,15 @@ from __future__ import annotations
 
 import uuid
 
-from diffsync.exceptions import ObjectStoreException
+from diffsync.exceptions import StoreDataLost
+
+__all__ = ["Generation", "StoreDataLost"]
 
 _WHAT_TO_DO = (
     "Load the data again: clear() this store (or use a new store_id), load, and flush. To keep "
     "it from happening, give Redis persistence (appendonly yes) and memory without eviction "
     "(maxmemory-policy noeviction), and a ttl longer than the job."
 )
-
-
-class StoreDataLost(ObjectStoreException):
-    """Redis no longer holds the data this store read or wrote.
-
-    Raised by reads and flushes of a `RedisStore` when the store's epoch (see
-    ``docs/redis-store.md``) is gone or replaced: the server restarted without persistence, was
-    flushed, the keys expired or were evicted, or another process cleared the store. Nothing is
-    written once the loss is seen; the store keeps raising until it is cleared or rebuilt.
-    """
 
 
 class Generation:
