@@ -108,4 +108,5 @@ def test_data_in_another_format_is_refused_at_construction(make_store, admin, re
     with pytest.raises(StoreFormatMismatch, match="holds format 'diffsync-redis/0'") as error:
         make_store()
     assert isinstance(error.value, ObjectStoreException)
+    assert "delete_store" in str(error.value)  # what to do, with a call that works on such data
     admin.delete(f"diffsync:{{{redis_store_id}}}:meta")

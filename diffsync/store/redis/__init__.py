@@ -54,10 +54,19 @@ from diffsync.store.redis._failures import reported
 from diffsync.store.redis._generation import Generation
 from diffsync.store.redis._keys import FORMAT, StoreKeys
 from diffsync.store.redis._reader import StoreReader
+from diffsync.store.redis._removal import delete_keys, named_keys
 from diffsync.store.redis._values import ValueFormat
 from diffsync.store.redis._writer import BucketWriter
 
-__all__ = ["RedisStore", "StoreDataLost", "StoreFormatMismatch", "ValueCodec", "client_from_url"]
+__all__ = [
+    "RedisStore",
+    "StoreDataLost",
+    "StoreFormatMismatch",
+    "ValueCodec",
+    "client_from_url",
+    "delete_store",
+    "store_keys",
+]
 
 
 def client_from_url(
@@ -91,6 +100,31 @@ def client_from_url(
     )
 
 
+def store_keys(client: redis.Redis, store_id: str) -> list[str]:
+    """The keys of store `store_id` as its meta names them, read without scanning; some may not exist.
+
+    For code that expires or deletes a store's keys by name, e.g. under a Redis user that may
+    not SCAN. Data of the previous format (``diffsync-redis/1``) is named too. Keys something
+    else wrote under the store's prefix are not: only a SCAN finds those (`delete_store`).
+    """
+    keys = StoreKeys(store_id)
+    with reported(store_id, client, "naming the keys of", keys.pattern, {}):
+        return named_keys(client, keys)
+
+
+def delete_store(client: redis.Redis, store_id: str, *, scan: bool = True) -> int:
+    """Delete store `store_id`, whatever format wrote it; returns how many keys were deleted.
+
+    Unlike ``RedisStore(...).clear()`` it needs no store instance, so it also deletes data a
+    store refuses to open (`StoreFormatMismatch`). The keys meta names go first, in one
+    transaction; with ``scan`` (the default) a SCAN of the store's prefix then deletes what
+    else is there. Pass ``scan=False`` for a Redis user that may not run SCAN.
+    """
+    keys = StoreKeys(store_id)
+    with reported(store_id, client, "delete of", keys.pattern, {}):
+        return delete_keys(client, keys, scan=scan)
+
+
 class RedisStore(BaseStore):
     """A store in Redis shared by every process that names the same `store_id`.
 
@@ -103,7 +137,8 @@ class RedisStore(BaseStore):
     ``epoch`` (from `epoch` of the store that wrote the data, possibly in another process)
     makes the store refuse to open unless Redis still holds that data. ``write_through=True``
     writes every add, update and remove before it returns. ``codec`` (a `ValueCodec`) stores
-    field values JSON cannot encode.
+    field values JSON cannot encode. ``allow_scan=False`` keeps `clear()` from sending SCAN,
+    for a Redis user that may not run it (see `clear`).
     """
 
     def __init__(
@@ -125,6 +160,7 @@ class RedisStore(BaseStore):
         epoch: str | None = None,
         write_through: bool = False,
         codec: ValueCodec | None = None,
+        allow_scan: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -143,6 +179,7 @@ class RedisStore(BaseStore):
         self.store_id = str(uuid4()) if store_id is None else store_id
         self.ttl = ttl
         self.write_through = write_through
+        self.allow_scan = allow_scan
         self._keys = StoreKeys(self.store_id)
         self._owns_client = client is None
         if client is None:
@@ -239,20 +276,20 @@ class RedisStore(BaseStore):
         self._forget()
 
     def clear(self) -> None:
-        """Delete every key under this store's prefix, whatever its type, and forget everything.
+        """Delete every key of this store and forget everything it held.
+
+        The keys its meta names go first (every key diffsync writes, without scanning); then,
+        unless the store was built with ``allow_scan=False``, a SCAN of the store's prefix
+        deletes whatever else is there, whatever its type. SCAN lists keys beyond a Redis
+        user's key patterns, so users confined to their own keys are not given it: build their
+        stores with ``allow_scan=False`` (keys another program wrote under the prefix then stay).
 
         The store starts over: its next write begins a new epoch, so other store instances
         still working on the old data raise `StoreDataLost` on their next read or write.
         """
+        known = set(self._buckets) | (self._registry or set())
         with reported(str(self), self._client, "clear of", self._keys.pattern, {}):
-            batch: list[Any] = []
-            for key in self._client.scan_iter(match=self._keys.pattern, count=1000):
-                batch.append(key)
-                if len(batch) == 500:
-                    self._client.unlink(*batch)
-                    batch = []
-            if batch:
-                self._client.unlink(*batch)
+            delete_keys(self._client, self._keys, scan=self.allow_scan, known_models=known)
         self._buckets = {}
         self._registry = set()
         self._generation.epoch = None

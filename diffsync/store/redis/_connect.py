@@ -85,6 +85,7 @@ def check_reachable(client: redis.Redis, meta_key: str, expected_format: str) ->
     if found is not None and text(found) != expected_format:
         raise StoreFormatMismatch(
             f"{meta_key} says the store holds format {text(found)!r}, this diffsync reads "
-            f"{expected_format!r}: use another store_id, or clear() this one to start over"
+            f"{expected_format!r}: use another store_id, or delete this one "
+            "(diffsync.store.redis.delete_store) and load it again"
         )
     return None if epoch is None else text(epoch)

@@ -15,6 +15,9 @@ Three kinds of key:
   many objects the model's data hash holds). The ``n:`` fields are the store's list of models.
 - ``data:<model>`` (HASH): unique id -> JSON of the model.
 - ``order:<model>`` (LIST): unique ids in insertion order.
+
+Data of the previous format, ``diffsync-redis/1``, listed its models in a SET ``models``
+instead of the ``n:`` fields; it is named here only so such a store can still be deleted.
 """
 
 from __future__ import annotations
@@ -52,6 +55,8 @@ class StoreKeys:
             raise ValueError(f"store_id must be a non-empty string, got {store_id!r}")
         self.prefix = f"diffsync:{{{escape(store_id)}}}"
         self.meta = f"{self.prefix}:meta"
+        # Format diffsync-redis/1's SET of model names: read and deleted by `_removal` only.
+        self.legacy_models = f"{self.prefix}:models"
         # Escaped ids hold no glob character, so the pattern matches this store's keys only.
         self.pattern = f"{self.prefix}:*"
         # Key names by model name: escaping costs microseconds, and writers ask per object.
