@@ -17,7 +17,7 @@ from redis_models import BaseInventory, Device, Inventory, Site
 
 from diffsync import exceptions
 from diffsync.exceptions import ObjectStoreException
-from diffsync.store.redis import RedisStore, StoreDataLost
+from diffsync.store.redis import FLUSH_FAILED_EXIT_STATUS, RedisStore, StoreDataLost
 
 
 def store_on(server, store_id="loss", **kwargs) -> RedisStore:
@@ -235,7 +235,7 @@ def test_a_restart_before_the_at_exit_flush_makes_the_process_fail(volatile_redi
     status, stderr = run_until_exit(
         volatile_redis, "FLUSHED = 1000\n" + LOAD_THEN_WAIT, volatile_redis.restart
     )
-    assert status == 75
+    assert status == 75 == FLUSH_FAILED_EXIT_STATUS
     assert "could not write RedisStore (at-exit) at exit: StoreDataLost" in stderr
     assert "NOT in Redis" in stderr
     assert store_on(volatile_redis, store_id="at-exit").count() == 0

@@ -50,21 +50,25 @@ from diffsync.store.redis import _exit
 from diffsync.store.redis._bucket import Bucket
 from diffsync.store.redis._codec import ValueCodec
 from diffsync.store.redis._connect import build_client, check_reachable
+from diffsync.store.redis._exit import EXIT_STATUS as FLUSH_FAILED_EXIT_STATUS
 from diffsync.store.redis._failures import reported
 from diffsync.store.redis._generation import Generation
 from diffsync.store.redis._keys import FORMAT, StoreKeys
 from diffsync.store.redis._reader import StoreReader
 from diffsync.store.redis._removal import delete_keys, named_keys
+from diffsync.store.redis._replies import text as reply_text
 from diffsync.store.redis._values import ValueFormat
 from diffsync.store.redis._writer import BucketWriter
 
 __all__ = [
+    "FLUSH_FAILED_EXIT_STATUS",
     "RedisStore",
     "StoreDataLost",
     "StoreFormatMismatch",
     "ValueCodec",
     "client_from_url",
     "delete_store",
+    "reply_text",
     "store_keys",
 ]
 
