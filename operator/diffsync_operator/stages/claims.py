@@ -92,10 +92,6 @@ return 0
 """
 
 
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
 @dataclass(frozen=True)
 class ClaimOwner:
     """A job as a claimant: its uid (the identity) and `<namespace>/<name>` (for people)."""
@@ -144,7 +140,9 @@ class StoreClaim:
     def _holder(found: Any) -> Holder | None:
         if not found:
             return None
-        uid, job, state = (_text(part) if part is not None else "" for part in found)
+        from diffsync.store.redis import reply_text
+
+        uid, job, state = (reply_text(part) if part is not None else "" for part in found)
         return Holder(uid, job, state)
 
     def acquire(self, owner: ClaimOwner, ttl_seconds: int) -> Holder | None:

@@ -105,8 +105,11 @@ def job_keys(store_id: str) -> list[str]:
     ]
 
 
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
+def _text(reply: Any) -> str:
+    """A Redis reply as text, by the store's one helper (imported here: the local CLI has no redis)."""
+    from diffsync.store.redis import reply_text
+
+    return reply_text(reply)
 
 
 @contextmanager
