@@ -109,14 +109,17 @@ def _write_text(text: str, env: Mapping[str, str]) -> None:
 def redis_stores(login: RedisLogin, ttl: int | None = None) -> tuple[Any, StoreFactory]:
     """One client (the store's timeouts and retries) and a factory of RedisStores sharing it.
 
-    `ttl`: every key a store writes expires that many seconds after its last write.
+    `ttl`: every key a store writes expires that many seconds after its last write. The stores
+    never SCAN (`allow_scan=False`): on a Redis the operator administers the pod logs in as the
+    job's user, which may not, since SCAN would list every tenant's keys.
     """
     from diffsync.store.redis import RedisStore
 
     client = login.connect()
 
     def factory(store_id: str) -> RedisStore:
-        return RedisStore(client=client, store_id=store_id, name=store_id.rsplit("/", 1)[-1], ttl=ttl)
+        name = store_id.rsplit("/", 1)[-1]
+        return RedisStore(client=client, store_id=store_id, name=name, ttl=ttl, allow_scan=False)
 
     return client, factory
 

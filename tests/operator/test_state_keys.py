@@ -38,7 +38,7 @@ def _matching(client, pattern: str) -> set[str]:
 
 def test_every_key_of_a_job_carries_a_ttl_and_matches_its_patterns(finished_sync_job):
     client, store_id, keys = finished_sync_job
-    assert len(keys) >= 12  # both stores (meta, models, data and order per model), diff, results, claim
+    assert len(keys) >= 12  # both stores (meta, data and order per model), diff, results, claim
     ttls = {key: client.ttl(key) for key in keys}
     assert all(0 < ttl <= STORE_TTL for ttl in ttls.values()), ttls
     matched = set().union(*(_matching(client, pattern) for pattern in job_key_patterns(store_id)))

@@ -39,9 +39,14 @@ def cleanup_target(spec: SyncJobSpec, settings: OperatorSettings) -> CleanupTarg
 
 
 def delete_state(target: CleanupTarget, store_id: str, owner: ClaimOwner) -> CleanupOutcome:
-    """Delete the job's keys and both stores at `target`, under `owner`'s claim."""
+    """Delete the job's keys and both stores at `target`, under `owner`'s claim.
+
+    The stage pods delete stores by name only (their job user may not SCAN); the operator's
+    own login may, so here each store's prefix is also swept for keys the job's pods wrote
+    there outside the store's layout, which would otherwise outlive the job.
+    """
     client = target.login().connect(client_name=CLIENT_NAME)
     try:
-        return delete_state_under_claim(client, store_id, owner)
+        return delete_state_under_claim(client, store_id, owner, scan=True)
     finally:
         client.close()

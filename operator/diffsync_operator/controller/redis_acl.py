@@ -17,6 +17,11 @@ FLUSH/KILL`, `FUNCTION`) and pub/sub. `CLIENT SETINFO` is left out too: it only 
 connection, redis-py ignores its refusal, and naming it would make `ACL SETUSER` fail on Redis
 before 7.2. A store that starts sending a new command fails with `NOPERM` naming it: add it
 here (the cluster tests run every stage under this user).
+
+The stage pods' RedisStores are built with `allow_scan=False`, so even `clear()` deletes by the
+names the store's meta records (measured again with the epoch store: a full run sends nothing
+outside this list); the operator's own login sweeps a deleted job's store prefixes
+(`controller.finalizer`).
 """
 
 from __future__ import annotations

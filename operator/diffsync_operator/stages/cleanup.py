@@ -42,12 +42,18 @@ class CleanupOutcome:
         return f"deleted the Redis state of {self.store_id} ({self.deleted} job keys)"
 
 
-def delete_state_under_claim(client: redis.Redis, store_id: str, owner: ClaimOwner) -> CleanupOutcome:
-    """Delete both stores, the handover keys and the claim of `store_id`, if `owner` may."""
+def delete_state_under_claim(
+    client: redis.Redis, store_id: str, owner: ClaimOwner, *, scan: bool = False
+) -> CleanupOutcome:
+    """Delete both stores, the handover keys and the claim of `store_id`, if `owner` may.
+
+    `scan` (a login that may SCAN, e.g. the operator's own): also delete keys something else
+    wrote under the stores' prefixes, which deleting by name cannot find.
+    """
     claim = StoreClaim(client, store_id)
     holder = claim.take_for_cleanup(owner, CLEANUP_CLAIM_SECONDS)
     if holder is not None:
         return CleanupOutcome(store_id, left_to=holder)
-    deleted = delete_job_data(client, store_id)
+    deleted = delete_job_data(client, store_id, scan=scan)
     claim.drop(owner.uid)
     return CleanupOutcome(store_id, deleted=deleted)

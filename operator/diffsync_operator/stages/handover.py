@@ -184,12 +184,17 @@ class RedisJobState:
         return registered_generations(members, self.store_id)
 
 
-def delete_job_data(client: redis.Redis, store_id: str) -> int:
-    """Delete a job's stage keys and every store it wrote; returns the number of job keys deleted."""
-    from diffsync.store.redis import RedisStore
+def delete_job_data(client: redis.Redis, store_id: str, *, scan: bool = False) -> int:
+    """Delete a job's stage keys and every store it wrote; returns the number of job keys deleted.
+
+    Each store goes by the names its meta records, whatever format wrote it (also stores of an
+    older diffsync, which a RedisStore refuses to open). `scan`: also SCAN each store's prefix
+    for keys something else wrote there, only for a login that may (not a job's own user).
+    """
+    from diffsync.store.redis import delete_store
 
     stores = RedisJobState(client, store_id).generations()  # only this job's own generations
     stores.update(side_store_id(store_id, side) for side in SIDES)  # written before generations existed
     for store in sorted(stores):
-        RedisStore(client=client, store_id=store).clear()
+        delete_store(client, store, scan=scan)
     return int(client.delete(*job_keys(store_id)))

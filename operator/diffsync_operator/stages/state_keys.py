@@ -18,13 +18,14 @@ the pattern of `ns/a` does not match the keys of `ns/a/b`. The generation patter
 of them, e.g. for a Redis ACL user that may touch only one job's keys (`~<pattern>` each).
 
 `refresh_state_ttl` sets the expiry of every existing key of a job without scanning the
-keyspace: the generations are listed in the job's `generations` set, a store's keys are named
-from its `models` set, the handover keys are fixed.
+keyspace (a job's own Redis user may not SCAN): the generations are listed in the job's
+`generations` set, a store's keys are named from its meta (`diffsync.store.redis.store_keys`),
+the handover keys are fixed.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from diffsync_operator.stages.handover import KEY_PREFIX, generations_key, job_keys, registered_generations
@@ -63,25 +64,15 @@ def job_key_patterns(store_id: str) -> list[str]:
     return [*generations, *stores, f"{job_key_prefix(store_id)}:*"]
 
 
-def _store_keys(prefix: str, model_names: set[bytes | str]) -> list[str]:
-    keys = [f"{prefix}:meta", f"{prefix}:models"]
-    for raw in sorted(name.decode() if isinstance(name, bytes) else name for name in model_names):
-        keys += [f"{prefix}:data:{_escape(raw)}", f"{prefix}:order:{_escape(raw)}"]
-    return keys
-
-
 def existing_job_keys(client: redis.Redis, store_id: str) -> list[str]:
     """The names of the job's store and handover keys (not the claim); some may not exist."""
+    from diffsync.store.redis import store_keys
+
     generations = registered_generations(client.smembers(generations_key(store_id)), store_id)
     stores = [*(side_store_id(store_id, side) for side in SIDES), *sorted(generations)]
-    prefixes = [store_key_prefix(store) for store in stores]
-    pipe = client.pipeline(transaction=False)
-    for prefix in prefixes:
-        pipe.smembers(f"{prefix}:models")
-    members: list[Any] = pipe.execute()
     keys = job_keys(store_id)
-    for prefix, names in zip(prefixes, members, strict=True):
-        keys += _store_keys(prefix, names)
+    for store in stores:
+        keys += store_keys(client, store)
     return keys
 
 
