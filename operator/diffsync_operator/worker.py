@@ -117,9 +117,9 @@ def redis_stores(login: RedisLogin, ttl: int | None = None) -> tuple[Any, StoreF
 
     client = login.connect()
 
-    def factory(store_id: str) -> RedisStore:
+    def factory(store_id: str, *, epoch: str | None = None) -> RedisStore:
         name = store_id.rsplit("/", 1)[-1]
-        return RedisStore(client=client, store_id=store_id, name=name, ttl=ttl, allow_scan=False)
+        return RedisStore(client=client, store_id=store_id, name=name, ttl=ttl, epoch=epoch, allow_scan=False)
 
     return client, factory
 

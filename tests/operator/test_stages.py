@@ -234,3 +234,18 @@ def test_an_adapter_calling_sys_exit_0_fails_the_stage_without_a_result(inventor
     assert not result.ok
     assert result.error.startswith("exited without a result")
     assert state.get_result(Stage.LOAD_SOURCE) == result
+
+
+def test_a_store_losing_its_data_is_lost_state_in_a_diff_or_sync_and_retryable_in_a_load():
+    from diffsync_operator.stages.run import classify, state_gone
+
+    from diffsync.exceptions import StoreDataLost, StoreFormatMismatch
+
+    for error in (StoreDataLost("gone"), StoreFormatMismatch("format 1")):
+        for stage in (Stage.DIFF, Stage.SYNC):
+            reported = state_gone(stage, error)
+            assert (reported.lost_state, reported.retryable, reported.__cause__) == (True, False, error)
+            assert str(reported).startswith(f"{type(error).__name__}: ")
+        assert state_gone(Stage.LOAD_SOURCE, error) is error
+    assert classify(StoreDataLost("lost mid-flush")) is True  # a load: the next attempt writes anew
+    assert classify(StoreFormatMismatch("format 1")) is False

@@ -4,19 +4,22 @@
 
 - `stage`: a `Stage` (load-source, load-target, diff, sync);
 - `job`: a `JobConfig` (adapter paths and params, mode, flags, storeId, deletion guard);
-- `store_factory(store_id) -> BaseStore`: the store with that id. The worker passes
-  RedisStores sharing one client; the local CLI passes `local_store_factory()`, which hands
-  out one LocalStore per id so every stage in the process sees what the load stages loaded;
+- `store_factory(store_id, epoch=None) -> BaseStore`: the store with that id. The worker
+  passes RedisStores sharing one client (with `epoch`, a RedisStore refuses to open unless
+  Redis still holds that generation of the data); the local CLI passes
+  `local_store_factory()`, which hands out one LocalStore per id so every stage in the process
+  sees what the load stages loaded;
 - `state`: a `JobState` (`stages.handover`) where the stage results and the diff are committed;
 - `attempt`, `token`: which attempt of the stage this is; with the token (the worker passes a
   random one) they name the store generation a load writes (`store_ids.generation_store_id`).
 
 Each load attempt writes its own generation of its side's store and commits its result naming
-it; the diff and sync read the committed generations, and check before and after reading that
-they are still what was loaded (`stages.verify`). So a late flush of an interrupted or
-superseded attempt lands in a store nobody reads, and Redis losing the state is seen, never
-taken for an empty source. A load that fails empties its own generation; one that commits
-deletes the generations its side's earlier attempts wrote.
+it and the store's epoch; the diff and sync open the committed generations with that epoch and
+check before and after reading that they are still what was loaded (`stages.verify`). So a
+late flush of an interrupted or superseded attempt lands in a store nobody reads, and Redis
+losing the state is seen, never taken for an empty source. A load that fails empties its own
+generation; one that commits deletes the generations its side's earlier attempts wrote (best
+effort: what it cannot delete expires, and the finalizer deletes every generation).
 
 `run_stage` never raises for a failing stage: it returns a `StageResult` with `ok=False`,
 the error (side, exception type and message; the stage is the result's `stage`) and whether
@@ -24,8 +27,11 @@ trying again can help (`retryable`). Not retryable: an adapter that does not imp
 the adapter rejects, a create/update/delete the target refused (ObjectCrudException), a sync
 the deletion guard stops (`deletion_blocked`), and a stored state that is gone or not what was
 loaded (`lost_state`: run again it cannot succeed, but after the load stages ran again it can,
-which is what the operator does). A stage stopped by SIGTERM (`stages.interrupt`) is
-`interrupted` and retryable. Everything else, notably Redis being unreachable, is retryable.
+which is what the operator does). A store raising `StoreDataLost` (Redis lost its data) or
+`StoreFormatMismatch` (another diffsync version wrote it) is that case in a diff or sync; in a
+load, `StoreDataLost` is retryable (the next attempt writes a new generation). A stage stopped
+by SIGTERM (`stages.interrupt`) is `interrupted` and retryable. Everything else, notably Redis
+being unreachable, is retryable.
 An adapter calling `sys.exit()` (even `sys.exit(0)`) fails the stage, "exited without a
 result": a stage succeeds only when it wrote its result.
 
@@ -43,14 +49,20 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 from pydantic import ValidationError
 
 from diffsync import Adapter
 from diffsync.diff import Diff
-from diffsync.exceptions import DiffException, ObjectCrudException, ObjectStoreException
+from diffsync.exceptions import (
+    DiffException,
+    ObjectCrudException,
+    ObjectStoreException,
+    StoreDataLost,
+    StoreFormatMismatch,
+)
 from diffsync.store import BaseStore
 from diffsync_operator.api.status import DiffSummary, Stage, SyncOutcome
 from diffsync_operator.stages import diff_codec, progress, verify
@@ -64,18 +76,26 @@ from diffsync_operator.stages.result import StageResult
 from diffsync_operator.stages.store_ids import generation_store_id, is_generation_of
 from diffsync_operator.stages.sync_log import recording_outcomes
 
-StoreFactory = Callable[[str], BaseStore]
+
+class StoreFactory(Protocol):
+    """Opens the store `store_id`; `epoch`: the generation of the data a load recorded for it."""
+
+    def __call__(self, store_id: str, *, epoch: str | None = None) -> BaseStore: ...
+
 
 __all__ = ["StageError", "StoreFactory", "build_adapter", "classify", "local_store_factory", "run_stage"]
 
 
 def local_store_factory() -> StoreFactory:
-    """One LocalStore per store id, kept for the life of the factory (in-process runs)."""
+    """One LocalStore per store id, kept for the life of the factory (in-process runs).
+
+    `epoch` is not checked: a LocalStore cannot lose its data while the process lives.
+    """
     from diffsync.store.local import LocalStore
 
     stores: dict[str, BaseStore] = {}
 
-    def factory(store_id: str) -> BaseStore:
+    def factory(store_id: str, *, epoch: str | None = None) -> BaseStore:
         if store_id not in stores:
             stores[store_id] = LocalStore(name=store_id)
         return stores[store_id]
@@ -123,16 +143,23 @@ class _Attempt:
 
     def side_adapter(self, side: str, load: StageResult) -> Adapter:
         ref = self.job.source if side == "source" else self.job.target
-        return build_adapter(ref, self.factory(verify.generation(self.job.store_id, load)))
+        store = self.factory(verify.generation(self.job.store_id, load), epoch=load.epoch)
+        return build_adapter(ref, store)
 
 
-def _discard(store: BaseStore) -> None:
-    """Empty a store this attempt will not commit; a failure here must not hide the first one."""
+def _discard(run: _Attempt, store_id: str, store: BaseStore | None = None) -> None:
+    """Empty a store nobody may read; a failure here must not hide the stage's own outcome.
+
+    Best effort, opening the store included (a store of an older diffsync does not open): what
+    stays expires with the job's TTL, and the finalizer deletes every generation of the job.
+    """
     try:
-        store.clear()
-    except Exception as error:  # best effort: the next commit of this side deletes it too
+        (run.factory(store_id) if store is None else store).clear()
+    except Exception as error:
         structlog.get_logger().warning(
-            "could not empty an abandoned store", store=str(store), error=str(error)
+            "could not empty an abandoned store",
+            store=store_id,
+            error=redact(f"{type(error).__name__}: {error}"),
         )
 
 
@@ -148,9 +175,10 @@ def _load(side: str, run: _Attempt) -> None:
         adapter.load()
         store.flush()
     except BaseException:
-        _discard(store)
+        _discard(run, generation, store)
         raise
     result.generation = generation
+    result.epoch = verify.store_epoch(store)
     result.models = verify.model_counts(store)
     result.objects = sum(result.models.values())
 
@@ -159,7 +187,7 @@ def _drop_superseded(side: str, run: _Attempt) -> None:
     """After a load committed: delete the generations earlier attempts of its side wrote."""
     for generation in sorted(run.state.generations()):
         if generation != run.result.generation and is_generation_of(generation, run.job.store_id, side):
-            _discard(run.factory(generation))
+            _discard(run, generation)
 
 
 def _diff(run: _Attempt) -> str:
@@ -257,8 +285,8 @@ def classify(error: BaseException) -> bool:
     """Whether a new attempt may succeed after `error`."""
     if isinstance(error, StageError):
         return error.retryable
-    if isinstance(error, StageInterrupted):
-        return True
+    if isinstance(error, (StageInterrupted, StoreDataLost)):
+        return True  # StoreDataLost here is a load's: its next attempt writes a new generation
     if (refusal := redis_refusal(error)) is not None:
         return type(refusal).__name__ not in _NOT_RETRYABLE_REFUSALS
     if isinstance(error, (ObjectCrudException, DiffException)):
@@ -286,6 +314,16 @@ def _describe(error: BaseException) -> str:
     if (refusal := redis_refusal(error)) is not None and refusal is not error:
         text += f" (Redis refused: {type(refusal).__name__}: {refusal})"
     return text
+
+
+def state_gone(stage: Stage, error: BaseException) -> BaseException:
+    """`error` as the stage should report it: in a diff or sync, a store whose data Redis lost,
+    or that another diffsync version wrote, is the job's state lost (reload), not a store error."""
+    if stage in verify.LOADS or not isinstance(error, (StoreDataLost, StoreFormatMismatch)):
+        return error
+    replaced = lost(f"{type(error).__name__}: {error}")
+    replaced.__cause__ = error
+    return replaced
 
 
 def _fail(result: StageResult, error: BaseException) -> None:
@@ -316,7 +354,7 @@ def run_stage(
             diff_text = _STAGES[stage](run)
         result.ok = True
     except (Exception, StageInterrupted) as error:  # the stage's outcome, reported rather than raised
-        _fail(result, error)
+        _fail(result, state_gone(stage, error))
     except SystemExit as error:  # sys.exit() in an adapter: the stage did not finish its work
         result.retryable = False
         result.error = redact(
@@ -353,4 +391,4 @@ def _commit(run: _Attempt, diff_text: str | None) -> None:
     if committed and result.ok:
         _drop_superseded(side, run)
     elif not result.ok:
-        _discard(run.factory(result.generation))  # nobody may read what was not committed
+        _discard(run, result.generation)  # nobody may read what was not committed

@@ -4,6 +4,8 @@ A Redis without persistence comes back empty after a restart, and the client rec
 silently: a store then reads as empty, and an empty source diffs as "delete everything". So
 the diff and sync stages check twice:
 
+- when they open a store: a RedisStore opened with the epoch its load recorded refuses to
+  open (`StoreDataLost`) unless Redis still holds that generation of the data;
 - before they read (`committed_loads`, `check_counts`): each load stage committed an ok
   result, and its generation's store holds, per model, the objects that load counted;
 - after they read (`confirm_unchanged`), and after any store error while reading: the load
@@ -12,7 +14,9 @@ the diff and sync stages check twice:
   (they live in the same Redis), and a partial read shows in the counts.
 
 Any mismatch raises `StageError(lost_state=True)`: the stage fails as "state lost" and the
-operator runs the loads again, then the stages after them.
+operator runs the loads again, then the stages after them. A store's own `StoreDataLost`
+(every RedisStore read and write checks the epoch too) is reported the same way
+(`run.state_gone`).
 """
 
 from __future__ import annotations
@@ -46,6 +50,16 @@ def generation(store_id: str, load: StageResult) -> str:
 def inputs_of(store_id: str, loads: dict[Stage, StageResult]) -> dict[str, str]:
     """The generations a stage reads, as its result records them."""
     return {stage.value: generation(store_id, load) for stage, load in loads.items()}
+
+
+def store_epoch(store: BaseStore) -> str | None:
+    """The generation of the data `store` holds, for stores that keep one (`RedisStore.epoch`).
+
+    A load records it; the diff and sync open the store with it, so data Redis lost, and that
+    something wrote again since, is refused when the store opens rather than read.
+    """
+    epoch = getattr(store, "epoch", None)  # BaseStore has none: LocalStore cannot lose data
+    return epoch if isinstance(epoch, str) else None
 
 
 def model_counts(store: BaseStore) -> dict[str, int]:
