@@ -5,7 +5,9 @@ Redis login of `stages.redis_login`, DIFFSYNC_TERMINATION_LOG), runs the stage o
 RedisStores sharing one Redis client, and reports the `StageResult`: kept in Redis (by
 `run_stage`), written as the pod's termination message, and printed as the last line of
 stdout. Exit status: 0 when the stage succeeded, 1 when it failed, 143 (128 + SIGTERM) when
-SIGTERM stopped it, 2 for a bad command line.
+SIGTERM stopped it, 2 for a bad command line, and 75 (`FLUSH_FAILED_EXIT_STATUS`) when a
+RedisStore still alive at interpreter exit could not write what it buffered: the result was
+reported before that, so the operator counts such an attempt as failed whatever it says.
 
 SIGTERM (the pod deleted, evicted or preempted) interrupts the stage's work, which then
 fails as `interrupted` with its `finally` blocks run; its result is still committed and
@@ -39,7 +41,7 @@ import signal
 import sys
 from collections.abc import Mapping, MutableMapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from pydantic import ValidationError
@@ -64,8 +66,11 @@ from diffsync_operator.stages.progress import ProgressReporter, interval_from, p
 from diffsync_operator.stages.redaction import redact
 from diffsync_operator.stages.redis_login import RedisLogin
 from diffsync_operator.stages.result import StageResult
-from diffsync_operator.stages.run import StoreFactory, classify, redis_refusal, run_stage
+from diffsync_operator.stages.run import classify, redis_refusal, run_stage
 from diffsync_operator.stages.state_keys import refresh_state_ttl
+
+if TYPE_CHECKING:
+    from diffsync.store.redis import RedisStore
 
 
 def _quiet_object_successes(logger: Any, method: str, event: MutableMapping[str, Any]) -> Any:
@@ -106,22 +111,63 @@ def _write_text(text: str, env: Mapping[str, str]) -> None:
         print(f"could not write the termination message to {path}: {error}", file=sys.stderr)
 
 
-def redis_stores(login: RedisLogin, ttl: int | None = None) -> tuple[Any, StoreFactory]:
-    """One client (the store's timeouts and retries) and a factory of RedisStores sharing it.
+class StageStores:
+    """The RedisStores one stage opens, all over one client; `release` ends them with the stage.
 
-    `ttl`: every key a store writes expires that many seconds after its last write. The stores
-    never SCAN (`allow_scan=False`): on a Redis the operator administers the pod logs in as the
-    job's user, which may not, since SCAN would list every tenant's keys.
+    The stores never SCAN (`allow_scan=False`): on a Redis the operator administers the pod logs
+    in as the job's user, which may not, since SCAN would list every tenant's keys.
+
+    A stage flushes what it commits itself, so what a store still buffers when the stage is
+    over belongs to an attempt that failed (a sync cut short by Redis losing its data, say). It
+    is dropped, as a `with store:` block that raised drops it, instead of being written by the
+    interpreter's exit flush into a store nobody reads (or failing there and ending the
+    process with status 75 after it reported).
     """
-    from diffsync.store.redis import RedisStore
 
-    client = login.connect()
+    def __init__(self, client: Any, ttl: int | None) -> None:
+        self.client = client
+        self.ttl = ttl  # every key a store writes expires that many seconds after its last write
+        self.opened: list[RedisStore] = []
 
-    def factory(store_id: str, *, epoch: str | None = None) -> RedisStore:
+    def __call__(self, store_id: str, *, epoch: str | None = None) -> RedisStore:
+        from diffsync.store.redis import RedisStore
+
         name = store_id.rsplit("/", 1)[-1]
-        return RedisStore(client=client, store_id=store_id, name=name, ttl=ttl, epoch=epoch, allow_scan=False)
+        store = RedisStore(
+            client=self.client, store_id=store_id, name=name, ttl=self.ttl, epoch=epoch, allow_scan=False
+        )
+        self.opened.append(store)
+        return store
 
-    return client, factory
+    def release(self, result: StageResult) -> None:
+        """Close the stores after a stage that succeeded; drop what they buffer after one that failed.
+
+        A close that cannot write what a successful stage left buffered fails the attempt
+        (retryable), before its result is reported.
+        """
+        opened, self.opened = self.opened, []
+        for store in opened:
+            if not result.ok:
+                store.__exit__(StageFailed, None, None)  # a `with` block's failure: nothing written
+                continue
+            try:
+                store.close()
+            except Exception as error:
+                result.ok, result.retryable = False, True
+                reason = f"{type(error).__name__}: {error}"
+                result.error = redact(
+                    f"could not write what store {store} still held after the stage: {reason}"
+                )
+
+
+class StageFailed(Exception):
+    """Why `StageStores.release` ends a store as a failed `with` block would."""
+
+
+def redis_stores(login: RedisLogin, ttl: int | None = None) -> tuple[Any, StageStores]:
+    """One client (the store's timeouts and retries) and the stage's RedisStores sharing it."""
+    client = login.connect()
+    return client, StageStores(client, ttl)
 
 
 def final_stage(job: JobConfig) -> Stage:
@@ -133,9 +179,7 @@ def _failed(stage: Stage, attempt: int, error: str) -> StageResult:
     return StageResult(stage=stage, attempt=attempt, ok=False, retryable=True, error=redact(error))
 
 
-def run_claimed(
-    stage: Stage, job: JobConfig, attempt: int, client: Any, factory: StoreFactory
-) -> StageResult:
+def run_claimed(stage: Stage, job: JobConfig, attempt: int, client: Any, stores: StageStores) -> StageResult:
     """Run `stage` while holding the job's claim on its store (see the module docstring)."""
     claim = StoreClaim(client, job.store_id)
     try:
@@ -159,7 +203,8 @@ def run_claimed(
         RedisJobState(client, job.store_id, ttl=job.store_ttl_seconds), claim, job.job_uid
     )
     with ClaimKeeper(claim, job.job_uid, job.claim_ttl_seconds, on_beat=refresh_ttl):
-        result = run_stage(stage, job, factory, state, attempt=attempt, token=secrets.token_hex(4))
+        result = run_stage(stage, job, stores, state, attempt=attempt, token=secrets.token_hex(4))
+        stores.release(result)
     try:
         refresh_ttl()  # the state's lifetime counts from the end of this stage
         if result.ok and stage is final_stage(job) and job.final_stage_releases_claim:
@@ -180,14 +225,14 @@ def run(stage: Stage, env: Mapping[str, str]) -> StageResult:
         login = RedisLogin.from_env(env)
     except (ValidationError, ValueError) as error:
         return StageResult(stage=stage, ok=False, retryable=False, error=f"bad worker environment: {error}")
-    client, factory = redis_stores(login, ttl=job.store_ttl_seconds)
+    client, stores = redis_stores(login, ttl=job.store_ttl_seconds)
     key = progress_key(job.store_id, stage)
     reporter = ProgressReporter(
         lambda count: client.set(key, count, ex=job.store_ttl_seconds), interval=interval_from(env)
     )
     try:
         with reporter.running():
-            return run_claimed(stage, job, attempt, client, factory)
+            return run_claimed(stage, job, attempt, client, stores)
     finally:
         client.close()
 

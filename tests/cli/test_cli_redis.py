@@ -157,3 +157,20 @@ def test_a_password_in_the_redis_url_works_and_is_never_printed(
     assert "summary: create 5, update 3, delete 3, no-change 13, skip 0" in process.stdout
     assert "cli-s3cret" not in process.stdout + process.stderr
     assert f"redis://:***@127.0.0.1:{server.port}/0" in process.stdout
+
+
+def test_a_worker_that_reported_success_then_exited_75_is_a_failed_stage() -> None:
+    import subprocess
+
+    from diffsync_operator.api.status import Stage
+    from diffsync_operator.cli.runner import _worker_result
+    from diffsync_operator.stages.result import StageResult
+
+    printed = StageResult(stage=Stage.LOAD_SOURCE, ok=True, objects=5).to_json()
+    stderr = "diffsync: could not write RedisStore (dc1) at exit: ObjectStoreException: ...\n"
+    done = subprocess.CompletedProcess(["worker"], 75, f"{printed}\n", stderr)
+    result = _worker_result(Stage.LOAD_SOURCE, done)
+    assert (result.ok, result.retryable, result.objects) == (False, True, 5)
+    assert result.error.startswith("reported success, then exited with status 75: diffsync: could not write")
+    clean = subprocess.CompletedProcess(["worker"], 0, f"{printed}\n", "")
+    assert _worker_result(Stage.LOAD_SOURCE, clean).ok

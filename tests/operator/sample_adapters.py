@@ -282,6 +282,57 @@ class FlatInventory(FileInventory):
                 self.add(self.item(shelf=name, sku=sku, qty=qty))
 
 
+class Opaque(DiffSyncModel):
+    """A model whose `handle` may hold a value JSON cannot encode (an SDK object, say)."""
+
+    _modelname = "opaque"
+    _identifiers = ("name",)
+
+    name: str
+    handle: Any = None
+
+
+class OpaqueBox(Adapter):
+    opaque = Opaque
+    top_level = ["opaque"]
+
+
+#: Stores kept alive until the interpreter exits (where their flush is tried, and fails).
+_LEFT_AT_EXIT: list[Any] = []
+
+
+class UnflushedInventory(FileInventory):
+    """Loads as FileInventory; on the attempts in `unflushed_on` it also leaves a RedisStore of
+    its own holding a value JSON cannot encode. The stage reports success, then the store's
+    at-exit flush fails and the process exits with status 75 (docs/redis-store.md, "At exit").
+
+    The store is the job's base source store (`<storeId>/source`), which the job's Redis user
+    may write and no stage reads; the refused flush writes nothing there.
+    """
+
+    def __init__(self, *, unflushed_on: list[int] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.unflushed_on = [1] if unflushed_on is None else unflushed_on
+
+    def load(self) -> None:
+        super().load()
+        if int(os.environ.get("DIFFSYNC_ATTEMPT", "1")) in self.unflushed_on:
+            from diffsync_operator.stages.config import ENV_JOB, JobConfig
+            from diffsync_operator.stages.redis_login import RedisLogin
+            from diffsync_operator.stages.store_ids import side_store_id
+
+            from diffsync.store.redis import RedisStore
+
+            job = JobConfig.model_validate_json(os.environ[ENV_JOB])
+            client = RedisLogin.from_env(os.environ).connect()
+            store = RedisStore(
+                client=client, store_id=side_store_id(job.store_id, "source"), allow_scan=False
+            )
+            box = OpaqueBox(internal_storage_engine=store)
+            box.add(Opaque(name="sdk-handle", handle=object()))
+            _LEFT_AT_EXIT.append(box)
+
+
 class QuitterInventory(FileInventory):
     """Ends its process "successfully" without loading: `sys.exit(0)` in construction or in
     load (`quit_in`), or `os._exit(0)` (`hard: true`), which no handler can see."""

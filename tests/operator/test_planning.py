@@ -537,3 +537,47 @@ def test_a_pod_that_exits_0_without_a_result_is_a_failed_attempt():
     assert entry.phase is StagePhase.FAILED
     assert "exited without a result" in entry.message
     assert plan.status.phase is JobPhase.FAILED
+
+
+def _ok_then_unwritten(stage: Stage, attempt: int = 1) -> ObservedPod:
+    """A worker that reported success, then exited 75: a store could not write at exit."""
+    message = StageResult(stage=stage, attempt=attempt, ok=True, objects=5).to_json()
+    return ObservedPod(
+        f"inv-{stage.value}-{attempt}", stage, attempt, "Failed", exit_code=75, message=message
+    )
+
+
+def test_an_ok_result_then_exit_75_is_a_failed_retryable_attempt_never_a_success():
+    _, job = _step(_job(backoffLimit=1), [])
+    pods = [_ok_then_unwritten(Stage.LOAD_SOURCE), _ok(Stage.LOAD_TARGET)]
+    plan, job = _step(job, pods)
+    entry = plan.status.stage(Stage.LOAD_SOURCE)
+    assert entry.phase is StagePhase.PENDING  # not Succeeded: waiting for its next attempt
+    assert "exited with status 75 after its stage reported" in entry.message
+    assert "could not write what it still buffered" in entry.message
+    assert not any(e.reason == "StageSucceeded" and "load-source" in e.message for e in plan.events)
+    plan, _ = _step(job, pods, NOW + timedelta(seconds=10))
+    assert plan.create == [(Stage.LOAD_SOURCE, 2)]
+
+
+def test_an_ok_result_then_exit_75_of_a_sync_reloads_before_syncing_again():
+    status = SyncJobStatus(
+        stages=[
+            StageStatus(name=stage, phase=StagePhase.SUCCEEDED, attempts=1)
+            for stage in (Stage.LOAD_SOURCE, Stage.LOAD_TARGET, Stage.DIFF)
+        ]
+    )
+    plan = plan_next_step(_job(status, mode="sync"), [_ok_then_unwritten(Stage.SYNC)], NOW)
+    assert set(plan.create) == {(Stage.LOAD_SOURCE, 2), (Stage.LOAD_TARGET, 2)}
+    assert [e.reason for e in plan.events] == ["Reloading"]
+
+
+def test_a_failed_result_then_exit_75_keeps_the_results_own_verdict():
+    _, job = _step(_job(), [])
+    message = StageResult(
+        stage=Stage.LOAD_SOURCE, ok=False, retryable=False, error="No module named 'x'"
+    ).to_json()
+    pod = ObservedPod("inv-load-source-1", Stage.LOAD_SOURCE, 1, "Failed", exit_code=75, message=message)
+    plan, _ = _step(job, [pod, _ok(Stage.LOAD_TARGET)])
+    assert plan.status.phase is JobPhase.FAILED
+    assert plan.status.stage(Stage.LOAD_SOURCE).message == "No module named 'x'"

@@ -13,7 +13,7 @@ from envtest.waiting import wait_for
 from sample_adapters import SOURCE, FileInventory, read_changes, read_inventory, write_inventory
 from worker_helpers import finish_worker, job_json, run_worker, start_worker
 
-from diffsync.store.redis import RedisStore, delete_store, store_keys
+from diffsync.store.redis import FLUSH_FAILED_EXIT_STATUS, RedisStore, delete_store, store_keys
 
 #: What the sample target holds and the source does not: the only deletes a sync may make.
 TARGET_ONLY = {"delete shelf c3", "delete item a1__washer"}
@@ -201,3 +201,14 @@ def test_loads_an_older_diffsync_committed_are_reloaded_and_cleaned_up(
     assert client.exists(*store_keys(client, old)) == 4
     delete_state_under_claim(client, redis_store_id, ClaimOwner(f"uid-of-{redis_store_id}", "test"))
     assert client.keys(f"*{redis_store_id}*") == []
+
+
+def test_a_store_that_cannot_write_at_exit_makes_an_ok_stage_exit_75(
+    inventory_files, redis_server, redis_store_id, tmp_path
+):
+    job = job_json(*inventory_files, redis_store_id).replace("FileInventory", "UnflushedInventory")
+    code, result, done = run_worker("load-source", job, redis_server.url, tmp_path)
+    assert code == FLUSH_FAILED_EXIT_STATUS == 75, done.stderr
+    assert result.ok  # the termination message was written before: only the status tells
+    assert "could not write RedisStore" in done.stderr and "at exit" in done.stderr
+    assert "field 'handle' holds a value of type object" in done.stderr

@@ -133,11 +133,18 @@ def _redis_client(url: str):  # type: ignore[no-untyped-def]
 
 
 def _worker_result(stage: Stage, process: subprocess.CompletedProcess[str]) -> StageResult:
+    """The result a worker printed last; a failure when it printed none, or succeeded and then
+    failed (status 75: a store could not write what it buffered when the process ended)."""
     lines = process.stdout.strip().splitlines()
     parsed = StageResult.parse(lines[-1]) if lines else None
+    tail = process.stderr.strip()[-_STDERR_TAIL:]
+    if parsed is not None and parsed.ok and process.returncode != 0:
+        parsed.ok, parsed.retryable = False, True
+        parsed.error = f"reported success, then exited with status {process.returncode}" + (
+            f": {tail}" if tail else ""
+        )
     if parsed is not None:
         return parsed
-    tail = process.stderr.strip()[-_STDERR_TAIL:]
     return StageResult(
         stage=stage,
         ok=False,

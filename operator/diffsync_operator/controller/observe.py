@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from diffsync.store.redis import FLUSH_FAILED_EXIT_STATUS
 from diffsync_operator.api.status import Stage
 from diffsync_operator.controller.naming import LABEL_ATTEMPT, LABEL_STAGE
 from diffsync_operator.controller.pods import CONTAINER_NAME
@@ -38,6 +39,15 @@ class ObservedPod:
     def finished(self) -> bool:
         """The pod will not run again."""
         return self.phase in ("Succeeded", "Failed")
+
+    @property
+    def unwritten_at_exit(self) -> bool:
+        """The worker ended with the store's at-exit failure status (`FLUSH_FAILED_EXIT_STATUS`).
+
+        A RedisStore still alive when the process ended could not write what it buffered. The
+        stage's result was written before that and may say it succeeded: it did not.
+        """
+        return self.exit_code == FLUSH_FAILED_EXIT_STATUS
 
 
 def _time(value: Any) -> datetime | None:

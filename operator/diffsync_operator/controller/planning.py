@@ -9,7 +9,10 @@ Rules:
 - stages run in groups: [load-source, load-target] together, then [diff], then [sync] in
   sync mode; a group starts when the previous one has succeeded;
 - a stage succeeds only when its pod succeeded *and* left a successful result: a pod that
-  exits 0 without one ("exited without a result") is a failed attempt;
+  exits 0 without one ("exited without a result") is a failed attempt, and so is a pod whose
+  result says ok but that failed afterwards, e.g. exit status 75 when a store could not write
+  what it buffered at interpreter exit (`ObservedPod.unwritten_at_exit`); such an attempt is
+  retryable, whatever the result says;
 - one attempt at a time (the Kubernetes Job's `podReplacementPolicy: Failed`): a stage's next
   attempt starts only when every earlier pod of the stage has terminated (phase Succeeded or
   Failed) or is gone. A pod being deleted still runs its process for up to its grace period:
@@ -143,6 +146,12 @@ def _failure_text(pod: ObservedPod | None, result: StageResult | None, name: str
         return f"pod {name} was deleted before it finished"
     if result is not None and result.error:
         return result.error
+    if pod.unwritten_at_exit:
+        return (
+            f"pod {name} exited with status {pod.exit_code} after its stage reported: a store could not "
+            "write what it still buffered when the process ended (Redis unreachable or its data lost; "
+            "the pod's log says which)"
+        )
     if pod.phase == "Succeeded":  # exit 0, yet no result: e.g. os._exit(0) in an adapter
         return f"pod {name} exited without a result (exit code 0): the stage did not write its result"
     detail = f"exit code {pod.exit_code}" if pod.exit_code is not None else "no exit code"
@@ -292,7 +301,9 @@ class _Planner:
             return self.succeed(entry, result)
         text = _failure_text(pod, result, name)
         lost = result is not None and result.lost_state
-        retryable = result.retryable if result is not None else True
+        # A result only says whether a failure is retryable; an ok result on a failed pod
+        # (exit 75 after it reported) is an attempt that failed afterwards: try again.
+        retryable = result.retryable if result is not None and not result.ok else True
         disrupted = _disrupted(pod, result) and self.note_disruption(entry, attempt)
         if disrupted:
             text += f" (not counted against backoffLimit: disruption {len(entry.disrupted_attempts)} of "
