@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import redis
-from cli_helpers import REPO, Maker, run_cli
+from cli_helpers import REPO, Maker, load_json, run_cli
 from diffsync_operator.api.resource import GROUP, PLURAL, VERSION
 from diffsync_operator.api.status import (
     Condition,
@@ -197,3 +197,30 @@ def test_show_diff_of_a_job_on_the_operators_redis_logs_in_as_the_jobs_own_user(
     assert process.returncode == 0, process.stderr
     assert "summary: create 5, update 3, delete 3, no-change 13, skip 0" in process.stdout
     assert "job-pw" not in process.stdout + process.stderr
+
+
+def test_show_diff_json_lists_every_changed_element_and_the_summary(
+    cluster: Any, namespace: str, directory_manifest: Maker, redis_url: str, redis_store_id: str
+) -> None:
+    manifest = directory_manifest(storeId=redis_store_id)
+    local = load_json(
+        run_cli("run", str(manifest), "--redis-url", redis_url, "--keep-state", "-q", "-o", "json")
+    )
+    _create_job(cluster, namespace, "directory", manifest, _status(JobPhase.SUCCEEDED, local["storeId"]))
+    try:
+        process = run_cli("show-diff", "directory", "-n", namespace, "--redis-url", redis_url, "-o", "json",
+                          env_vars=_kube_env(cluster))  # fmt: skip
+    finally:
+        _forget(redis_url, redis_store_id)
+    document = load_json(process)
+    assert document["summary"] == local["summary"]
+    actions = [element["action"] for element in document["elements"] if element["action"]]
+    assert sorted(actions) == sorted(["create"] * 5 + ["update"] * 3 + ["delete"] * 3)
+    [pdubois] = [element for element in document["elements"] if element["name"] == "pdubois"]
+    assert (pdubois["type"], pdubois["depth"], pdubois["dest_attrs"]) == ("person", 0, None)
+
+
+def _forget(redis_url: str, store_id: str) -> None:
+    connection = redis.Redis.from_url(redis_url)
+    connection.delete(*connection.keys(f"*{store_id}*"))
+    connection.close()

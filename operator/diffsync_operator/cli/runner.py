@@ -6,7 +6,7 @@ and an in-memory job state: no service needed. `run_with_redis` runs each stage 
 gets, sharing RedisStores and the job state in Redis exactly as pods do; the two load stages
 run at the same time, as their pods would.
 
-Both return a `RunOutcome`; the diff is rebuilt from the JSON the diff stage stored, so both
+Both return a `RunOutcome`; the diff is rebuilt from the log the diff stage stored, so both
 modes render it through the same code.
 """
 
@@ -23,7 +23,7 @@ from diffsync_operator.cli.errors import InvalidInput, RunFailed, redact_url
 from diffsync_operator.cli.logsetup import ObjectCounter
 from diffsync_operator.cli.progress import Probe, StageProgress
 from diffsync_operator.cli.stage_env import StageEnv
-from diffsync_operator.stages import diff_codec
+from diffsync_operator.stages import job_logs
 from diffsync_operator.stages.config import (
     ENV_ATTEMPT,
     ENV_JOB,
@@ -73,8 +73,10 @@ def planned_stages(job: JobConfig) -> list[Stage]:
 
 
 def _read_diff(state: JobState) -> Diff | None:
-    text = state.get_diff()
-    return diff_codec.loads(text) if text else None
+    diffed = state.get_result(Stage.DIFF)
+    if diffed is None or not diffed.ok or diffed.log is None:
+        return None
+    return job_logs.read_diff(state, diffed.log)
 
 
 def _total_loaded(results: list[StageResult]) -> int:

@@ -31,6 +31,7 @@ class StageResult(CamelModel):
     deletion_blocked: bool = False  # the sync would delete more than the deletion guard allows
     error: str | None = None  # what went wrong, without the stage name (that is `stage`)
     generation: str | None = None  # load stages: the store id this attempt wrote and committed
+    log: str | None = None  # diff: the log holding the diff (job_logs)
     inputs: dict[str, str] = Field(default_factory=dict)  # diff, sync: the generation read per load stage
     objects: int = Field(default=0, ge=0)
     models: dict[str, int] = Field(default_factory=dict)
