@@ -27,7 +27,7 @@ def _comparable(document: dict[str, Any]) -> dict[str, Any]:
         {key: stage.get(key) for key in ("stage", "ok", "objects", "models", "diff", "sync", "error")}
         for stage in document["stages"]
     ]
-    same = ("ok", "exitCode", "summary", "sync", "diff")
+    same = ("ok", "exitCode", "summary", "sync", "diff", "results")
     return {**{key: document[key] for key in same}, "stages": stages}
 
 

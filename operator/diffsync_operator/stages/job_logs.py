@@ -1,8 +1,9 @@
 """A job's logs: named lists of JSON lines an attempt writes a page at a time, readers page through.
 
-One log per attempt, named like the attempt's store generation:
+Two kinds, each one log per attempt, named like the attempt's store generation:
 
     diff@<attempt>[-<token>]          the diff stage's diff (`diff_codec` lines)
+    sync-results@<attempt>[-<token>]  the sync stage's per-object results (`sync_log`)
 
 Writers (`LogWriter`) register the log first, then append in pages of `PAGE_LINES`, so
 neither side of a 100k-object job builds one big string; readers (`read_lines`) fetch a page
@@ -23,6 +24,7 @@ from diffsync_operator.stages import diff_codec
 from diffsync_operator.stages.handover import JobState
 
 DIFF = "diff"
+SYNC_RESULTS = "sync-results"
 
 #: Lines per write and per read: one round trip each, a page of memory.
 PAGE_LINES = 1000

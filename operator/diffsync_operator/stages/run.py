@@ -8,10 +8,10 @@
   RedisStores sharing one client; the local CLI passes `local_store_factory()`, which hands
   out one LocalStore per id so every stage in the process sees what the load stages loaded;
 - `state`: a `JobState` (`stages.handover`) where the stage results are committed and the
-  diff is written as a log (`stages.job_logs`);
+  diff and the sync's per-object results are written as logs (`stages.job_logs`);
 - `attempt`, `token`: which attempt of the stage this is; with the token (the worker passes a
   random one) they name the store generation a load writes (`store_ids.generation_store_id`)
-  and the log a diff writes (`job_logs.log_name`).
+  and the log a diff or sync writes (`job_logs.log_name`).
 
 Each load attempt writes its own generation of its side's store and commits its result naming
 it; the diff and sync read the committed generations, and check before and after reading that
@@ -20,7 +20,9 @@ superseded attempt lands in a store nobody reads, and Redis losing the state is 
 taken for an empty source. A load that fails empties its own generation; one that commits
 deletes the generations its side's earlier attempts wrote. The diff works the same way with
 its log: the sync reads the diff log the committed diff result names; a diff attempt that
-does not commit deletes its log, one that commits deletes the logs earlier diffs wrote.
+does not commit deletes its log, one that commits deletes the logs earlier diffs wrote. Every
+sync attempt keeps its own results log (`stages.sync_log`), also a failed one: they expire
+with the job's state.
 
 `run_stage` never raises for a failing stage: it returns a `StageResult` with `ok=False`,
 the error (side, exception type and message; the stage is the result's `stage`) and whether
@@ -66,7 +68,7 @@ from diffsync_operator.stages.interrupt import StageInterrupted, interruptible
 from diffsync_operator.stages.redaction import redact
 from diffsync_operator.stages.result import StageResult
 from diffsync_operator.stages.store_ids import generation_store_id, is_generation_of
-from diffsync_operator.stages.sync_log import recording_outcomes
+from diffsync_operator.stages.sync_log import recording_sync
 
 StoreFactory = Callable[[str], BaseStore]
 
@@ -213,21 +215,27 @@ def _sync(run: _Attempt) -> None:
     )
     if refusal:
         raise StageError(refusal, retryable=False, deletion_blocked=True)
+    run.result.log = job_logs.log_name(job_logs.SYNC_RESULTS, run.result.attempt, run.token)
+    writer = job_logs.LogWriter(run.state, run.result.log)  # registered even when nothing changes
     if not diff.has_diffs():
         run.result.sync = SyncOutcome()
         return
-    with recording_outcomes() as recorder:
-        progress.track(lambda: recorder.succeeded + recorder.failed)
+    with recording_sync(writer, target) as recorder:
+        progress.track(lambda: recorder.attempted)
         try:
             target.sync_from(source, diff=diff, flags=run.job.flag_value())
-        except Exception:
-            # A target store read after Redis lost it makes updates fail as "not found":
-            # report the lost state (reload and diff again), not a refusal by the target.
-            verify.confirm_unchanged(run.state, loads)
+            recorder.finish(diff)
+        except BaseException as error:
+            how = "was interrupted" if isinstance(error, StageInterrupted) else "stopped at an error"
+            recorder.finish_quietly(diff, f"the sync {how} ({type(error).__name__})")
+            if isinstance(error, Exception):
+                # A target store read after Redis lost it makes updates fail as "not found":
+                # report the lost state (reload and diff again), not a refusal by the target.
+                verify.confirm_unchanged(run.state, loads)
             raise
         finally:
             run.result.sync = recorder.outcome()
-            run.result.objects = recorder.succeeded + recorder.failed
+            run.result.objects = run.result.sync.succeeded + run.result.sync.failed
     target.store.flush()
     verify.confirm_unchanged(run.state, loads)  # objects read for failed steps: were they there?
 
