@@ -1,4 +1,4 @@
-"""`diffsync status` and `rerun`, and what `show-diff` (`show`) needs: a SyncJob and its Redis login.
+"""`diffsync status` and `rerun`, and what `show-diff`/`show-results` (`show`) need: a SyncJob, a login.
 
 The kubernetes client is imported only here and only when one of these commands runs, so
 the local commands work with the `cli` extra alone. The kubeconfig is the usual one
@@ -34,7 +34,7 @@ def _client() -> tuple[Any, str]:
         from kubernetes import client, config
     except ImportError as error:
         raise InvalidInput(
-            "status and show-diff need the kubernetes client: pip install 'diffsync[operator]'"
+            "status, show-diff and show-results need the kubernetes client: pip install 'diffsync[operator]'"
         ) from error
     try:
         config.load_kube_config()  # type: ignore[no-untyped-call]
@@ -124,7 +124,8 @@ def status_text(job: SyncJob, namespace: str) -> str:
     if status.diff is not None:
         lines.append(f"summary: {render.summary_line(status.diff)}")
     if status.sync is not None:
-        lines.append(f"sync: {render.sync_line(status.sync)}")
+        more = f"diffsync show-results {job.metadata.name} --failed lists all"
+        lines.append(f"sync: {render.sync_line(status.sync, more=more)}")
     for condition in status.conditions:
         lines.append(
             f"condition {condition.type}={condition.status} ({condition.reason}): {condition.message}"

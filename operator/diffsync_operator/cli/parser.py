@@ -116,11 +116,18 @@ def build_parser() -> argparse.ArgumentParser:
     _stored_job_options(diff)
     diff.set_defaults(handler=show.cmd_show_diff)
 
+    results = sub.add_parser("show-results", help="every per-object result of a SyncJob's sync, from Redis")
+    _stored_job_options(results)
+    results.add_argument("--failed", action="store_true", help="only the objects the sync could not apply")
+    results.add_argument(
+        "--attempt", type=int, metavar="N", help="the results of sync attempt N (default: the committed one)"
+    )
+    results.set_defaults(handler=show.cmd_show_results)
     return parser
 
 
 def _stored_job_options(parser: argparse.ArgumentParser) -> None:
-    """NAME and where to read its state (`show-diff`)."""
+    """NAME and where to read its state: the options `show-diff` and `show-results` share."""
     parser.add_argument("name")
     parser.add_argument("--namespace", "-n", help="default: the kubeconfig context's namespace")
     parser.add_argument(

@@ -1,13 +1,15 @@
-"""`diffsync show-diff`: page through the diff a job stored in Redis.
+"""`diffsync show-diff` and `diffsync show-results`: page through what a job stored in Redis.
 
-It reads the job from the cluster (`cluster.fetch_job`: its store id, its Redis, how to log
-in), then reads the diff's log (`stages.job_logs`) a page at a time and prints each page
-before reading the next: a diff of 100k objects is printed without being loaded whole, in
-text or as one JSON document written as it goes (`-o json`):
+Both read the job from the cluster (`cluster.fetch_job`: its store id, its Redis, how to log
+in), then read a log of its state (`stages.job_logs`) a page at a time and print each page
+before reading the next: a diff or a sync of 100k objects is printed without being loaded
+whole, in text or as one JSON document written as it goes (`-o json`).
 
 - `show-diff NAME`: the diff the committed diff stage stored, as `diffsync run` prints it
   (`diff_tree`), or `{"summary": ..., "elements": [...]}` with every changed element
   (`depth`, `type`, `name`, `keys`, `action`, attributes on both sides).
+- `show-results NAME [--failed] [--attempt N]`: every per-object result of the sync (the
+  committed sync attempt's by default), one line each: outcome, action, model, id, message.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from diffsync_operator.cli.errors import ExitCode, InvalidInput, RunFailed, chec
 from diffsync_operator.stages import diff_codec, job_logs
 from diffsync_operator.stages.config import ENV_REDIS_URL
 from diffsync_operator.stages.handover import RedisJobState
+from diffsync_operator.stages.sync_log import SyncRecord
 
 
 @dataclass
@@ -168,31 +171,116 @@ def cmd_show_diff(args: argparse.Namespace) -> int:
             return int(ExitCode.OK)
 
         def write_json() -> int:
-            _emit("{")
-            for key, value in (
-                ("name", args.name),
-                ("namespace", stored.namespace),
-                ("storeId", stored.store_id),
-                ("summary", header.summary),
-            ):
-                _emit(f"  {json.dumps(key)}: {json.dumps(value)},")
-            _emit('  "elements": [')
-            _emit_items(_json_element(record) for record in _changed_records(stored, log, header))
-            _emit("  ]")
-            _emit("}")
+            fields = {"name": args.name, "namespace": stored.namespace, "storeId": stored.store_id}
+            elements = (_json_element(record) for record in _changed_records(stored, log, header))
+            _emit_document({**fields, "summary": header.summary}, "elements", elements)
             return int(ExitCode.OK)
 
         return _finish_output(write_json if args.output == "json" else write_text)
 
 
-def _emit_items(items: Iterator[str]) -> int:
-    """Print JSON array items, a comma after all but the last; returns how many."""
-    count, previous = 0, None
-    for item in items:
+def _emit_document(fields: dict[str, Any], array: str, items: Iterator[str]) -> None:
+    """Print one JSON object as it goes: `fields`, then `array` holding the JSON texts `items`."""
+    _emit("{")
+    for key, value in fields.items():
+        _emit(f"  {json.dumps(key)}: {json.dumps(value)},")
+    _emit(f"  {json.dumps(array)}: [")
+    previous = None
+    for item in items:  # a comma after all but the last
         if previous is not None:
             _emit(f"    {previous},")
         previous = item
-        count += 1
     if previous is not None:
         _emit(f"    {previous}")
-    return count
+    _emit("  ]")
+    _emit("}")
+
+
+# --- show-results -----------------------------------------------------------------------------
+
+
+def _results_log(stored: StoredJob, attempt: int | None) -> tuple[str, str | None]:
+    """The results log to show, and a note for stderr (another attempt also wrote results)."""
+    committed = stored.state.get_result(Stage.SYNC)
+    names = sorted(
+        (name for name in stored.state.log_names() if job_logs.log_kind(name) == job_logs.SYNC_RESULTS),
+        key=job_logs.log_attempt,
+    )
+    if attempt is not None:
+        chosen = [name for name in names if job_logs.log_attempt(name) == attempt]
+        if not chosen:
+            have = ", ".join(str(job_logs.log_attempt(name)) for name in names) or "none"
+            raise InvalidInput(
+                f"--attempt {attempt}: no sync results stored for it (attempts with results: {have})"
+            )
+        named = committed.log if committed is not None else None
+        return (named if named is not None and named in chosen else chosen[-1]), None
+    if committed is not None and committed.log:
+        later = [name for name in names if job_logs.log_attempt(name) > committed.attempt]
+        note = None
+        if later:
+            note = (
+                f"note: sync attempt {job_logs.log_attempt(later[-1])} recorded results but no result of its "
+                f"own (its pod ended without reporting): --attempt {job_logs.log_attempt(later[-1])}"
+            )
+        return committed.log, note
+    if names:
+        last = names[-1]
+        attempt = job_logs.log_attempt(last)
+        return last, f"note: no sync attempt committed a result; showing what attempt {attempt} recorded"
+    why = committed.error if committed is not None and committed.error else None
+    raise RunFailed(
+        f"no sync results stored for store {stored.store_id}: "
+        + (f"the sync applied nothing ({why})" if why else
+           "the sync stage has not run (diff mode, or waiting), or the job's state was deleted or expired")
+    )  # fmt: skip
+
+
+def _text_line(record: SyncRecord) -> str:
+    line = f"{record.outcome:<8} {record.action:<6} {record.model} {record.id}"
+    return f"{line}: {record.message}" if record.message and record.outcome != "success" else line
+
+
+def cmd_show_results(args: argparse.Namespace) -> int:
+    """`diffsync show-results NAME [--failed]`: the sync's per-object results, a page at a time."""
+    if args.attempt is not None and args.attempt < 1:
+        raise InvalidInput(f"--attempt {args.attempt}: attempts count from 1")
+    with stored_job(args) as stored:
+        log, note = _results_log(stored, args.attempt)
+        if note:
+            print(note, file=sys.stderr)
+        total = stored.state.log_length(log)
+        attempt = job_logs.log_attempt(log)
+
+        def records() -> Iterator[SyncRecord]:
+            read = 0
+            for line in job_logs.read_lines(stored.state, log):
+                read += 1
+                try:
+                    record = SyncRecord.model_validate_json(line)
+                except ValueError as error:
+                    raise RunFailed(f"result {read} of {log} in store {stored.store_id}: {error}") from error
+                if not args.failed or record.outcome == "failure":
+                    yield record
+            if read < total:
+                raise RunFailed(
+                    f"the results of store {stored.store_id} went away while they were read ({read} of "
+                    f"{total}): the job's state was deleted or expired"
+                )
+
+        def write_text() -> int:
+            _emit(f"{stored.title()}, sync attempt {attempt}: {total} results")
+            shown = 0
+            for record in records():
+                _emit(_text_line(record))
+                shown += 1
+            _emit(f"{shown} failed of {total} results" if args.failed else f"{shown} results")
+            return int(ExitCode.OK)
+
+        def write_json() -> int:
+            fields = {"name": args.name, "namespace": stored.namespace, "storeId": stored.store_id}
+            fields |= {"attempt": attempt, "total": total, "failedOnly": bool(args.failed)}
+            _emit_document(fields, "results", (record.to_line() for record in records()))
+            return int(ExitCode.OK)
+
+        return _finish_output(write_json if args.output == "json" else write_text)
