@@ -1,9 +1,9 @@
-"""`diffsync status` and `diffsync show-diff` against a real API server and a real Redis.
+"""`diffsync status`, `show-diff` and `show-results` against a real API server and a real Redis.
 
 The test plays the operator's part: it creates a SyncJob, writes its status through the
-status subresource (validated by the generated CRD schema) and stores the job's diff in
-Redis with `diffsync run --redis-url --keep-state` under the job's storeId, which is where
-the diff stage keeps it.
+status subresource (validated by the generated CRD schema) and stores the job's diff (and
+its sync results) in Redis with `diffsync run --redis-url --keep-state` under the job's
+storeId, which is where the diff and sync stages keep them.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import redis
-from cli_helpers import REPO, Maker, run_cli
+from cli_helpers import REPO, Maker, add_person, load_json, run_cli
 from diffsync_operator.api.resource import GROUP, PLURAL, VERSION
 from diffsync_operator.api.status import (
     Condition,
@@ -197,3 +197,104 @@ def test_show_diff_of_a_job_on_the_operators_redis_logs_in_as_the_jobs_own_user(
     assert process.returncode == 0, process.stderr
     assert "summary: create 5, update 3, delete 3, no-change 13, skip 0" in process.stdout
     assert "job-pw" not in process.stdout + process.stderr
+
+
+def test_show_diff_json_lists_every_changed_element_and_the_summary(
+    cluster: Any, namespace: str, directory_manifest: Maker, redis_url: str, redis_store_id: str
+) -> None:
+    manifest = directory_manifest(storeId=redis_store_id)
+    local = load_json(
+        run_cli("run", str(manifest), "--redis-url", redis_url, "--keep-state", "-q", "-o", "json")
+    )
+    _create_job(cluster, namespace, "directory", manifest, _status(JobPhase.SUCCEEDED, local["storeId"]))
+    try:
+        process = run_cli("show-diff", "directory", "-n", namespace, "--redis-url", redis_url, "-o", "json",
+                          env_vars=_kube_env(cluster))  # fmt: skip
+    finally:
+        _forget(redis_url, redis_store_id)
+    document = load_json(process)
+    assert document["summary"] == local["summary"]
+    actions = [element["action"] for element in document["elements"] if element["action"]]
+    assert sorted(actions) == sorted(["create"] * 5 + ["update"] * 3 + ["delete"] * 3)
+    [pdubois] = [element for element in document["elements"] if element["name"] == "pdubois"]
+    assert (pdubois["type"], pdubois["depth"], pdubois["dest_attrs"]) == ("person", 0, None)
+
+
+def _synced_with_a_failure(
+    cluster: Any,
+    namespace: str,
+    directory_manifest: Maker,
+    directory_data: Path,
+    redis_url: str,
+    store_id: str,
+) -> dict[str, Any]:
+    """A sync run kept in Redis (one person refused) and a SyncJob whose status names its store."""
+    add_person(directory_data, "zzbad,Zed,Bad,not-an-email,Intern,support")
+    manifest = directory_manifest(mode="sync", flags=["CONTINUE_ON_FAILURE"], storeId=store_id)
+    local = load_json(
+        run_cli("run", str(manifest), "--redis-url", redis_url, "--keep-state", "-q", "-o", "json")
+    )
+    assert local["sync"]["failed"] == 1, local
+    _create_job(cluster, namespace, "directory", manifest, _status(JobPhase.SUCCEEDED, local["storeId"]))
+    return local
+
+
+def _forget(redis_url: str, store_id: str) -> None:
+    connection = redis.Redis.from_url(redis_url)
+    connection.delete(*connection.keys(f"*{store_id}*"))
+    connection.close()
+
+
+def test_show_results_lists_every_object_and_failed_only_the_refused_one(
+    cluster: Any,
+    namespace: str,
+    directory_manifest: Maker,
+    directory_data: Path,
+    redis_url: str,
+    redis_store_id: str,
+) -> None:
+    local = _synced_with_a_failure(
+        cluster, namespace, directory_manifest, directory_data, redis_url, redis_store_id
+    )
+    show = ("show-results", "directory", "-n", namespace, "--redis-url", redis_url)
+    try:
+        every = run_cli(*show, env_vars=_kube_env(cluster))
+        failed = run_cli(*show, "--failed", env_vars=_kube_env(cluster))
+        as_json = run_cli(*show, "-o", "json", env_vars=_kube_env(cluster))
+    finally:
+        _forget(redis_url, redis_store_id)
+    assert every.returncode == 0, every.stderr
+    lines = every.stdout.splitlines()
+    assert lines[0] == f"SyncJob {namespace}/directory (store {local['storeId']}), sync attempt 1: 12 results"
+    assert lines[-1] == "12 results" and len(lines) == 14
+    refused = "person zzbad: email 'not-an-email' is not an address; the directory refuses it"
+    assert failed.stdout.splitlines()[1:] == [
+        f"failure  create person zzbad: {refused}",
+        "1 failed of 12 results",
+    ]
+    document = load_json(as_json)
+    assert (document["total"], document["attempt"], document["failedOnly"]) == (12, 1, False)
+    assert document["results"] == local["results"]  # what the local run reported, read back from Redis
+
+
+def test_show_results_of_a_job_that_synced_nothing_exits_1_saying_why(
+    cluster: Any, namespace: str, directory_manifest: Maker, redis_url: str, redis_store_id: str
+) -> None:
+    manifest = directory_manifest(storeId=redis_store_id)  # diff mode: no sync stage
+    local = load_json(
+        run_cli("run", str(manifest), "--redis-url", redis_url, "--keep-state", "-q", "-o", "json")
+    )
+    _create_job(cluster, namespace, "directory", manifest, _status(JobPhase.SUCCEEDED, local["storeId"]))
+    try:
+        process = run_cli("show-results", "directory", "-n", namespace, "--redis-url", redis_url,
+                          env_vars=_kube_env(cluster))  # fmt: skip
+        attempt = run_cli("show-results", "directory", "-n", namespace, "--redis-url", redis_url,
+                          "--attempt", "2", env_vars=_kube_env(cluster))  # fmt: skip
+    finally:
+        _forget(redis_url, redis_store_id)
+    assert process.returncode == 1
+    assert process.stderr.startswith(
+        f"error: no sync results stored for store {local['storeId']}: the sync stage"
+    )
+    assert attempt.returncode == 2
+    assert "--attempt 2: no sync results stored for it (attempts with results: none)" in attempt.stderr

@@ -6,7 +6,7 @@ import json
 import textwrap
 from pathlib import Path
 
-from cli_helpers import Maker, add_person, directory_spec, run_cli, write_manifest
+from cli_helpers import Maker, add_person, directory_spec, load_json, run_cli, write_manifest
 
 BAD_PERSON = "zzbad,Zed,Bad,not-an-email,Intern,support"
 
@@ -95,6 +95,24 @@ def test_continue_on_failure_writes_the_rest_and_still_exits_1(
         person["username"] for person in json.loads((directory_data / "directory.json").read_text())["people"]
     }
     assert "pdubois" in people and "zzbad" not in people
+
+
+def test_json_output_lists_every_objects_result(directory_manifest: Maker, directory_data: Path) -> None:
+    add_person(directory_data, BAD_PERSON)
+    manifest = directory_manifest(mode="sync", flags=["CONTINUE_ON_FAILURE"])
+    document = load_json(run_cli("run", str(manifest), "-o", "json"))
+    results = document["results"]
+    assert len(results) == 12 == document["sync"]["succeeded"] + document["sync"]["failed"]
+    assert [r for r in results if r["outcome"] == "failure"] == [
+        {
+            "model": "person",
+            "id": "zzbad",
+            "action": "create",
+            "outcome": "failure",
+            "message": "person zzbad: email 'not-an-email' is not an address; the directory refuses it",
+        }
+    ]
+    assert {(r["model"], r["action"]) for r in results if r["outcome"] == "success"} >= {("person", "update")}
 
 
 def test_json_output_reports_the_failed_stage(tmp_path: Path, directory_data: Path) -> None:

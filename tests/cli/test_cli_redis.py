@@ -27,7 +27,8 @@ def _comparable(document: dict[str, Any]) -> dict[str, Any]:
         {key: stage.get(key) for key in ("stage", "ok", "objects", "models", "diff", "sync", "error")}
         for stage in document["stages"]
     ]
-    return {**{key: document[key] for key in ("ok", "exitCode", "summary", "sync", "diff")}, "stages": stages}
+    same = ("ok", "exitCode", "summary", "sync", "diff", "results")
+    return {**{key: document[key] for key in same}, "stages": stages}
 
 
 def test_a_redis_run_reports_what_the_local_run_reports(directory_manifest: Maker, redis_url: str) -> None:
@@ -93,7 +94,8 @@ def test_each_stage_runs_in_its_own_process(tmp_path: Path, directory_data: Path
 def test_a_redis_run_leaves_no_keys_behind(
     directory_manifest: Maker, redis_url: str, redis_store_id: str
 ) -> None:
-    process = run_cli("run", str(directory_manifest(storeId=redis_store_id)), "--redis-url", redis_url)
+    manifest = directory_manifest(storeId=redis_store_id, mode="sync")  # a diff log and a results log
+    process = run_cli("run", str(manifest), "--redis-url", redis_url)
     assert process.returncode == 0, process.stderr
     client = redis.Redis.from_url(redis_url)
     try:
@@ -111,9 +113,9 @@ def test_keep_state_leaves_the_stored_diff_in_redis(
     client = redis.Redis.from_url(redis_url)
     try:
         # A local run's store id is `_local/<namespace>/<storeId>`: never a cluster job's.
-        [key] = client.keys(f"diffsync-job:{{_local/*/{redis_store_id}}}:diff")
-        stored = client.get(key)
-        assert stored is not None and b"pdubois" in stored
+        [key] = client.keys(f"diffsync-job:{{_local/*/{redis_store_id}}}:log:diff@*")
+        stored = client.lrange(key, 0, -1)
+        assert any(b"pdubois" in line for line in stored)
         assert 0 < client.ttl(key) <= 86400  # kept, but it expires (storeTTLSeconds)
     finally:
         client.delete(*client.keys(f"*{redis_store_id}*"))

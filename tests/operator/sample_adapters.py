@@ -2,9 +2,12 @@
 
 A file holds `{"shelves": {"<name>": {"zone": "...", "items": {"<sku>": <qty>}}}}`. The
 target's models really rewrite the file on create/update/delete, and append each change to
-`<file>.changes`, so a sync is observable from outside the processes that ran it. A sku
-starting with "bad" cannot be created (the target refuses it with ObjectNotCreated), which
-gives tests a real per-object failure.
+`<file>.changes`, so a sync is observable from outside the processes that ran it. A sku or
+a shelf starting with "bad" cannot be created (the target refuses it with ObjectNotCreated),
+which gives tests a real per-object failure (and, for a shelf, children never attempted).
+
+`GeneratedParts` and `RefusingTarget` generate flat parts in memory, fast enough for 100k
+objects, and refuse a known subset of the changes.
 
 Holds stop a stage at a point until the test creates the release file (the process first
 creates `<release>.waiting`): `hold_until` (in load, after the first shelf), `hold_diff_until`
@@ -26,7 +29,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from diffsync import Adapter, DiffSyncModel
-from diffsync.exceptions import ObjectNotCreated
+from diffsync.exceptions import ObjectNotCreated, ObjectNotDeleted, ObjectNotUpdated
 
 
 class Shelf(DiffSyncModel):
@@ -107,6 +110,25 @@ TARGET = {
 }
 
 
+#: `status.sync` of a job syncing SOURCE into TARGET: every change applied, counted per model and action.
+FULL_SYNC = {
+    "succeeded": 5,
+    "failed": 0,
+    "skipped": 0,
+    "counts": [
+        {"model": model, "action": action, "succeeded": 1, "failed": 0, "skipped": 0}
+        for model, action in (
+            ("item", "create"), ("item", "update"), ("item", "delete"),
+            ("shelf", "create"), ("shelf", "delete"),
+        )
+    ],
+    "failures": [],
+}  # fmt: skip
+
+#: `status.sync` of a sync that found nothing to change.
+EMPTY_SYNC = {"succeeded": 0, "failed": 0, "skipped": 0, "counts": [], "failures": []}
+
+
 def write_inventory(path: str | Path, data: dict[str, Any]) -> None:
     Path(path).write_text(json.dumps(data, indent=1, sort_keys=True))
 
@@ -178,6 +200,8 @@ class FileInventory(Adapter):
 class TargetShelf(Shelf):
     @classmethod
     def create(cls, adapter: Any, ids: dict, attrs: dict) -> Any:
+        if ids["name"].startswith("bad"):
+            raise ObjectNotCreated(f"the target refuses shelf {ids['name']}")
         data = read_inventory(adapter.path)
         data["shelves"][ids["name"]] = {"zone": attrs["zone"], "items": {}}
         write_inventory(adapter.path, data)
@@ -350,3 +374,98 @@ class QuitterInventory(FileInventory):
 
     def load(self) -> None:
         self._quit()
+
+
+class Part(DiffSyncModel):
+    """A flat, top-level model: one object per generated part."""
+
+    _modelname = "part"
+    _identifiers = ("sku",)
+    _attributes = ("qty",)
+
+    sku: str
+    qty: int
+
+
+def part_sku(index: int) -> str:
+    """The sku of the `index`-th generated part: `p000042`."""
+    return f"p{index:06d}"
+
+
+def refused(sku: str, refuse_every: int) -> bool:
+    """Whether a `RefusingTarget` refuses the part `sku`: every `refuse_every`-th index (0: none)."""
+    return refuse_every > 0 and int(sku[1:]) % refuse_every == 0
+
+
+class GeneratedParts(Adapter):
+    """`parts` parts generated in memory (no file to read: fast enough for 100k objects).
+
+    The source side: parts 0..parts-1, qty `index % 7`.
+    """
+
+    part = Part
+    top_level = ["part"]
+
+    def __init__(self, *, parts: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.parts = parts  # not `count`: that is Adapter.count()
+
+    def load(self) -> None:
+        for index in range(self.parts):
+            self.add(self.part(sku=part_sku(index), qty=index % 7))
+
+
+class RefusablePart(Part):
+    """A target part: every change applies in memory only, unless the sku is refused."""
+
+    @classmethod
+    def create(cls, adapter: Any, ids: dict, attrs: dict) -> Any:
+        if refused(ids["sku"], adapter.refuse_every):
+            raise ObjectNotCreated(adapter.refusal.format(action="create", sku=ids["sku"]))
+        return super().create(adapter=adapter, ids=ids, attrs=attrs)
+
+    def update(self, attrs: dict) -> Any:
+        if refused(self.sku, self.adapter.refuse_every):
+            raise ObjectNotUpdated(self.adapter.refusal.format(action="update", sku=self.sku))
+        return super().update(attrs)
+
+    def delete(self) -> Any:
+        if refused(self.sku, self.adapter.refuse_every):
+            raise ObjectNotDeleted(self.adapter.refusal.format(action="delete", sku=self.sku))
+        return super().delete()
+
+
+class RefusingTarget(Adapter):
+    """The target side: the first `updates` parts with another qty, `deletes` parts past the source's.
+
+    Against `GeneratedParts(parts=N)` the diff creates N - updates parts, updates `updates` and
+    deletes `deletes`; the target refuses every change to a part whose index is a multiple of
+    `refuse_every`, so a test knows exactly which objects fail, with the message `refusal`
+    (`{action}` and `{sku}` filled in).
+    """
+
+    part = RefusablePart
+    top_level = ["part"]
+
+    def __init__(
+        self,
+        *,
+        updates: int = 0,
+        deletes: int = 0,
+        first_delete: int = 0,
+        refuse_every: int = 0,
+        refusal: str = "the target refuses to {action} part {sku}",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.updates = updates
+        self.deletes = deletes
+        self.first_delete = first_delete
+        self.refuse_every = refuse_every
+        self.refusal = refusal
+
+    def load(self) -> None:
+        for index in range(self.updates):
+            self.add(self.part(sku=part_sku(index), qty=index % 7 + 1))
+        for index in range(self.first_delete, self.first_delete + self.deletes):
+            self.add(self.part(sku=part_sku(index), qty=0))

@@ -86,14 +86,16 @@ def test_only_one_of_many_simultaneous_claimants_wins(claim):
 
 def test_cleanup_deletes_only_under_the_jobs_own_claim(claim, redis_server):
     client = redis_server.client()
-    RedisJobState(client, claim.store_id).commit(StageResult(stage=Stage.DIFF, ok=True), diff="{}")
+    RedisJobState(client, claim.store_id).commit(StageResult(stage=Stage.DIFF, ok=True, log="diff@1"))
+    RedisJobState(client, claim.store_id).start_log("diff@1")
+    RedisJobState(client, claim.store_id).append_log("diff@1", ["{}"])
     claim.acquire(A, 30)
     claim.release("uid-a", 600)
     claim.acquire(B, 30)  # B ran after A on the same store: the keys are B's now
     outcome = delete_state_under_claim(client, claim.store_id, A)
     assert outcome.left_to is not None and outcome.left_to.uid == "uid-b"
     assert "left the Redis state" in outcome.text()
-    assert RedisJobState(client, claim.store_id).get_diff() == "{}"
+    assert RedisJobState(client, claim.store_id).read_log("diff@1", 0, 10) == ["{}"]
     claim.release("uid-b", 600)  # even finished, the store stays B's for A's finalizer
     assert delete_state_under_claim(client, claim.store_id, A).left_to is not None
     assert delete_state_under_claim(client, claim.store_id, B).left_to is None
@@ -121,8 +123,12 @@ def test_a_stage_cannot_record_once_its_claim_is_gone(claim, redis_server):
     with pytest.raises(
         StageError, match=r"no longer this job's \(job team-a/second \(uid uid-b\) holds it now\)"
     ):
-        state.commit(StageResult(stage=Stage.DIFF, ok=True), diff="{}")
-    assert state.get_diff() is None
+        state.commit(StageResult(stage=Stage.DIFF, ok=True))
+    assert state.get_result(Stage.DIFF) is None
+    for write in (lambda: state.start_log("diff@2"), lambda: state.append_log("diff@2", ["{}"])):
+        with pytest.raises(StageError, match="no longer this job's"):
+            write()
+    assert state.log_names() == set()
 
 
 def test_an_unreachable_redis_is_an_object_store_exception():

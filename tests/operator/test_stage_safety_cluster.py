@@ -13,7 +13,7 @@ import pytest
 from envtest.waiting import wait_for
 from operator_harness import condition
 from process_watch import StageProcesses
-from sample_adapters import SOURCE, read_changes, read_inventory, write_inventory
+from sample_adapters import EMPTY_SYNC, FULL_SYNC, SOURCE, read_changes, read_inventory, write_inventory
 
 FULL_DIFF = {"create": 2, "update": 1, "delete": 2, "noChange": 2, "skip": 0}
 #: What the sample target holds and the source does not: the only deletes a sync may make.
@@ -54,7 +54,7 @@ def test_pods_deleted_mid_stage_never_overlap_and_the_job_succeeds_exactly(
         job = jobs.wait_phase("del-mid", "Succeeded", "Failed", timeout=300)
     assert job["status"]["phase"] == "Succeeded", job["status"]
     assert job["status"]["diff"] == FULL_DIFF
-    assert job["status"]["sync"] == {"succeeded": 5, "failed": 0, "failures": []}
+    assert job["status"]["sync"] == FULL_SYNC
     assert read_inventory(target["params"]["path"]) == SOURCE
     assert processes.overlaps == []  # never two processes of one stage at the same time
     for stage in ("load-source", "diff", "sync"):
@@ -103,10 +103,10 @@ def test_redis_restart_between_loads_and_sync_end_never_succeeds_wrongly(
     assert "Reloading" in {e.reason for e in jobs.events(name)}
     if point == "during the sync":  # the interrupted sync applied everything; the rerun finds nothing
         assert job["status"]["diff"] == {"create": 0, "update": 0, "delete": 0, "noChange": 5, "skip": 0}
-        assert job["status"]["sync"] == {"succeeded": 0, "failed": 0, "failures": []}
+        assert job["status"]["sync"] == EMPTY_SYNC
     else:
         assert job["status"]["diff"] == FULL_DIFF
-        assert job["status"]["sync"] == {"succeeded": 5, "failed": 0, "failures": []}
+        assert job["status"]["sync"] == FULL_SYNC
 
 
 def test_sync_of_an_empty_source_is_blocked_until_the_guard_allows_it(operator, jobs, inventory_sides):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from diffsync_operator.api.status import JobPhase, Stage, SyncFailure, SyncOutcome
+from diffsync_operator.api.status import JobPhase, Stage, SyncCount, SyncFailure, SyncOutcome
 from diffsync_operator.controller.conditions import shape_conditions
 from diffsync_operator.controller.observe import observe_pod
 from diffsync_operator.stages.result import TERMINATION_MESSAGE_LIMIT, StageResult
@@ -48,6 +48,33 @@ def test_termination_message_fits_the_kubernetes_limit():
     text = result.to_termination_message()
     assert len(text.encode()) <= TERMINATION_MESSAGE_LIMIT
     assert StageResult.parse(text).sync.failed == 100
+
+
+def test_termination_message_keeps_counts_per_model_before_more_failures():
+    counts = [
+        SyncCount(model=f"model{m}", action=a, succeeded=1000, failed=10)
+        for m in range(3)
+        for a in ("create", "update", "delete")
+    ]
+    failures = [SyncFailure(id=f"device__{i}", message="x" * 300) for i in range(10)]
+    sync = SyncOutcome(succeeded=9000, failed=90, counts=counts, failures=failures)
+    parsed = StageResult.parse(StageResult(stage=Stage.SYNC, ok=True, sync=sync).to_termination_message())
+    assert parsed.sync.counts == counts  # all nine fit; failures gave way
+    assert 1 <= len(parsed.sync.failures) < 10
+
+
+def test_termination_message_sums_the_counts_of_many_models_per_action():
+    counts = [SyncCount(model=f"model-number-{m}", action=a, succeeded=7, failed=1, skipped=2)
+              for m in range(60) for a in ("create", "update", "delete")]  # fmt: skip
+    sync = SyncOutcome(succeeded=1260, failed=180, skipped=360, counts=counts)
+    text = StageResult(stage=Stage.SYNC, ok=True, sync=sync).to_termination_message()
+    assert len(text.encode()) <= TERMINATION_MESSAGE_LIMIT
+    parsed = StageResult.parse(text).sync
+    assert parsed.counts == [
+        SyncCount(model="*", action=action, succeeded=420, failed=60, skipped=120)
+        for action in ("create", "update", "delete")
+    ]
+    assert (parsed.succeeded, parsed.failed, parsed.skipped) == (1260, 180, 360)
 
 
 def test_log_tail_is_not_mistaken_for_a_result():

@@ -45,22 +45,25 @@ def test_stage_results_and_diff_are_kept_in_redis_under_the_job_prefix(
     client = redis_server.client()
     present = [key for key in job_keys(redis_store_id) if client.exists(key)]
     assert present == [
-        f"diffsync-job:{{{redis_store_id}}}:diff",
         f"diffsync-job:{{{redis_store_id}}}:result:load-source",
         f"diffsync-job:{{{redis_store_id}}}:result:load-target",
         f"diffsync-job:{{{redis_store_id}}}:result:diff",
         f"diffsync-job:{{{redis_store_id}}}:generations",
+        f"diffsync-job:{{{redis_store_id}}}:logs",
     ]
+    [log] = [name.decode() for name in client.smembers(f"diffsync-job:{{{redis_store_id}}}:logs")]
+    assert log.startswith("diff@1-") and client.llen(f"diffsync-job:{{{redis_store_id}}}:log:{log}") == 1 + 7
 
 
 def test_deleting_job_data_under_its_claim_leaves_no_key_of_the_job(
     inventory_files, redis_url, redis_store_id, redis_server, tmp_path
 ):
-    job = job_json(*inventory_files, redis_store_id)
-    for stage in ("load-source", "load-target", "diff"):
+    job = job_json(*inventory_files, redis_store_id, mode="sync")
+    for stage in ("load-source", "load-target", "diff", "sync"):
         run_worker(stage, job, redis_url, tmp_path)
     client = redis_server.client()
-    assert client.keys(f"*{redis_store_id}*")
+    logs = client.keys(f"diffsync-job:{{{redis_store_id}}}:log:*")
+    assert sorted(key.decode().rsplit(":", 1)[1].split("@")[0] for key in logs) == ["diff", "sync-results"]
     outcome = delete_state_under_claim(
         client, redis_store_id, ClaimOwner(f"uid-of-{redis_store_id}", "ns/job")
     )

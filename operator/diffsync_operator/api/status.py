@@ -138,16 +138,49 @@ class SyncFailure(CamelModel):
     message: str = ""
 
 
-class SyncOutcome(CamelModel):
-    """What the sync stage applied: counts and the first failures."""
+class SyncCount(CamelModel):
+    """The outcomes of one model's changes of one action."""
 
-    succeeded: int = 0
-    failed: int = 0
-    failures: list[SyncFailure] = Field(default_factory=list)
+    model: str
+    action: str
+    succeeded: int = Field(default=0, ge=0)
+    failed: int = Field(default=0, ge=0)
+    skipped: int = Field(default=0, ge=0)
+
+
+class SyncOutcome(CamelModel):
+    """What the sync stage applied: counts, per model and action, and the first failures.
+
+    Every object's outcome is in the job's Redis state (`diffsync show-results NAME`); the
+    status keeps what fits in it whatever the size of the sync.
+    """
+
+    succeeded: int = Field(default=0, ge=0)
+    failed: int = Field(default=0, ge=0)
+    skipped: int = Field(
+        default=0, ge=0, description="Changes never attempted: the parent failed, or the sync stopped early."
+    )
+    counts: list[SyncCount] = Field(default_factory=list, description="Outcomes per model and action.")
+    failures: list[SyncFailure] = Field(
+        default_factory=list,
+        description="The first failures; `diffsync show-results NAME --failed` lists all.",
+    )
 
     def text(self) -> str:
-        """`applied 11, failed 1`: status messages and reports."""
-        return f"applied {self.succeeded}, failed {self.failed}"
+        """`applied 11, failed 1` (`, skipped 2` when some were): status messages and reports."""
+        text = f"applied {self.succeeded}, failed {self.failed}"
+        return f"{text}, skipped {self.skipped}" if self.skipped else text
+
+    def totals_only(self) -> SyncOutcome:
+        """The same outcome with the counts summed per action over all models (`model: "*"`)."""
+        actions = dict.fromkeys(count.action for count in self.counts)
+        totals = {action: SyncCount(model="*", action=action) for action in actions}
+        for count in self.counts:
+            total = totals[count.action]
+            total.succeeded += count.succeeded
+            total.failed += count.failed
+            total.skipped += count.skipped
+        return self.model_copy(update={"counts": list(totals.values())})
 
 
 class Condition(CamelModel):

@@ -6,11 +6,13 @@
     diffsync status NAME [-n NAMESPACE]
     diffsync rerun NAME [-n NAMESPACE] [--wait]
     diffsync show-diff NAME [-n NAMESPACE] [--redis-url URL]
+    diffsync show-results NAME [--failed] [--attempt N] [-n NAMESPACE] [--redis-url URL]
 
 Exit status: 0 success, 1 a stage or adapter failed (the message names the stage), 2 invalid
 input (one line per problem, naming the field). No traceback is printed unless `--debug` is
-given (before the command). The parser is in `parser`, the commands in `commands` (local)
-and `cluster` (kubernetes and Redis).
+given (before the command). The parser is in `parser`, the commands in `commands` (local),
+`cluster` (status, and reading a job from the API server) and `show` (a job's diff and sync
+results, from Redis).
 """
 
 from __future__ import annotations

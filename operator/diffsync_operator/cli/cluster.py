@@ -1,4 +1,4 @@
-"""`diffsync status`, `show-diff` and `rerun`: a SyncJob on a cluster, its diff in Redis, a rerun.
+"""`diffsync status` and `rerun`, and what `show-diff`/`show-results` (`show`) need: a SyncJob, a login.
 
 The kubernetes client is imported only here and only when one of these commands runs, so
 the local commands work with the `cli` extra alone. The kubeconfig is the usual one
@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import os
 import secrets
 import time
 from datetime import datetime, timezone
@@ -24,9 +23,7 @@ from diffsync_operator.api.names import ANNOTATION_RERUN, rerun_name
 from diffsync_operator.api.resource import GROUP, PLURAL, VERSION, SyncJob
 from diffsync_operator.api.status import JobPhase, SyncJobStatus
 from diffsync_operator.cli import render
-from diffsync_operator.cli.errors import ExitCode, InvalidInput, RunFailed, checked_redis_url, redact_url
-from diffsync_operator.stages import diff_codec
-from diffsync_operator.stages.config import ENV_REDIS_URL
+from diffsync_operator.cli.errors import ExitCode, InvalidInput, RunFailed
 
 _SA_NAMESPACE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
 
@@ -37,7 +34,7 @@ def _client() -> tuple[Any, str]:
         from kubernetes import client, config
     except ImportError as error:
         raise InvalidInput(
-            "status and show-diff need the kubernetes client: pip install 'diffsync[operator]'"
+            "status, show-diff and show-results need the kubernetes client: pip install 'diffsync[operator]'"
         ) from error
     try:
         config.load_kube_config()  # type: ignore[no-untyped-call]
@@ -127,7 +124,8 @@ def status_text(job: SyncJob, namespace: str) -> str:
     if status.diff is not None:
         lines.append(f"summary: {render.summary_line(status.diff)}")
     if status.sync is not None:
-        lines.append(f"sync: {render.sync_line(status.sync)}")
+        more = f"diffsync show-results {job.metadata.name} --failed lists all"
+        lines.append(f"sync: {render.sync_line(status.sync, more=more)}")
     for condition in status.conditions:
         lines.append(
             f"condition {condition.type}={condition.status} ({condition.reason}): {condition.message}"
@@ -156,7 +154,7 @@ def _secret_value(api_client: Any, namespace: str, name: str, key: str, field: s
     return base64.b64decode(value).decode()
 
 
-def _redis_login(job: SyncJob, api_client: Any, namespace: str, url: str) -> tuple[str | None, str | None]:
+def redis_login(job: SyncJob, api_client: Any, namespace: str, url: str) -> tuple[str | None, str | None]:
     """(username, password) to read the job's state, unless the URL carries them: the job's own
     Redis user (status.redisUser, on the operator's Redis), else spec.redis's credentials."""
     if urlparse(url).password:
@@ -170,63 +168,6 @@ def _redis_login(job: SyncJob, api_client: Any, namespace: str, url: str) -> tup
         return job.spec.redis.username, None
     password = _secret_value(api_client, namespace, ref.name, ref.key, "spec.redis.passwordSecretRef")
     return job.spec.redis.username, password
-
-
-def cmd_show_diff(args: argparse.Namespace) -> int:
-    """`diffsync show-diff NAME`: the diff the job's diff stage stored in Redis."""
-    job, api_client, namespace = fetch_job(args.name, args.namespace)
-    store_id = job.status.store_id if job.status else None
-    if not store_id:
-        raise RunFailed(
-            f"SyncJob {namespace}/{args.name} has no store id yet: its first stage has not started"
-        )
-    url = args.redis_url or job.spec.redis.url or os.environ.get(ENV_REDIS_URL)
-    if not url:
-        raise InvalidInput(
-            "no Redis URL: pass --redis-url (e.g. redis://localhost:6379/0 after "
-            f"kubectl port-forward to the operator's Redis) or set {ENV_REDIS_URL}"
-        )
-    where = "--redis-url" if args.redis_url else ("spec.redis.url" if job.spec.redis.url else ENV_REDIS_URL)
-    checked_redis_url(url, where)
-    try:
-        import redis
-
-        from diffsync.store.redis import client_from_url
-    except ImportError as error:
-        raise InvalidInput("show-diff needs the redis client: pip install 'diffsync[redis]'") from error
-    from diffsync_operator.stages.handover import RedisJobState
-
-    username, password = _redis_login(job, api_client, namespace, url)
-    client = client_from_url(url, username=username, password=password)
-    try:
-        text = RedisJobState(client, store_id).get_diff()
-    except redis.RedisError as error:
-        raise RunFailed(
-            f"Redis {redact_url(url)} is not reachable: {error}; if it runs in the cluster, "
-            "forward it (kubectl port-forward) and pass --redis-url redis://localhost:<port>/0"
-        ) from error
-    finally:
-        client.close()
-    if text is None:
-        raise RunFailed(
-            f"no diff stored for store {store_id}: "
-            "the diff stage has not finished, or the job's state was deleted"
-        )
-    diff = diff_codec.loads(text)
-    if args.output == "json":
-        document = {
-            "name": args.name,
-            "namespace": namespace,
-            "storeId": store_id,
-            "summary": diff.summary(),
-            "diff": diff.dict(),
-        }
-        print(json.dumps(document, indent=2, default=str))
-    else:
-        print(f"SyncJob {namespace}/{args.name} (store {store_id})\n")
-        print(render.diff_text(diff))
-        print(f"\nsummary: {render.summary_line(diff.summary())}")
-    return int(ExitCode.OK)
 
 
 def cmd_rerun(args: argparse.Namespace) -> int:

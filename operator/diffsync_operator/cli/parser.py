@@ -56,7 +56,7 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The `diffsync` argument parser; each subcommand sets `handler`."""
-    from diffsync_operator.cli import cluster, commands
+    from diffsync_operator.cli import cluster, commands, show
 
     parser = OneLineParser(prog="diffsync", description="Run, check and inspect diffsync SyncJobs.")
     parser.add_argument(
@@ -112,15 +112,28 @@ def build_parser() -> argparse.ArgumentParser:
     rerun.add_argument("--timeout", type=float, default=3600.0, metavar="SECONDS", help="with --wait")
     rerun.set_defaults(handler=cluster.cmd_rerun)
 
-    show = sub.add_parser("show-diff", help="a SyncJob's stored diff, from Redis")
-    show.add_argument("name")
-    show.add_argument("--namespace", "-n", help="default: the kubeconfig context's namespace")
-    show.add_argument(
+    diff = sub.add_parser("show-diff", help="a SyncJob's stored diff, from Redis")
+    _stored_job_options(diff)
+    diff.set_defaults(handler=show.cmd_show_diff)
+
+    results = sub.add_parser("show-results", help="every per-object result of a SyncJob's sync, from Redis")
+    _stored_job_options(results)
+    results.add_argument("--failed", action="store_true", help="only the objects the sync could not apply")
+    results.add_argument(
+        "--attempt", type=int, metavar="N", help="the results of sync attempt N (default: the committed one)"
+    )
+    results.set_defaults(handler=show.cmd_show_results)
+    return parser
+
+
+def _stored_job_options(parser: argparse.ArgumentParser) -> None:
+    """NAME and where to read its state: the options `show-diff` and `show-results` share."""
+    parser.add_argument("name")
+    parser.add_argument("--namespace", "-n", help="default: the kubeconfig context's namespace")
+    parser.add_argument(
         "--redis-url",
         metavar="URL",
         type=redis_url,
         help="default: the job's spec.redis.url or $DIFFSYNC_REDIS_URL",
     )
-    show.add_argument("--output", "-o", choices=("text", "json"), default="text")
-    show.set_defaults(handler=cluster.cmd_show_diff)
-    return parser
+    parser.add_argument("--output", "-o", choices=("text", "json"), default="text")

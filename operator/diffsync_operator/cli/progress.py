@@ -31,6 +31,8 @@ def describe_result(result: StageResult) -> str:
         return f"FAILED after {result.duration_seconds:.2f}s: {result.error}"
     if result.sync is not None:
         counts = f"{result.sync.succeeded} applied, {result.sync.failed} failed"
+        if result.sync.skipped:
+            counts += f", {result.sync.skipped} skipped"
     elif result.diff is not None:
         changes = result.diff.create + result.diff.update + result.diff.delete
         counts = f"{changes} changes in {result.objects} elements"

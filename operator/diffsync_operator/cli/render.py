@@ -1,9 +1,10 @@
 """The report of a run, as text for people or JSON for programs.
 
-Text: the diff as a tree (`Diff.str()`), a table of the stages, the summary and a last line
-saying what happened. JSON: one document with the job, every stage's result, the diff
-summary, the sync outcome and the diff itself (`Diff.dict()`), for scripts and CI.
-A local run, a `--redis-url` run and `diffsync show-diff` all render through here.
+Text: the diff as a tree (`Diff.str()`), a table of the stages, the summary, the sync's
+counts and first failures, and a last line saying what happened. JSON: one document with the
+job, every stage's result, the diff summary, the sync outcome, the diff itself (`Diff.dict()`)
+and every object's sync result, for scripts and CI. A local run and a `--redis-url` run
+render through here; `diffsync show-diff` and `show-results` stream their own (`show`).
 """
 
 from __future__ import annotations
@@ -31,11 +32,14 @@ def summary_line(summary: dict[str, int] | DiffSummary | None) -> str:
     return summary.text()
 
 
-def sync_line(sync: SyncOutcome) -> str:
-    """`applied 11, failed 1 (person qwalker: ...)`."""
+def sync_line(sync: SyncOutcome, more: str = "") -> str:
+    """`applied 11, failed 1` and a line per first failure; `more` says where the rest are."""
     text = sync.text()
     for failure in sync.failures:
         text += f"\n  {failure.action or 'change'} {failure.model or ''} {failure.id}: {failure.message}"
+    unlisted = sync.failed - len(sync.failures)
+    if unlisted > 0 and more:
+        text += f"\n  ... and {unlisted} more failures ({more})"
     return text
 
 
@@ -91,7 +95,8 @@ def text_report(outcome: RunOutcome, title: str) -> str:
     sync = outcome.result_sync()
     if sync is not None:
         stopped = not outcome.result(Stage.SYNC).ok  # type: ignore[union-attr]
-        parts.append(("sync (stopped at the failure): " if stopped else "sync: ") + sync_line(sync))
+        line = sync_line(sync, more="-o json lists every object's result")
+        parts.append(("sync (stopped at the failure): " if stopped else "sync: ") + line)
     parts.append(verdict(outcome))
     return "\n".join(parts)
 
@@ -111,6 +116,7 @@ def json_report(outcome: RunOutcome, name: str, exit_code: int) -> str:
         "summary": summary_of(outcome.diff),
         "sync": sync.to_manifest() if sync is not None else None,
         "diff": outcome.diff.dict() if outcome.diff is not None else None,
+        "results": [record.model_dump() for record in outcome.sync_results] if sync is not None else None,
         "message": verdict(outcome),
     }
     return json.dumps(document, indent=2, default=str)

@@ -6,8 +6,9 @@ and an in-memory job state: no service needed. `run_with_redis` runs each stage 
 gets, sharing RedisStores and the job state in Redis exactly as pods do; the two load stages
 run at the same time, as their pods would.
 
-Both return a `RunOutcome`; the diff is rebuilt from the JSON the diff stage stored, so both
-modes render it through the same code.
+Both return a `RunOutcome`; the diff is rebuilt from the log the diff stage stored, and the
+sync's per-object results are read from its log, so both modes render them through the same
+code.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from diffsync_operator.cli.errors import InvalidInput, RunFailed, redact_url
 from diffsync_operator.cli.logsetup import ObjectCounter
 from diffsync_operator.cli.progress import Probe, StageProgress
 from diffsync_operator.cli.stage_env import StageEnv
-from diffsync_operator.stages import diff_codec
+from diffsync_operator.stages import job_logs
 from diffsync_operator.stages.config import (
     ENV_ATTEMPT,
     ENV_JOB,
@@ -35,17 +36,20 @@ from diffsync_operator.stages.redis_login import login_variables
 from diffsync_operator.stages.result import StageResult
 from diffsync_operator.stages.run import StoreFactory, local_store_factory, run_stage
 from diffsync_operator.stages.store_ids import generation_store_id
+from diffsync_operator.stages.sync_log import SyncRecord
 
 _STDERR_TAIL = 2000
 
 
 @dataclass
 class RunOutcome:
-    """What a run produced: one result per stage that ran, and the diff if one was computed."""
+    """What a run produced: one result per stage that ran, the diff if one was computed, and
+    every per-object result of the sync (`sync_results`), if it ran."""
 
     job: JobConfig
     results: list[StageResult] = field(default_factory=list)
     diff: Diff | None = None
+    sync_results: list[SyncRecord] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -73,8 +77,22 @@ def planned_stages(job: JobConfig) -> list[Stage]:
 
 
 def _read_diff(state: JobState) -> Diff | None:
-    text = state.get_diff()
-    return diff_codec.loads(text) if text else None
+    diffed = state.get_result(Stage.DIFF)
+    if diffed is None or not diffed.ok or diffed.log is None:
+        return None
+    return job_logs.read_diff(state, diffed.log)
+
+
+def _read_sync_results(state: JobState) -> list[SyncRecord]:
+    synced = state.get_result(Stage.SYNC)
+    if synced is None or synced.log is None:
+        return []
+    return [SyncRecord.model_validate_json(line) for line in job_logs.read_lines(state, synced.log)]
+
+
+def _read_outputs(outcome: RunOutcome, state: JobState) -> None:
+    outcome.diff = _read_diff(state)
+    outcome.sync_results = _read_sync_results(state)
 
 
 def _total_loaded(results: list[StageResult]) -> int:
@@ -111,7 +129,7 @@ def run_local(job: JobConfig, progress: StageProgress, counter: ObjectCounter) -
         outcome.results.append(result)
         if not result.ok:
             break
-    outcome.diff = _read_diff(state)
+    _read_outputs(outcome, state)
     return outcome
 
 
@@ -208,7 +226,7 @@ def run_with_redis(
                 outcome.results.append(result)
             if not all(result.ok for result in outcome.results):
                 break
-        outcome.diff = _read_diff(RedisJobState(client, job.store_id))
+        _read_outputs(outcome, RedisJobState(client, job.store_id))
     finally:
         if keep_state:  # kept for `--keep-state`, but free for the next run (even after a failure)
             StoreClaim(client, job.store_id).release(job.job_uid, job.store_ttl_seconds)

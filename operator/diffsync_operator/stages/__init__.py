@@ -2,7 +2,8 @@
 
 `run` (run_stage: load, diff, sync over any store), `config` (the job as a stage sees it, and
 the environment that carries it into a pod), `handover` (what one stage leaves for the next:
-the diff and each stage's result), `result` (StageResult), `sync_log` (per-object outcomes of
-a sync), `diff_codec` (a Diff as JSON), `store_ids` (where a job's state lives). Nothing here
+each stage's result, generations, logs), `job_logs` (logs: the diff and the sync's results, a
+page at a time), `result` (StageResult), `sync_log` (every object's outcome of a sync),
+`diff_codec` (a Diff as JSON lines), `store_ids` (where a job's state lives). Nothing here
 talks to Kubernetes.
 """

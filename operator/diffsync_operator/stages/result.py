@@ -3,7 +3,9 @@
 The same JSON goes to two places: the job's Redis state (so a later stage or the CLI can
 read it) and the pod's termination message (so the operator reads it from the pod status
 without talking to Redis). Kubernetes caps a termination message at 4096 bytes, so
-`to_termination_message` shortens the failure list and long messages to fit.
+`to_termination_message` shortens, in this order, the failure list (down to the first), the
+sync's counts (summed over models), the last failure and long messages to fit; what it drops
+stays in the job's logs (`diffsync show-results`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class StageResult(CamelModel):
     error: str | None = None  # what went wrong, without the stage name (that is `stage`)
     generation: str | None = None  # load stages: the store id this attempt wrote and committed
     epoch: str | None = None  # load stages: the RedisStore epoch of that data (None: nothing stored)
+    log: str | None = None  # diff: the log holding the diff; sync: the log of per-object results (job_logs)
     inputs: dict[str, str] = Field(default_factory=dict)  # diff, sync: the generation read per load stage
     objects: int = Field(default=0, ge=0)
     models: dict[str, int] = Field(default_factory=dict)
@@ -51,8 +54,13 @@ class StageResult(CamelModel):
             result.error = result.error[: _MESSAGE_LIMIT - 3] + "..."
         text = result.to_json()
         while len(text.encode()) > TERMINATION_MESSAGE_LIMIT:
-            if result.sync and result.sync.failures:
-                result.sync.failures.pop()
+            sync = result.sync
+            if sync and len(sync.failures) > 1:
+                sync.failures.pop()
+            elif sync and any(count.model != "*" for count in sync.counts):
+                result.sync = sync.totals_only()
+            elif sync and sync.failures:
+                sync.failures.pop()
             elif result.models:
                 result.models = {}
             elif result.error and len(result.error) > 100:

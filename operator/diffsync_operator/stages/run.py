@@ -9,9 +9,11 @@
   Redis still holds that generation of the data); the local CLI passes
   `local_store_factory()`, which hands out one LocalStore per id so every stage in the process
   sees what the load stages loaded;
-- `state`: a `JobState` (`stages.handover`) where the stage results and the diff are committed;
+- `state`: a `JobState` (`stages.handover`) where the stage results are committed and the
+  diff and the sync's per-object results are written as logs (`stages.job_logs`);
 - `attempt`, `token`: which attempt of the stage this is; with the token (the worker passes a
-  random one) they name the store generation a load writes (`store_ids.generation_store_id`).
+  random one) they name the store generation a load writes (`store_ids.generation_store_id`)
+  and the log a diff or sync writes (`job_logs.log_name`).
 
 Each load attempt writes its own generation of its side's store and commits its result naming
 it and the store's epoch; the diff and sync open the committed generations with that epoch and
@@ -19,7 +21,11 @@ check before and after reading that they are still what was loaded (`stages.veri
 late flush of an interrupted or superseded attempt lands in a store nobody reads, and Redis
 losing the state is seen, never taken for an empty source. A load that fails empties its own
 generation; one that commits deletes the generations its side's earlier attempts wrote (best
-effort: what it cannot delete expires, and the finalizer deletes every generation).
+effort: what it cannot delete expires, and the finalizer deletes every generation). The diff
+works the same way with its log: the sync reads the diff log the committed diff result names;
+a diff attempt that does not commit deletes its log, one that commits deletes the logs earlier
+diffs wrote. Every sync attempt keeps its own results log (`stages.sync_log`), also a failed
+one: they expire with the job's state.
 
 `run_stage` never raises for a failing stage: it returns a `StageResult` with `ok=False`,
 the error (side, exception type and message; the stage is the result's `stage`) and whether
@@ -65,7 +71,7 @@ from diffsync.exceptions import (
 )
 from diffsync.store import BaseStore
 from diffsync_operator.api.status import DiffSummary, Stage, SyncOutcome
-from diffsync_operator.stages import diff_codec, progress, verify
+from diffsync_operator.stages import job_logs, progress, verify
 from diffsync_operator.stages.config import AdapterRef, JobConfig
 from diffsync_operator.stages.deletion_guard import deletion_refusal
 from diffsync_operator.stages.errors import StageError, lost
@@ -74,7 +80,7 @@ from diffsync_operator.stages.interrupt import StageInterrupted, interruptible
 from diffsync_operator.stages.redaction import redact
 from diffsync_operator.stages.result import StageResult
 from diffsync_operator.stages.store_ids import generation_store_id, is_generation_of
-from diffsync_operator.stages.sync_log import recording_outcomes
+from diffsync_operator.stages.sync_log import recording_sync
 
 
 class StoreFactory(Protocol):
@@ -190,7 +196,7 @@ def _drop_superseded(side: str, run: _Attempt) -> None:
             _discard(run, generation)
 
 
-def _diff(run: _Attempt) -> str:
+def _diff(run: _Attempt) -> None:
     loads = verify.committed_loads(run.state)
     source = run.side_adapter("source", loads[Stage.LOAD_SOURCE])
     target = run.side_adapter("target", loads[Stage.LOAD_TARGET])
@@ -206,22 +212,23 @@ def _diff(run: _Attempt) -> str:
     run.result.inputs = verify.inputs_of(run.job.store_id, loads)
     run.result.objects = len(diff)
     run.result.diff = DiffSummary.from_counts(diff.summary())
-    return diff_codec.dumps(diff)
+    run.result.log = job_logs.log_name(job_logs.DIFF, run.result.attempt, run.token)
+    job_logs.write_diff(run.state, run.result.log, diff)
 
 
 def _stored_diff(run: _Attempt) -> tuple[Diff, dict[Stage, StageResult]]:
     """The committed diff and the committed loads, checked to be the loads the diff was made of."""
-    diffed, text = run.state.get_result(Stage.DIFF), run.state.get_diff()
-    if diffed is None or not diffed.ok or text is None:
-        raise StageError(
-            "the stored diff is missing (was Redis restarted or flushed?); the job must load and diff again",
-            retryable=False,
-            lost_state=True,
-        )
+    diffed = run.state.get_result(Stage.DIFF)
+    missing = "the stored diff is missing (was Redis restarted or flushed?); the job must load and diff again"
+    if diffed is None or not diffed.ok or diffed.log is None:
+        raise StageError(missing, retryable=False, lost_state=True)
     loads = verify.committed_loads(run.state)
     if diffed.inputs != verify.inputs_of(run.job.store_id, loads):
         raise lost(f"the stored diff was computed from {diffed.inputs}, not from the loads committed now")
-    return diff_codec.loads(text), loads
+    try:
+        return job_logs.read_diff(run.state, diffed.log), loads
+    except ValueError as error:  # gone or cut short: Redis lost it, or it was written by another format
+        raise StageError(f"{missing}: {error}", retryable=False, lost_state=True) from error
 
 
 def _sync(run: _Attempt) -> None:
@@ -236,26 +243,32 @@ def _sync(run: _Attempt) -> None:
     )
     if refusal:
         raise StageError(refusal, retryable=False, deletion_blocked=True)
+    run.result.log = job_logs.log_name(job_logs.SYNC_RESULTS, run.result.attempt, run.token)
+    writer = job_logs.LogWriter(run.state, run.result.log)  # registered even when nothing changes
     if not diff.has_diffs():
         run.result.sync = SyncOutcome()
         return
-    with recording_outcomes() as recorder:
-        progress.track(lambda: recorder.succeeded + recorder.failed)
+    with recording_sync(writer, target) as recorder:
+        progress.track(lambda: recorder.attempted)
         try:
             target.sync_from(source, diff=diff, flags=run.job.flag_value())
-        except Exception:
-            # A target store read after Redis lost it makes updates fail as "not found":
-            # report the lost state (reload and diff again), not a refusal by the target.
-            verify.confirm_unchanged(run.state, loads)
+            recorder.finish(diff)
+        except BaseException as error:
+            how = "was interrupted" if isinstance(error, StageInterrupted) else "stopped at an error"
+            recorder.finish_quietly(diff, f"the sync {how} ({type(error).__name__})")
+            if isinstance(error, Exception):
+                # A target store read after Redis lost it makes updates fail as "not found":
+                # report the lost state (reload and diff again), not a refusal by the target.
+                verify.confirm_unchanged(run.state, loads)
             raise
         finally:
             run.result.sync = recorder.outcome()
-            run.result.objects = recorder.succeeded + recorder.failed
+            run.result.objects = run.result.sync.succeeded + run.result.sync.failed
     target.store.flush()
     verify.confirm_unchanged(run.state, loads)  # objects read for failed steps: were they there?
 
 
-_STAGES: dict[Stage, Callable[[_Attempt], str | None]] = {
+_STAGES: dict[Stage, Callable[[_Attempt], None]] = {
     Stage.LOAD_SOURCE: lambda run: _load("source", run),
     Stage.LOAD_TARGET: lambda run: _load("target", run),
     Stage.DIFF: _diff,
@@ -348,10 +361,9 @@ def run_stage(
     result = StageResult(stage=stage, attempt=attempt, ok=False)
     run = _Attempt(job, store_factory, state, result, token)
     started = time.monotonic()
-    diff_text = None
     try:
         with interruptible():  # SIGTERM stops the work, never the commit below
-            diff_text = _STAGES[stage](run)
+            _STAGES[stage](run)
         result.ok = True
     except (Exception, StageInterrupted) as error:  # the stage's outcome, reported rather than raised
         _fail(result, state_gone(stage, error))
@@ -362,14 +374,17 @@ def run_stage(
         )
     result.duration_seconds = round(time.monotonic() - started, 3)
     result.peak_memory_bytes = _peak_memory_bytes()
-    _commit(run, diff_text)
+    _commit(run)
     return result
 
 
-def _commit(run: _Attempt, diff_text: str | None) -> None:
+def _commit(run: _Attempt) -> None:
     result, side = run.result, verify.LOADS.get(run.result.stage)
+    if result.stage is Stage.DIFF and result.log is not None and not result.ok:
+        job_logs.drop_quietly(run.state, result.log)  # a failed diff's log is nobody's to read
+        result.log = None
     try:
-        committed = run.state.commit(result, diff_text if result.ok else None)
+        committed = run.state.commit(result)
     except StageError as error:  # refused: e.g. the store is no longer this job's (claims)
         if result.ok:  # a failure keeps its own cause: the refusal adds nothing to it
             _fail(result, error)
@@ -386,9 +401,27 @@ def _commit(run: _Attempt, diff_text: str | None) -> None:
                 f"attempt {result.attempt} was superseded: a later attempt of {result.stage.value} "
                 "committed first"
             )
+    if result.stage is Stage.DIFF and result.log is not None:
+        _keep_committed_diff(run, committed and result.ok)
     if side is None or result.generation is None:
         return
     if committed and result.ok:
         _drop_superseded(side, run)
     elif not result.ok:
         _discard(run, result.generation)  # nobody may read what was not committed
+
+
+def _keep_committed_diff(run: _Attempt, committed: bool) -> None:
+    """Keep only the committed diff's log: this one if it committed, else not this one."""
+    name = run.result.log
+    if not committed:  # superseded by a later attempt, or the commit failed
+        run.result.log = None
+        job_logs.drop_quietly(run.state, str(name))
+        return
+    try:
+        others = run.state.log_names()
+    except Exception:  # best effort, as the drops themselves: they expire with the state
+        return
+    for other in sorted(others):
+        if other != name and job_logs.log_kind(other) == job_logs.DIFF:
+            job_logs.drop_quietly(run.state, other)

@@ -8,7 +8,7 @@ A job with effective store id `S` (see `store_ids`) owns exactly these keys:
 | `diffsync:{<S/target@ escaped>*` | the target side's generations |
 | `diffsync:{<S/source escaped>}:*` | the source side's base store (layout: docs/redis-store.md) |
 | `diffsync:{<S/target escaped>}:*` | the target side's base store |
-| `diffsync-job:{S}:*` | the handover keys (diff, stage results, generations) and the store claim |
+| `diffsync-job:{S}:*` | the handover keys (results, generations, logs: diff, sync results), the claim |
 
 `escaped` is the library's documented percent-encoding of a store id (`/` becomes `%2F`), so
 none of these patterns holds a glob character of its own and the closing `}` ends each one:
@@ -20,7 +20,7 @@ of them, e.g. for a Redis ACL user that may touch only one job's keys (`~<patter
 `refresh_state_ttl` sets the expiry of every existing key of a job without scanning the
 keyspace (a job's own Redis user may not SCAN): the generations are listed in the job's
 `generations` set, a store's keys are named from its meta (`diffsync.store.redis.store_keys`),
-the handover keys are fixed.
+the logs are listed in the `logs` set, the other handover keys are fixed.
 """
 
 from __future__ import annotations
@@ -28,7 +28,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from diffsync_operator.stages.handover import KEY_PREFIX, generations_key, job_keys, registered_generations
+from diffsync_operator.stages.handover import (
+    KEY_PREFIX,
+    generations_key,
+    job_keys,
+    log_key,
+    logs_key,
+    registered_generations,
+    registered_logs,
+)
 from diffsync_operator.stages.store_ids import generation_prefix, side_store_id
 
 if TYPE_CHECKING:
@@ -65,12 +73,13 @@ def job_key_patterns(store_id: str) -> list[str]:
 
 
 def existing_job_keys(client: redis.Redis, store_id: str) -> list[str]:
-    """The names of the job's store and handover keys (not the claim); some may not exist."""
+    """The names of the job's store, handover and log keys (not the claim); some may not exist."""
     from diffsync.store.redis import store_keys
 
     generations = registered_generations(client.smembers(generations_key(store_id)), store_id)
+    logs = registered_logs(client.smembers(logs_key(store_id)))
     stores = [*(side_store_id(store_id, side) for side in SIDES), *sorted(generations)]
-    keys = job_keys(store_id)
+    keys = job_keys(store_id) + [log_key(store_id, name) for name in sorted(logs)]
     for store in stores:
         keys += store_keys(client, store)
     return keys
