@@ -3,7 +3,8 @@
 The same JSON goes to two places: the job's Redis state (so a later stage or the CLI can
 read it) and the pod's termination message (so the operator reads it from the pod status
 without talking to Redis). Kubernetes caps a termination message at 4096 bytes, so
-`to_termination_message` shortens the failure list and long messages to fit.
+`to_termination_message` shortens the plan's sample, the failure list and long messages to
+fit (the plan's id and counts always stay: the operator publishes them).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 from pydantic import Field, ValidationError
 
 from diffsync_operator.api.base import CamelModel
-from diffsync_operator.api.status import DiffSummary, Stage, SyncOutcome
+from diffsync_operator.api.status import DiffPlan, DiffSummary, Stage, SyncOutcome
 
 TERMINATION_MESSAGE_LIMIT = 4096
 _MESSAGE_LIMIT = 1000
@@ -38,6 +39,7 @@ class StageResult(CamelModel):
     peak_memory_bytes: int = Field(default=0, ge=0)
     diff: DiffSummary | None = None
     sync: SyncOutcome | None = None
+    plan: DiffPlan | None = None  # diff stage: the plan of its diff (`stages.plans`)
 
     def to_json(self) -> str:
         """Compact camelCase JSON."""
@@ -50,7 +52,9 @@ class StageResult(CamelModel):
             result.error = result.error[: _MESSAGE_LIMIT - 3] + "..."
         text = result.to_json()
         while len(text.encode()) > TERMINATION_MESSAGE_LIMIT:
-            if result.sync and result.sync.failures:
+            if result.plan and result.plan.sample:
+                result.plan.sample.pop()
+            elif result.sync and result.sync.failures:
                 result.sync.failures.pop()
             elif result.models:
                 result.models = {}
