@@ -155,8 +155,8 @@ def _rerun(ctx: PlanningPass, plan: PlanStatus) -> None:
 
 def _await(ctx: PlanningPass, plan: PlanStatus, entry: StageStatus, stale: bool) -> None:
     approved = ctx.spec.approved_plan
-    if stale:
-        stale_condition = next(c for c in ctx.status.conditions if c.type == PLAN_STALE)
+    stale_condition = next((c for c in ctx.status.conditions if c.type == PLAN_STALE), None)
+    if stale_condition is not None and stale_condition.status == "True":  # until a plan is approved again
         reason, message = PLAN_STALE, f"{stale_condition.message}; the new plan waits for approval"
     else:
         reason = "AwaitingApproval"
