@@ -25,6 +25,7 @@ operator may not read the holder (another operator's namespace), expiry alone de
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -40,6 +41,25 @@ LEASE_PREFIX = "diffsync-lock-"
 ANNOTATION_KEY = "diffsync.io/lock-key"
 ANNOTATION_HOLDER = "diffsync.io/holder"
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # a Kubernetes MicroTime
+
+
+def _micro_time(moment: datetime) -> str:
+    """`moment` as a MicroTime; never with a zero fraction.
+
+    The kubernetes client validates a body into its model and writes times back with
+    `datetime.isoformat()`, which leaves out a zero fraction that the API server's MicroTime
+    requires (a 400). One microsecond later is the same renewal for a lock.
+    """
+    return (moment if moment.microsecond else moment.replace(microsecond=1)).strftime(_TIME_FORMAT)
+
+
+def _refusal(error: ApiException) -> str:
+    """`403 Forbidden: <the API server's message>`, cut to a line."""
+    try:
+        detail = str(json.loads(error.body or "{}").get("message") or "")
+    except (ValueError, AttributeError):
+        detail = ""
+    return f"{error.status} {error.reason}" + (f": {detail[:300]}" if detail else "")
 
 
 def lease_name(key: str) -> str:
@@ -137,8 +157,8 @@ class TargetLocks:
         spec = {
             "holderIdentity": holder.uid,
             "leaseDurationSeconds": self.lease_seconds,
-            "acquireTime": acquired.strftime(_TIME_FORMAT),
-            "renewTime": now.strftime(_TIME_FORMAT),
+            "acquireTime": _micro_time(acquired),
+            "renewTime": _micro_time(now),
             "leaseTransitions": (state.transitions if renewing else state.transitions + 1) if state else 0,
         }
         return {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": metadata, "spec": spec}
@@ -179,7 +199,7 @@ class TargetLocks:
                 if self.kube.replace_lease(self._body(key, holder, now, state)):
                     return LockCheck(key, held=True)
         except ApiException as error:
-            return LockCheck(key, error=redact(f"the API server answered {error.status} {error.reason}"))
+            return LockCheck(key, error=redact(f"the API server answered {_refusal(error)}"))
         return LockCheck(key, error="the Lease changed under every attempt to take it")
 
     def release(self, key: str, holder: LockHolder) -> str | None:
@@ -194,5 +214,5 @@ class TargetLocks:
                 return None
             self.kube.delete_lease(self.namespace, name, state.resource_version)
         except ApiException as error:
-            return f"could not release the target lock {key}: {error.status} {error.reason}"
+            return redact(f"could not release the target lock {key}: {_refusal(error)}")
         return None
