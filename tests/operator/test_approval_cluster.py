@@ -204,3 +204,32 @@ def test_two_jobs_with_one_lock_key_in_two_namespaces_never_sync_at_once(
     # The second diff saw the first sync's result: it applied only what differs from it.
     assert second_done["status"]["sync"]["succeeded"] == 3  # update gear, create d4 and d4__pin
     assert read_inventory(target_path) == second_source
+
+
+def test_the_lock_of_a_deleted_job_passes_on_once_its_pods_have_stopped(
+    operator, jobs, inventory_sides, tmp_path
+):
+    source, target = inventory_sides
+    lock = {"lockKey": "deleted-holder"}
+    held = copy.deepcopy(source)
+    held["params"]["hold_until"] = str(tmp_path / "never-released")
+    jobs.create(jobs.manifest("holder", held, {**copy.deepcopy(target), **lock}, mode="sync"))
+    jobs.wait_phase("holder", "Running")
+    jobs.create(
+        jobs.manifest("waiter", copy.deepcopy(source), {**copy.deepcopy(target), **lock}, mode="sync")
+    )
+
+    def waiting():
+        job = jobs.get("waiter")
+        conditions = (job.get("status") or {}).get("conditions", [])
+        return any(c["type"] == "Reconciling" and c["reason"] == "TargetLocked" for c in conditions)
+
+    wait_for(waiting, timeout=60, what="the waiter to wait for the lock")
+    deleted_at = datetime.now().astimezone().replace(microsecond=0)
+    jobs.delete("holder")
+    jobs.wait_gone("holder")
+    done = jobs.wait_phase("waiter", "Succeeded", "Failed", timeout=60)  # well within the 60 s lease
+    assert done["status"]["phase"] == "Succeeded", done["status"]
+    starts = [_times(pod)[0] for pod in jobs.pods("waiter")]
+    assert len(starts) == 4 and min(starts) >= deleted_at  # it started nothing while the holder lived
+    assert read_inventory(target["params"]["path"]) == SOURCE

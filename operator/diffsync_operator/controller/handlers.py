@@ -280,8 +280,16 @@ def delete_redis_state(
 
 
 def _release_lock(body: kopf.Body, spec: SyncJobSpec, holder: LockHolder) -> None:
-    """Release the deleted job's target lock (a no-op unless it holds it)."""
+    """Release the deleted job's target lock (a no-op unless it holds it), once none of its pods runs.
+
+    A pod still running (its sync, say) is deleted after the job, by the garbage collector,
+    and takes its grace period: the lock is then free once the job is gone and the pod has
+    stopped (`target_locks.may_take_over`), not before.
+    """
     if RUNTIME.locks is None or spec.mode != "sync":
+        return
+    pods = _kube().list_stage_pods(holder.namespace, holder.uid)
+    if any((pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed") for pod in pods):
         return
     if problem := RUNTIME.locks.release(target_lock_key(spec.target), holder):
         kopf.warn(body, reason="TargetLockNotReleased", message=problem)

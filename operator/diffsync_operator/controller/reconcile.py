@@ -29,7 +29,7 @@ from diffsync_operator.controller import metrics, stage_progress
 from diffsync_operator.controller.conditions import set_condition, shape_conditions
 from diffsync_operator.controller.job_user import JobUserError, ensure_job_user
 from diffsync_operator.controller.kube import Kube
-from diffsync_operator.controller.observe import observe_pod
+from diffsync_operator.controller.observe import ObservedPod, observe_pod
 from diffsync_operator.controller.planning import (
     FINISHED,
     ClaimCheck,
@@ -114,11 +114,19 @@ def _take_lock(
     return locks.acquire(key, LockHolder(job.uid, job.namespace, job.name), now)
 
 
-def _release_lock(locks: TargetLocks | None, job: JobView, lock: LockCheck | None, plan: Plan) -> None:
-    """Release the lock a finished run, or a run now waiting for approval, no longer needs."""
+def _release_lock(
+    locks: TargetLocks | None, job: JobView, lock: LockCheck | None, plan: Plan, pods: list[ObservedPod]
+) -> None:
+    """Release the lock a finished run, or a run now waiting for approval, no longer needs.
+
+    Not while a pod of the job still runs (a job failed by its deadline stops its sync pod,
+    which takes its grace period): the Lease then expires, and is free once the pod is gone.
+    """
     if locks is None or lock is None or not lock.held:
         return
     if not plan.finished and lock_wanted(job.spec, plan.status):
+        return
+    if any(not pod.finished for pod in pods):
         return
     problem = locks.release(lock.key, LockHolder(job.uid, job.namespace, job.name))
     if problem is not None:  # the Lease expires: others wait at most its duration longer
@@ -242,7 +250,7 @@ def reconcile(
             if problem := release_store(servers, spec, plan.status.store_id or "", owner):
                 plan.events.append(JobEvent("Warning", "StoreNotReleased", problem))
         stage_progress.copy_running_counts(servers, spec, plan.status)
-        _release_lock(locks, job, lock, plan)
+        _release_lock(locks, job, lock, plan, pods)
     plan = redact_plan(plan)
     after = plan.status.to_manifest()
     if after != before:

@@ -5,7 +5,9 @@ A SyncJob whose run may sync holds the lock of its target (`api.spec.target_lock
 end of its sync (`planning.gates`). The lock is a `coordination.k8s.io/v1` Lease named
 `diffsync-lock-<first 20 hex digits of SHA-256(key)>`: the operator takes it before a pass
 that needs it and renews it in every pass (`renewTime`), and releases it (deletes the Lease,
-only if it is still the holder's) when the job finishes, waits for approval, or is deleted.
+only if it is still the holder's) when the job finishes, waits for approval, or is deleted,
+provided none of the job's pods still runs (a pod being deleted runs for its grace period;
+such a lock is left to expire and is free once the pod is gone, below).
 Every change is a create, or a replace naming the `resourceVersion` read, so two passes
 racing for one Lease cannot both win: the API server refuses the second (409).
 
