@@ -288,7 +288,7 @@ def _release_lock(body: kopf.Body, spec: SyncJobSpec, holder: LockHolder) -> Non
     """
     if RUNTIME.locks is None or spec.mode != "sync":
         return
-    pods = _kube().list_stage_pods(holder.namespace, holder.uid)
+    pods = kube().list_stage_pods(holder.namespace, holder.uid)
     if any((pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed") for pod in pods):
         return
     if problem := RUNTIME.locks.release(target_lock_key(spec.target), holder):
