@@ -23,6 +23,11 @@ def _rules(role: dict) -> list[dict]:
     return [{k: rule[k] for k in ("apiGroups", "resources", "verbs")} for rule in role["rules"]]
 
 
+def _job_roles(docs: list[dict], kind: str = "Role") -> list[dict]:
+    """The Roles (or RoleBindings) for SyncJobs: all but the one for the target locks."""
+    return [r for r in of_kind(docs, kind) if not r["metadata"]["name"].endswith("-locks")]
+
+
 @pytest.mark.parametrize(
     "values",
     [(), ("--set", "replicas=2", "--set", "watchNamespaces={team-a}", "--set", "redis.enabled=false",
@@ -70,14 +75,27 @@ def test_default_install_grants_exactly_the_rules_of_deploy_rbac():
     expected = _rules(yaml.safe_load((DEPLOY / "rbac/role.yaml").read_text()))
     (role,) = of_kind(render(), "ClusterRole")
     assert _rules(role) == expected
-    assert of_kind(render(), "Role") == []
+    assert _job_roles(render()) == []
+
+
+@pytest.mark.parametrize("values", [(), ("--set", "watchNamespaces={team-a}")], ids=["all", "listed"])
+def test_target_locks_get_exactly_the_lease_rights_of_deploy_in_the_release_namespace_only(values):
+    docs = render(*values, namespace="ops")
+    expected = next(iter(yaml.safe_load_all((DEPLOY / "operator/lock_role.yaml").read_text())))
+    (role,) = [r for r in of_kind(docs, "Role") if r["metadata"]["name"].endswith("-locks")]
+    (binding,) = [b for b in of_kind(docs, "RoleBinding") if b["metadata"]["name"].endswith("-locks")]
+    assert _rules(role) == _rules(expected)
+    assert role["metadata"]["namespace"] == binding["metadata"]["namespace"] == "ops"
+    assert binding["roleRef"]["name"] == role["metadata"]["name"]
+    env = {e["name"]: e for e in operator_container(docs)["env"]}
+    assert env["DIFFSYNC_LOCK_NAMESPACE"]["valueFrom"] == {"fieldRef": {"fieldPath": "metadata.namespace"}}
 
 
 def test_watched_namespaces_get_a_role_each_with_the_same_rules_and_no_cluster_role():
     expected = _rules(yaml.safe_load((DEPLOY / "rbac/role.yaml").read_text()))
     docs = render("--set", "watchNamespaces={team-a,team-b}")
-    roles = of_kind(docs, "Role")
-    bindings = of_kind(docs, "RoleBinding")
+    roles = _job_roles(docs)
+    bindings = _job_roles(docs, "RoleBinding")
     assert sorted(r["metadata"]["namespace"] for r in roles) == ["team-a", "team-b"]
     assert all(_rules(r) == expected for r in roles)
     assert sorted(b["metadata"]["namespace"] for b in bindings) == ["team-a", "team-b"]
@@ -109,7 +127,7 @@ def test_several_replicas_in_listed_namespaces_peer_in_each_namespace():
     assert all(
         {"apiGroups": ["kopf.dev"], "resources": ["kopfpeerings"], "verbs": ["get", "list", "watch", "patch"]}
         in _rules(role)
-        for role in of_kind(docs, "Role")
+        for role in _job_roles(docs)
     )
 
 

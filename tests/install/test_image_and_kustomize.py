@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from install_helpers import DEPLOY, container_env, documents, kustomize_build, of_kind, operator_container
 from operator_harness import ROOT
@@ -63,7 +64,7 @@ def test_kustomize_installs_crd_rbac_operator_and_redis_in_a_restricted_namespac
     kinds = sorted({d["kind"] for d in docs})
     assert kinds == sorted(
         {"Namespace", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding",
-         "Deployment", "Service", "NetworkPolicy"}
+         "Role", "RoleBinding", "Deployment", "Service", "NetworkPolicy"}
     )  # fmt: skip
     (namespace,) = of_kind(docs, "Namespace")
     assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
@@ -127,6 +128,30 @@ def _rules(role: dict) -> list[dict]:
     return [{k: rule[k] for k in ("apiGroups", "resources", "verbs")} for rule in role["rules"]]
 
 
+LOCKS = "diffsync-operator-locks"
+
+
+def _named(docs: list[dict], kind: str, locks: bool) -> list[dict]:
+    return [d for d in of_kind(docs, kind) if (d["metadata"]["name"] == LOCKS) == locks]
+
+
+@pytest.mark.parametrize("overlay", ["", "namespaced"])
+def test_kustomize_gives_the_operator_lease_rights_in_its_own_namespace_only(overlay):
+    docs = documents(kustomize_build(DEPLOY / overlay))
+    (role,) = _named(docs, "Role", locks=True)
+    (binding,) = _named(docs, "RoleBinding", locks=True)
+    (account,) = of_kind(docs, "ServiceAccount")
+    namespace = account["metadata"]["namespace"]
+    assert role["metadata"]["namespace"] == binding["metadata"]["namespace"] == namespace
+    verbs = ["get", "create", "update", "delete"]
+    assert _rules(role) == [{"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": verbs}]
+    assert binding["subjects"] == [
+        {"kind": "ServiceAccount", "name": account["metadata"]["name"], "namespace": namespace}
+    ]
+    env = {e["name"]: e for e in operator_container(docs)["env"]}
+    assert env["DIFFSYNC_LOCK_NAMESPACE"]["valueFrom"] == {"fieldRef": {"fieldPath": "metadata.namespace"}}
+
+
 def test_kustomize_operator_and_redis_read_the_one_admin_secret_by_reference():
     docs = documents(kustomize_build())
     env = {e["name"]: e for e in operator_container(docs)["env"]}
@@ -142,8 +167,8 @@ def test_namespaced_kustomize_install_has_a_role_in_the_watched_namespace_and_no
     base = documents(kustomize_build())
     docs = documents(kustomize_build(DEPLOY / "namespaced"))
     assert of_kind(docs, "ClusterRole") == [] and of_kind(docs, "ClusterRoleBinding") == []
-    (role,) = of_kind(docs, "Role")
-    (binding,) = of_kind(docs, "RoleBinding")
+    (role,) = _named(docs, "Role", locks=False)
+    (binding,) = _named(docs, "RoleBinding", locks=False)
     (account,) = of_kind(docs, "ServiceAccount")
     assert role["metadata"]["namespace"] == binding["metadata"]["namespace"] == "sync-jobs"
     assert _rules(role) == _rules(yaml.safe_load((DEPLOY / "rbac/role.yaml").read_text()))

@@ -39,7 +39,11 @@ def install_crd(cluster: Any) -> None:
 
 
 def install_rbac(cluster: Any, namespace: str) -> str:
-    """Apply deploy/rbac for the ServiceAccount of deploy/operator, made in `namespace`; returns its name."""
+    """Apply deploy/rbac for the ServiceAccount of deploy/operator, made in `namespace`; returns its name.
+
+    The lock Role of deploy/operator (Leases) goes into `namespace` too: the test's operator
+    lives there, so its target locks do.
+    """
     suffix = uuid.uuid4().hex[:6]
     docs = []
     for path in (
@@ -56,6 +60,11 @@ def install_rbac(cluster: Any, namespace: str) -> str:
             doc["roleRef"]["name"] = f"{doc['roleRef']['name']}-{suffix}"
             for subject in doc["subjects"]:
                 subject["namespace"] = namespace
+        docs.append(doc)
+    for doc in yaml.safe_load_all((ROOT / "deploy/operator/lock_role.yaml").read_text()):
+        doc["metadata"]["namespace"] = namespace
+        for subject in doc.get("subjects", ()):
+            subject["namespace"] = namespace
         docs.append(doc)
     cluster.kubectl("apply", "-f", "-", input=yaml.safe_dump_all(docs))
     return docs[0]["metadata"]["name"]
@@ -91,6 +100,7 @@ class OperatorProcess:
             "KUBECONFIG": str(self.kubeconfig),
             "DIFFSYNC_POLL_SECONDS": "2",
             "DIFFSYNC_METRICS_ADDRESS": self.metrics_url.removeprefix("http://").removesuffix("/metrics"),
+            "DIFFSYNC_LOCK_NAMESPACE": self.namespace,  # beside the operator, as in a Deployment
             **self.env,
         }
         argv = [

@@ -102,6 +102,8 @@ def test_resource_names_and_printer_columns():
     assert [c["name"] for c in version["additionalPrinterColumns"]] == [
         "Phase",
         "Mode",
+        "Plan",
+        "Approval",
         "Stage",
         "Objects",
         "Create",

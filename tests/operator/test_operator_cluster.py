@@ -42,6 +42,8 @@ def test_kubectl_get_shows_the_printer_columns(cluster, operator, jobs, inventor
         "NAME",
         "PHASE",
         "MODE",
+        "PLAN",
+        "APPROVAL",
         "STAGE",
         "OBJECTS",
         "CREATE",
@@ -49,7 +51,8 @@ def test_kubectl_get_shows_the_printer_columns(cluster, operator, jobs, inventor
         "DELETE",
         "AGE",
     ]
-    assert out[1].split()[:6] == ["inv-cols", "Succeeded", "diff", "2", "1", "2"]
+    plan = jobs.get("inv-cols")["status"]["plan"]["shortId"]
+    assert out[1].split()[:8] == ["inv-cols", "Succeeded", "diff", plan, "DryRun", "2", "1", "2"]
 
 
 def test_every_stage_transition_is_an_event(operator, jobs, inventory_sides):

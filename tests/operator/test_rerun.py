@@ -37,6 +37,13 @@ def test_a_rerun_copies_the_spec_and_user_metadata_and_is_owned_by_the_original(
     assert manifest["spec"] == ORIGINAL["spec"] and manifest["spec"] is not ORIGINAL["spec"]
 
 
+def test_a_rerun_of_a_manual_job_asks_for_a_fresh_approval():
+    approved = {**ORIGINAL, "spec": {**ORIGINAL["spec"], "approval": "Manual", "approvedPlan": "a" * 64}}
+    spec = rerun_manifest(approved, "2026-11-30")["spec"]
+    assert spec["approval"] == "Manual" and "approvedPlan" not in spec
+    assert approved["spec"]["approvedPlan"] == "a" * 64  # the original is left as it was
+
+
 def test_one_token_one_name_and_a_new_token_a_new_name():
     assert rerun_name("inventory", "a") == rerun_name("inventory", "a") != rerun_name("inventory", "b")
     long = rerun_name("x" * 250, "a")

@@ -77,6 +77,8 @@ SYNCJOB = Resource(
     printer_columns=(
         {"name": "Phase", "type": "string", "jsonPath": ".status.phase"},
         {"name": "Mode", "type": "string", "jsonPath": ".spec.mode"},
+        {"name": "Plan", "type": "string", "jsonPath": ".status.plan.shortId"},
+        {"name": "Approval", "type": "string", "jsonPath": ".status.plan.approval"},
         {"name": "Stage", "type": "string", "jsonPath": '.status.stages[?(@.phase=="Running")].name'},
         {"name": "Objects", "type": "string", "jsonPath": '.status.stages[?(@.phase=="Running")].objects'},
         {"name": "Create", "type": "integer", "jsonPath": ".status.diff.create"},

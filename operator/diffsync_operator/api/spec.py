@@ -9,12 +9,19 @@ checks manifests with them. Choices beyond the issue's wording:
   `podAnnotations` so they cannot be mistaken for the SyncJob's own metadata;
 - `image` is optional in the schema because the operator may be configured with a default
   image (`DIFFSYNC_DEFAULT_IMAGE`); a job with neither fails with a condition naming
-  `spec.image`.
+  `spec.image`;
+- `target` is an `AdapterSpec` with one more field, `lockKey`: the name of the target system
+  for the one-writer-per-target lock (`target_lock_key` gives the default);
+- `approval`, `approvedPlan`, `approvalDeadlineSeconds` and `redactAttributes` make a sync
+  wait for a person to approve its plan (see `api.status.PlanStatus`); like `suspend`,
+  `approvedPlan` is meant to be changed while the job runs.
 """
 
 from __future__ import annotations
 
 import enum
+import hashlib
+import json
 from collections.abc import Iterable
 from typing import Annotated, Literal
 
@@ -46,6 +53,13 @@ ADAPTER_PATH_PATTERN = f"^{_DOTTED}:{_DOTTED}$"
 DEFAULT_STORE_TTL_SECONDS = 86400
 #: Shorter lifetimes could expire a store between two stages (a pod waiting for its image).
 MIN_STORE_TTL_SECONDS = 300
+
+#: A plan id: the SHA-256 of the canonical diff, 64 lowercase hex digits (`stages.plans`).
+PLAN_ID_PATTERN = r"^[0-9a-f]{64}$"
+#: Lock keys name a target system; they appear in Lease annotations and conditions.
+LOCK_KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$"
+#: The attribute name that masks every value of a plan's sample.
+REDACT_ALL = "*"
 
 #: Store ids become part of Redis keys (inside a `{...}` hash tag), so braces and spaces are out.
 STORE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]*$"
@@ -106,6 +120,35 @@ class AdapterSpec(CamelModel):
         max_length=32,
         description="Secrets or ConfigMaps exported as environment variables.",
     )
+
+
+class TargetSpec(AdapterSpec):
+    """The target side: an adapter like the source, and the name of the system it writes into."""
+
+    lock_key: str | None = Field(
+        default=None,
+        pattern=LOCK_KEY_PATTERN,
+        max_length=200,
+        description="Names the target system: the operator never runs two syncs with one lock key at "
+        "once, across namespaces. Default: the target adapter path and a hash of its params "
+        "(status.targetLock.key shows it).",
+    )
+
+
+def target_lock_key(target: AdapterSpec) -> str:
+    """The lock key of `target`: its `lockKey`, else `<adapter>#<hash of its params>`.
+
+    The default says "the same adapter configured the same way writes into the same system":
+    two jobs in any namespaces with equal target adapter and params share one lock. Params are
+    hashed (SHA-256 of their canonical JSON, 16 hex digits) so the key stays short and shows no
+    value. Jobs that configure one system differently (another page size, say) must name it
+    with the same explicit `lockKey` to be kept apart.
+    """
+    explicit = getattr(target, "lock_key", None)
+    if explicit:
+        return str(explicit)
+    canonical = json.dumps(target.params, sort_keys=True, separators=(",", ":"), default=str)
+    return f"{target.adapter}#{hashlib.sha256(canonical.encode()).hexdigest()[:16]}"
 
 
 class RedisTLS(CamelModel):
@@ -174,7 +217,7 @@ class SyncJobSpec(CamelModel):
     """The desired run: source, target, mode, flags, Redis state and limits."""
 
     source: AdapterSpec
-    target: AdapterSpec
+    target: TargetSpec
     mode: Literal["diff", "sync"] = Field(
         default="diff", description="diff: load, diff and report (dry run); sync: also apply the diff."
     )
@@ -217,6 +260,28 @@ class SyncJobSpec(CamelModel):
     deletion_guard: DeletionGuard = Field(
         default_factory=DeletionGuard,
         description="Stops a sync that would delete more of the target than this allows.",
+    )
+    approval: Literal["Automatic", "Manual"] = Field(
+        default="Automatic",
+        description="Manual: a sync job stops after its diff (phase AwaitingApproval) and publishes "
+        "status.plan; it syncs only once spec.approvedPlan names that plan and a fresh diff matches it.",
+    )
+    approved_plan: str | None = Field(
+        default=None,
+        pattern=PLAN_ID_PATTERN,
+        description="The status.plan.id a person approved (approval: Manual). The operator reloads "
+        "both sides, diffs again and syncs only if the new diff has this id. May be set at any time.",
+    )
+    approval_deadline_seconds: int | None = Field(
+        default=None,
+        ge=1,
+        le=INT32_MAX,
+        description="Fail the job when its published plan was not approved within this long.",
+    )
+    redact_attributes: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(
+        default_factory=list,
+        max_length=100,
+        description='Attribute names whose values status.plan.sample shows as "***"; "*" masks every value.',
     )
 
     def flag_value(self) -> DiffSyncFlags:

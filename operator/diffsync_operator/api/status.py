@@ -7,6 +7,14 @@ keeps the two "abnormal-true" types kstatus looks for, Reconciling (a run is in 
 and Stalled (the run failed and will not recover on its own). `RedisUser` says how the job's
 pods log in to Redis: True with the job's own user, False with the credentials the job
 supplies (a Redis the operator does not administer) or when the user could not be set.
+`PlanStale` is True when an approved plan no longer matched the diff made after the approval.
+
+`plan` is what the diff stage found, shaped for review: its id (the SHA-256 of the canonical
+diff, `stages.plans`), counts per model and action, and a bounded sample of the changes. The
+sample holds attribute values, which are job data: it is published only for jobs that are
+reviewed (`mode: diff`, or `approval: Manual`), at most `PLAN_SAMPLE_SIZE` changes of at most
+`PLAN_SAMPLE_ATTRIBUTES` attributes, each value cut to `PLAN_VALUE_LENGTH` characters, and
+the values of `spec.redactAttributes` masked.
 """
 
 from __future__ import annotations
@@ -60,6 +68,7 @@ class JobPhase(str, enum.Enum):
     FAILED = "Failed"
     SUSPENDED = "Suspended"
     BLOCKED = "Blocked"  # the deletion guard stopped the sync; a spec change lets it run
+    AWAITING_APPROVAL = "AwaitingApproval"  # approval: Manual; spec.approvedPlan lets it run
 
 
 class StagePhase(str, enum.Enum):
@@ -186,7 +195,7 @@ class SyncOutcome(CamelModel):
 class Condition(CamelModel):
     """A Kubernetes condition in the shape kstatus reads."""
 
-    type: Literal["Ready", "Complete", "Failed", "Reconciling", "Stalled", "RedisUser"]
+    type: Literal["Ready", "Complete", "Failed", "Reconciling", "Stalled", "RedisUser", "PlanStale"]
     status: Literal["True", "False", "Unknown"]
     reason: str = Field(min_length=1)
     message: str = ""
@@ -208,6 +217,77 @@ class RedisUserStatus(CamelModel):
     password_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
+#: At most this many changes in a plan's sample (fewer when the stage's report is full).
+PLAN_SAMPLE_SIZE = 50
+#: At most this many attributes per change in the sample; `omittedAttributes` counts the rest.
+PLAN_SAMPLE_ATTRIBUTES = 10
+#: A sample value longer than this is cut (and ends in "...").
+PLAN_VALUE_LENGTH = 64
+#: At most this many models in a plan's counts; more are added up under `OTHER_MODELS`.
+PLAN_MODELS = 64
+OTHER_MODELS = "(other models)"
+
+
+class AttributeChange(CamelModel):
+    """One attribute of a change in the sample: its value before and after, as short text."""
+
+    name: str = Field(max_length=128)
+    before: str | None = Field(default=None, max_length=PLAN_VALUE_LENGTH + 3)
+    after: str | None = Field(default=None, max_length=PLAN_VALUE_LENGTH + 3)
+
+
+class PlanChange(CamelModel):
+    """One change in a plan's sample: which object, what happens, which values change."""
+
+    model: str = Field(max_length=128)
+    id: str = Field(max_length=256, description="The object's unique id in its model.")
+    action: Literal["create", "update", "delete"]
+    attributes: list[AttributeChange] = Field(default_factory=list, max_length=PLAN_SAMPLE_ATTRIBUTES)
+    omitted_attributes: int | None = Field(default=None, ge=1, description="Attributes not shown.")
+
+
+class ModelChanges(CamelModel):
+    """How many objects of one model the plan creates, updates and deletes."""
+
+    model: str = Field(max_length=128)
+    create: int = Field(default=0, ge=0)
+    update: int = Field(default=0, ge=0)
+    delete: int = Field(default=0, ge=0)
+
+
+class DiffPlan(CamelModel):
+    """What a diff stage found, shaped for review (computed from the Diff, `stages.plans`)."""
+
+    id: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the canonical diff.")
+    changes: int = Field(default=0, ge=0, description="Creates, updates and deletes in all.")
+    models: list[ModelChanges] = Field(default_factory=list, max_length=PLAN_MODELS + 1)
+    sample: list[PlanChange] = Field(
+        default_factory=list,
+        max_length=PLAN_SAMPLE_SIZE,
+        description="The first changes in canonical order (model, then id), values redacted as asked.",
+    )
+
+
+class PlanStatus(DiffPlan):
+    """The published plan: what the diff found, when, and whether it waits for approval."""
+
+    short_id: str = Field(description="The first 12 digits of id (kubectl get sj).")
+    created_at: datetime
+    summary: DiffSummary
+    approval: Literal["Automatic", "Waiting", "Approved", "DryRun"] = Field(
+        description="Automatic: applied without review; Waiting: approval: Manual and "
+        "spec.approvedPlan does not name it; Approved: it does; DryRun: mode diff."
+    )
+
+
+class TargetLockStatus(CamelModel):
+    """The job's one-writer-per-target lock (sync mode)."""
+
+    key: str
+    held: bool = False
+    holder: str | None = Field(default=None, description="The job holding the lock while this one waits.")
+
+
 class SyncJobStatus(CamelModel):
     """The observed state of a SyncJob, written only by the operator."""
 
@@ -225,6 +305,13 @@ class SyncJobStatus(CamelModel):
     last_rerun_token: str | None = Field(
         default=None, description="The diffsync.io/rerun value that request carried."
     )
+    plan: PlanStatus | None = None
+    approved_run: str | None = Field(
+        default=None,
+        description="The approved plan id the current run checks: its loads and diff started after "
+        "spec.approvedPlan named it, under the target lock.",
+    )
+    target_lock: TargetLockStatus | None = None
 
     def stage(self, name: Stage) -> StageStatus | None:
         """The entry of stage `name`, if it has one."""

@@ -1,5 +1,7 @@
 """`diffsync status` and `rerun`, and what `show-diff`/`show-results` (`show`) need: a SyncJob, a login.
 
+`patch_spec` is the one write, for `diffsync approve` (`cli.approve`).
+
 The kubernetes client is imported only here and only when one of these commands runs, so
 the local commands work with the `cli` extra alone. The kubeconfig is the usual one
 (`$KUBECONFIG` or `~/.kube/config`, its current context's namespace by default), or the
@@ -25,6 +27,7 @@ from diffsync_operator.api.status import JobPhase, SyncJobStatus
 from diffsync_operator.cli import render
 from diffsync_operator.cli.errors import ExitCode, InvalidInput, RunFailed
 
+_MERGE_PATCH = "application/merge-patch+json"
 _SA_NAMESPACE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
 
 
@@ -96,6 +99,21 @@ def fetch_job(name: str, namespace: str | None) -> tuple[SyncJob, Any, str]:
         ) from error
 
 
+def patch_spec(api_client: Any, namespace: str, name: str, spec: dict[str, Any]) -> None:
+    """Merge `spec` into the SyncJob's spec (as `kubectl patch --type merge` does)."""
+    from kubernetes import client
+    from kubernetes.client.exceptions import ApiException
+
+    try:
+        client.CustomObjectsApi(api_client).patch_namespaced_custom_object(
+            GROUP, VERSION, namespace, PLURAL, name, {"spec": spec}, _content_type=_MERGE_PATCH
+        )
+    except ApiException as error:
+        raise RunFailed(
+            f"the API server refused to patch SyncJob {namespace}/{name}: {error.status} {error.reason}"
+        ) from error
+
+
 def status_text(job: SyncJob, namespace: str) -> str:
     """A SyncJob's status as text: phase, stages, summary, sync outcome, conditions."""
     status = job.status or SyncJobStatus()
@@ -126,6 +144,10 @@ def status_text(job: SyncJob, namespace: str) -> str:
     if status.sync is not None:
         more = f"diffsync show-results {job.metadata.name} --failed lists all"
         lines.append(f"sync: {render.sync_line(status.sync, more=more)}")
+    if status.plan is not None:
+        from diffsync_operator.cli.approve import plan_lines
+
+        lines += plan_lines(status.plan)
     for condition in status.conditions:
         lines.append(
             f"condition {condition.type}={condition.status} ({condition.reason}): {condition.message}"

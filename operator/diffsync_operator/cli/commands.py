@@ -99,9 +99,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     # `_local/<namespace>/...` never names a cluster job's store (a namespace has no `_`); without
     # spec.storeId a fresh id per run, so two runs of one manifest never share state.
     store_id = local_store_id(meta.namespace, meta.name, spec.store_id, uuid.uuid4().hex[:8])
+    if args.mode:  # before from_spec: the mode decides what else applies (approval: Manual)
+        spec = spec.model_copy(update={"mode": args.mode})
     job = JobConfig.from_spec(spec, store_id)
-    if args.mode:
-        job = job.model_copy(update={"mode": args.mode})
     return _execute(job, args, f"SyncJob {meta.name}", spec)
 
 

@@ -56,7 +56,7 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The `diffsync` argument parser; each subcommand sets `handler`."""
-    from diffsync_operator.cli import cluster, commands, show
+    from diffsync_operator.cli import approve, cluster, commands, show
 
     parser = OneLineParser(prog="diffsync", description="Run, check and inspect diffsync SyncJobs.")
     parser.add_argument(
@@ -111,6 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
     rerun.add_argument("--wait", action="store_true", help="wait for the run to finish; exit 1 if it failed")
     rerun.add_argument("--timeout", type=float, default=3600.0, metavar="SECONDS", help="with --wait")
     rerun.set_defaults(handler=cluster.cmd_rerun)
+
+    approval = sub.add_parser("approve", help="approve a SyncJob's plan (spec.approvedPlan)")
+    approval.add_argument("name")
+    approval.add_argument("--namespace", "-n", help="default: the kubeconfig context's namespace")
+    approval.add_argument(
+        "--plan", metavar="ID", help="the plan id to approve (default: the published plan; or its start)"
+    )
+    approval.set_defaults(handler=approve.cmd_approve)
 
     diff = sub.add_parser("show-diff", help="a SyncJob's stored diff, from Redis")
     _stored_job_options(diff)

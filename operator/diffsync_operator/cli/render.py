@@ -92,6 +92,9 @@ def text_report(outcome: RunOutcome, title: str) -> str:
         "",
         f"summary: {summary_line(summary_of(outcome.diff))}",
     ]
+    diffed = outcome.result(Stage.DIFF)
+    if diffed is not None and diffed.plan is not None:  # what `spec.approvedPlan` takes
+        parts.append(f"plan: {diffed.plan.id}")
     sync = outcome.result_sync()
     if sync is not None:
         stopped = not outcome.result(Stage.SYNC).ok  # type: ignore[union-attr]

@@ -2,7 +2,7 @@
 
 One table (`_WANTED`) says which condition is True in which phase; `shape_conditions`
 keeps a condition's `lastTransitionTime` while its status does not change, as the
-Kubernetes API conventions ask. Conditions of other types (`RedisUser`) are set on their own
+Kubernetes API conventions ask. Conditions of other types (`RedisUser`, `PlanStale`) are set on their own
 with `set_condition` and kept as they are by `shape_conditions`.
 """
 
@@ -20,6 +20,8 @@ _WANTED: dict[JobPhase, set[str]] = {
     JobPhase.RUNNING: {"Reconciling"},
     JobPhase.SUSPENDED: set(),
     JobPhase.BLOCKED: {"Stalled"},  # waits for a person (raise the deletion guard), not for time
+    # Waits for a person to approve the plan: neither in progress nor failed (kstatus: Current).
+    JobPhase.AWAITING_APPROVAL: set(),
     JobPhase.SUCCEEDED: {"Ready", "Complete"},
     JobPhase.FAILED: {"Failed", "Stalled"},
 }

@@ -14,7 +14,8 @@ Run with `kopf run -m diffsync_operator.controller.handlers --all-namespaces` (o
   user (on a Redis the operator administers; always) and deletes the Redis state unless
   `retainStore`, under the job's own claim: itself on a Redis it knows, else through
   a cleanup pod with the job's own credentials (see `finalizer`); it gives up with a Warning
-  Event rather than blocking the deletion for ever.
+  Event rather than blocking the deletion for ever. It also releases the job's target lock
+  (`target_locks`), so a job waiting for it starts within a poll.
 kopf keeps its own bookkeeping in annotations prefixed `diffsync.io`, never in the status.
 """
 
@@ -31,7 +32,7 @@ import kopf
 
 from diffsync_operator.api.names import ANNOTATION_RERUN
 from diffsync_operator.api.resource import GROUP, PLURAL, VERSION
-from diffsync_operator.api.spec import SyncJobSpec
+from diffsync_operator.api.spec import SyncJobSpec, target_lock_key
 from diffsync_operator.api.status import JobPhase, SyncJobStatus
 from diffsync_operator.controller import metrics
 from diffsync_operator.controller.finalizer import (
@@ -55,6 +56,7 @@ from diffsync_operator.controller.runtime import RUNTIME, kube, pause, post_even
 from diffsync_operator.controller.schedule_jobs import LABEL_SCHEDULE_UID
 from diffsync_operator.controller.settings import OperatorSettings
 from diffsync_operator.controller.store_claims import free_store
+from diffsync_operator.controller.target_locks import LockHolder, TargetLocks
 from diffsync_operator.stages.cleanup import EXIT_LEFT_TO_OTHER_JOB
 from diffsync_operator.stages.redaction import redact
 from diffsync_operator.stages.store_ids import job_store_id
@@ -73,6 +75,14 @@ async def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
     RUNTIME.settings = OperatorSettings.from_env()
     RUNTIME.servers = OperatorRedis(RUNTIME.settings)
     RUNTIME.kube = Kube(new_api_client())
+    if RUNTIME.settings.lock_namespace:
+        RUNTIME.locks = TargetLocks(
+            RUNTIME.kube, RUNTIME.settings.lock_namespace, RUNTIME.settings.lock_lease_seconds
+        )
+    else:
+        logging.getLogger(__name__).warning(
+            "no DIFFSYNC_LOCK_NAMESPACE and no ServiceAccount namespace: sync jobs run without target locks"
+        )
     settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=GROUP)
     settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix=GROUP)
     settings.persistence.finalizer = f"{GROUP}/cleanup"
@@ -114,7 +124,7 @@ async def run_syncjob(
                 ):
                     return
                 plan = await asyncio.to_thread(
-                    reconcile, kube(), RUNTIME.settings, body, None, RUNTIME.servers
+                    reconcile, kube(), RUNTIME.settings, body, None, RUNTIME.servers, RUNTIME.locks
                 )
             except Exception:  # e.g. the API server briefly unavailable: look again soon
                 metrics.RECONCILE_ERRORS.labels("syncjob").inc()
@@ -134,10 +144,14 @@ def _next_look(body: dict[str, Any], status: SyncJobStatus) -> float:
     """Seconds until the next unprompted look: the poll interval, or sooner for a deadline
     or a stage's next attempt."""
     wait = RUNTIME.settings.poll_seconds
-    deadline = (body.get("spec") or {}).get("activeDeadlineSeconds")
-    if deadline and status.start_time is not None:
-        left = (status.start_time.astimezone(timezone.utc) - utcnow()).total_seconds() + deadline
-        wait = min(wait, max(left, 0.0) + 0.5)
+    spec = body.get("spec") or {}
+    deadlines = [(status.start_time, spec.get("activeDeadlineSeconds"))]
+    if status.plan is not None and status.phase is JobPhase.AWAITING_APPROVAL:
+        deadlines.append((status.plan.created_at, spec.get("approvalDeadlineSeconds")))
+    for since, seconds in deadlines:
+        if seconds and since is not None:
+            left = (since.astimezone(timezone.utc) - utcnow()).total_seconds() + seconds
+            wait = min(wait, max(left, 0.0) + 0.5)
     if (retry_at := next_attempt_at(status)) is not None:
         wait = min(wait, max((retry_at - utcnow()).total_seconds(), 0.0) + 0.5)
     return wait
@@ -224,6 +238,7 @@ def delete_redis_state(
     except ValueError:
         return  # an invalid job never ran, so it has no state
     status = body.get("status") or {}
+    _release_lock(body, spec, LockHolder(uid, namespace, name))
     store_id = job_store_id(namespace, name, uid, spec.store_id, status.get("storeId"))
     ref = JobRef(name, namespace, uid)
     if administered(spec, RUNTIME.settings):
@@ -262,6 +277,22 @@ def delete_redis_state(
         kopf.warn(body, reason="StoreInUse", message=outcome.text())
         return
     kopf.info(body, reason="StoreDeleted", message=f"deleted the Redis state of {store_id}")
+
+
+def _release_lock(body: kopf.Body, spec: SyncJobSpec, holder: LockHolder) -> None:
+    """Release the deleted job's target lock (a no-op unless it holds it), once none of its pods runs.
+
+    A pod still running (its sync, say) is deleted after the job, by the garbage collector,
+    and takes its grace period: the lock is then free once the job is gone and the pod has
+    stopped (`target_locks.may_take_over`), not before.
+    """
+    if RUNTIME.locks is None or spec.mode != "sync":
+        return
+    pods = kube().list_stage_pods(holder.namespace, holder.uid)
+    if any((pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed") for pod in pods):
+        return
+    if problem := RUNTIME.locks.release(target_lock_key(spec.target), holder):
+        kopf.warn(body, reason="TargetLockNotReleased", message=problem)
 
 
 def _remove_user(body: kopf.Body, spec: SyncJobSpec, uid: str, retry: int) -> None:

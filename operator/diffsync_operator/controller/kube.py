@@ -35,6 +35,7 @@ class Kube:
         self.api = api
         self.core = client.CoreV1Api(api)
         self.custom = client.CustomObjectsApi(api)
+        self.coordination = client.CoordinationV1Api(api)
 
     def _plain(self, obj: Any) -> dict[str, Any]:
         result: dict[str, Any] = self.api.sanitize_for_serialization(obj)  # type: ignore[no-untyped-call]
@@ -172,4 +173,46 @@ class Kube:
             self.custom.delete_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name)
         except ApiException as error:
             if error.status != 404:
+                raise
+
+    # -- target locks (Leases in the operator's namespace) ----------------------------------
+
+    def read_lease(self, namespace: str, name: str) -> dict[str, Any] | None:
+        """The Lease, or None when it does not exist."""
+        try:
+            return self._plain(self.coordination.read_namespaced_lease(name, namespace))
+        except ApiException as error:
+            if error.status == 404:
+                return None
+            raise
+
+    def create_lease(self, body: dict[str, Any]) -> bool:
+        """Create the Lease; False when one of that name exists already."""
+        try:
+            self.coordination.create_namespaced_lease(body["metadata"]["namespace"], body)  # type: ignore[arg-type]
+        except ApiException as error:
+            if error.status == 409:
+                return False
+            raise
+        return True
+
+    def replace_lease(self, body: dict[str, Any]) -> bool:
+        """Replace the Lease at the body's resourceVersion; False when it changed meanwhile (or is gone)."""
+        meta = body["metadata"]
+        try:
+            self.coordination.replace_namespaced_lease(meta["name"], meta["namespace"], body)  # type: ignore[arg-type]
+        except ApiException as error:
+            if error.status in (404, 409):
+                return False
+            raise
+        return True
+
+    def delete_lease(self, namespace: str, name: str, resource_version: str | None) -> None:
+        """Delete the Lease if it is still at `resource_version`; one gone or changed is left alone."""
+        precondition = client.V1Preconditions(resource_version=resource_version)
+        options = client.V1DeleteOptions(preconditions=precondition)
+        try:
+            self.coordination.delete_namespaced_lease(name, namespace, body=options)
+        except ApiException as error:
+            if error.status not in (404, 409):
                 raise

@@ -1,11 +1,13 @@
 """One reconciliation of a SyncJob: read its pods, plan, act, record.
 
 `reconcile` is synchronous (the handlers run it in a thread) and does, in this order:
-claim the job's store (on a Redis the operator knows, `store_claims`), list the job's pods,
-`planning.plan_next_step`, make sure the job's own Redis user exists when pods are to be
+claim the job's store (on a Redis the operator knows, `store_claims`), take or renew the
+target lock when the run needs it (`target_locks`, `planning.lock_wanted`), list the job's
+pods, `planning.plan_next_step`, make sure the job's own Redis user exists when pods are to be
 created on a Redis the operator administers (`job_user`), create and delete the pods of the
 plan (a pod the API server refuses for good fails the job instead: `refusals`), release the
-claim if the job just finished, then write the status. Pods are created
+claim if the job just finished and the target lock if the run no longer needs it (finished,
+or waiting for approval), then write the status. Pods are created
 before the status is written, so a crash between the two leaves a pod the next pass adopts by
 its deterministic name, never a twin. When the Redis user cannot be made, no pod is created
 and only the `RedisUser` condition is written (the plan's status would name pods that do not
@@ -21,21 +23,23 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from diffsync_operator.api.spec import SyncJobSpec
+from diffsync_operator.api.spec import SyncJobSpec, target_lock_key
 from diffsync_operator.api.status import JobPhase, SyncJobStatus
 from diffsync_operator.controller import metrics, stage_progress
 from diffsync_operator.controller.conditions import set_condition, shape_conditions
 from diffsync_operator.controller.job_user import JobUserError, ensure_job_user
 from diffsync_operator.controller.kube import Kube
-from diffsync_operator.controller.observe import observe_pod
+from diffsync_operator.controller.observe import ObservedPod, observe_pod
 from diffsync_operator.controller.planning import (
     FINISHED,
     ClaimCheck,
     JobEvent,
     JobView,
+    LockCheck,
     Plan,
     PodRefusal,
     RetryPolicy,
+    lock_wanted,
     plan_next_step,
 )
 from diffsync_operator.controller.pods import JobRef, build_pod, spec_problems
@@ -45,6 +49,7 @@ from diffsync_operator.controller.redis_servers import OperatorRedis
 from diffsync_operator.controller.refusals import refusal
 from diffsync_operator.controller.settings import OperatorSettings
 from diffsync_operator.controller.store_claims import claim_store, release_store
+from diffsync_operator.controller.target_locks import LockHolder, TargetLocks
 from diffsync_operator.stages.claims import ClaimOwner
 from diffsync_operator.stages.store_ids import job_store_id
 
@@ -89,6 +94,45 @@ def _claim(
     store_id = job_store_id(job.namespace, job.name, job.uid, spec.store_id, status.store_id)
     owner = ClaimOwner(job.uid, f"{job.namespace}/{job.name}")
     return claim_store(servers, spec, store_id, owner, settings.claim_ttl_seconds)
+
+
+def _take_lock(
+    locks: TargetLocks | None, job: JobView, problems: list[str], claim: ClaimCheck | None, now: datetime
+) -> LockCheck | None:
+    """Take or renew the target lock if this pass may start work that needs it.
+
+    A sync-mode job always gets a LockCheck (held or not), so the planner never starts locked
+    work without the lock; None only when the operator locks no targets or the job cannot sync.
+    """
+    spec, status = job.spec, job.status
+    if locks is None or problems or spec.mode != "sync" or status.phase in FINISHED:
+        return None
+    key = target_lock_key(spec.target)
+    idle = spec.suspend and status.start_time is None  # never started and may not start
+    if idle or (claim is not None and claim.blocked) or not lock_wanted(spec, status):
+        return LockCheck(key)
+    return locks.acquire(key, LockHolder(job.uid, job.namespace, job.name), now)
+
+
+def _release_lock(
+    locks: TargetLocks | None, job: JobView, lock: LockCheck | None, plan: Plan, pods: list[ObservedPod]
+) -> None:
+    """Release the lock a finished run, or a run now waiting for approval, no longer needs.
+
+    Not while a pod of the job still runs (a job failed by its deadline stops its sync pod,
+    which takes its grace period): the Lease then expires, and is free once the pod is gone.
+    """
+    if locks is None or lock is None or not lock.held:
+        return
+    if not plan.finished and lock_wanted(job.spec, plan.status):
+        return
+    if any(not pod.finished for pod in pods):
+        return
+    problem = locks.release(lock.key, LockHolder(job.uid, job.namespace, job.name))
+    if problem is not None:  # the Lease expires: others wait at most its duration longer
+        plan.events.append(JobEvent("Warning", "TargetLockNotReleased", problem))
+    elif plan.status.target_lock is not None:
+        plan.status.target_lock.held = False
 
 
 def _no_user(job: JobView, error: JobUserError, now: datetime) -> Plan:
@@ -164,12 +208,13 @@ def reconcile(
     body: dict[str, Any],
     now: datetime | None = None,
     servers: OperatorRedis | None = None,
+    locks: TargetLocks | None = None,
 ) -> Plan:
     """Advance the SyncJob `body` by one step; returns the plan that was carried out.
 
     `servers`: the operator's clients of the Redis servers it knows, for store claims and job
     users; None claims nothing (pods still claim the store themselves) and can start no pod
-    of a job on a Redis the operator administers.
+    of a job on a Redis the operator administers. `locks`: the target locks; None locks nothing.
     """
     now = now or utcnow()
     meta = body["metadata"]
@@ -186,13 +231,16 @@ def reconcile(
         job = JobView(meta["name"], meta["namespace"], meta["uid"], meta.get("generation"), spec, status)
         problems = spec_problems(spec, settings)
         claim = _claim(servers, job, problems, settings)
+        lock = _take_lock(locks, job, problems, claim, now)
         pods = [p for p in (observe_pod(raw) for raw in kube.list_stage_pods(job.namespace, job.uid)) if p]
         retry = RetryPolicy(settings.retry_base_seconds, settings.retry_max_seconds)
-        plan = plan_next_step(job, pods, now, problems, claim, retry=retry)
+        plan = plan_next_step(job, pods, now, problems, claim, retry=retry, lock=lock)
         if plan.create:
 
             def replan(refused: PodRefusal) -> Plan:
-                return plan_next_step(job, pods, now, problems, claim, retry=retry, refused=refused)
+                return plan_next_step(
+                    job, pods, now, problems, claim, retry=retry, refused=refused, lock=lock
+                )
 
             plan = _create_pods(kube, servers, settings, job, plan, now, replan)
         for name in plan.delete:
@@ -202,6 +250,7 @@ def reconcile(
             if problem := release_store(servers, spec, plan.status.store_id or "", owner):
                 plan.events.append(JobEvent("Warning", "StoreNotReleased", problem))
         stage_progress.copy_running_counts(servers, spec, plan.status)
+        _release_lock(locks, job, lock, plan, pods)
     plan = redact_plan(plan)
     after = plan.status.to_manifest()
     if after != before:

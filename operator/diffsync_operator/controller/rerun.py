@@ -9,7 +9,8 @@ depends only on the value, so one value makes one run however often it is seen.
 
 Not copied: labels a SyncSchedule uses to find its runs (a rerun is not a tick of the
 schedule, which would prune it), and annotations in the operator's own `diffsync.io/` space
-(kopf's bookkeeping, the rerun request itself) or kubectl's.
+(kopf's bookkeeping, the rerun request itself) or kubectl's; nor `spec.approvedPlan`: a
+rerun diffs afresh, and with `approval: Manual` its plan waits for an approval of its own.
 """
 
 from __future__ import annotations
@@ -59,5 +60,12 @@ def rerun_manifest(body: dict[str, Any], token: str) -> dict[str, Any]:
                 {"apiVersion": API_VERSION, "kind": KIND, "name": meta["name"], "uid": meta["uid"]}
             ],
         },
-        "spec": copy.deepcopy(body.get("spec") or {}),
+        "spec": _fresh_spec(body.get("spec") or {}),
     }
+
+
+def _fresh_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """The original's spec, without its approval: a rerun diffs afresh, and its plan needs its own."""
+    fresh = copy.deepcopy(spec)
+    fresh.pop("approvedPlan", None)
+    return fresh

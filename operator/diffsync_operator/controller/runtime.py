@@ -17,6 +17,7 @@ from diffsync_operator.controller.kube import Kube, new_api_client
 from diffsync_operator.controller.planning import JobEvent
 from diffsync_operator.controller.redis_servers import OperatorRedis
 from diffsync_operator.controller.settings import OperatorSettings
+from diffsync_operator.controller.target_locks import TargetLocks
 from diffsync_operator.stages.redaction import redact
 
 
@@ -27,6 +28,7 @@ class Runtime:
         self.settings = OperatorSettings()
         self.kube: Kube | None = None
         self.servers = OperatorRedis(self.settings)
+        self.locks: TargetLocks | None = None  # None: no lock namespace known (outside a cluster)
         self.wakeups: dict[str, asyncio.Event] = {}
 
     def wakeup(self, uid: str) -> asyncio.Event:

@@ -22,6 +22,9 @@
 | `DIFFSYNC_PEERING` | kopf peering name for several replicas; empty: standalone |
 | `DIFFSYNC_METRICS_ADDRESS` | `host:port` of the Prometheus endpoint (default `0.0.0.0:8000`); |
 |   | `off` disables it |
+| `DIFFSYNC_LOCK_NAMESPACE` | where the target locks (Leases) live: the operator's own namespace |
+|   | (default: the namespace of its ServiceAccount in a pod; none outside a cluster: no locks) |
+| `DIFFSYNC_LOCK_LEASE_SECONDS` | how long a target lock outlives its last renewal (default 60) |
 
 The operator administers its default Redis and the known ones: its login there must be allowed
 to manage ACL users (`ACL SETUSER`, `ACL DELUSER`) and to delete any job's keys. Jobs on that Redis never see
@@ -41,6 +44,21 @@ from diffsync_operator.stages.redaction import redact_url
 from diffsync_operator.stages.redis_login import RedisLogin
 
 _URL_SCHEMES = ("redis://", "rediss://", "unix://")
+_SERVICE_ACCOUNT_NAMESPACE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
+DEFAULT_LOCK_LEASE_SECONDS = 60
+
+
+def _own_namespace(env: Mapping[str, str], path: str = _SERVICE_ACCOUNT_NAMESPACE) -> str | None:
+    """DIFFSYNC_LOCK_NAMESPACE, else the namespace of the pod's ServiceAccount, else None."""
+    named = env.get("DIFFSYNC_LOCK_NAMESPACE", "").strip()
+    if named:
+        return named
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read().strip() or None
+    except OSError:
+        return None
+
 
 DEFAULT_METRICS_ADDRESS = "0.0.0.0:8000"
 
@@ -66,6 +84,8 @@ class OperatorSettings:
     retry_max_seconds: float = 360.0
     peering: str | None = None
     metrics_address: str | None = None
+    lock_namespace: str | None = None
+    lock_lease_seconds: int = DEFAULT_LOCK_LEASE_SECONDS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> OperatorSettings:
@@ -100,6 +120,17 @@ class OperatorSettings:
                 f"DIFFSYNC_CLAIM_TTL_SECONDS={claim_ttl} must be at least three poll intervals "
                 f"(3 x DIFFSYNC_POLL_SECONDS = {3 * poll:g}): the operator renews claims once per pass"
             )
+        try:
+            lease = int(env.get("DIFFSYNC_LOCK_LEASE_SECONDS", str(DEFAULT_LOCK_LEASE_SECONDS)))
+        except ValueError:
+            raise ValueError(
+                "DIFFSYNC_LOCK_LEASE_SECONDS must be a whole number of seconds, e.g. 60"
+            ) from None
+        if lease < 3 * poll:
+            raise ValueError(
+                f"DIFFSYNC_LOCK_LEASE_SECONDS={lease} must be at least three poll intervals "
+                f"(3 x DIFFSYNC_POLL_SECONDS = {3 * poll:g}): the operator renews a lock once per pass"
+            )
         listed = env.get("DIFFSYNC_WATCH_NAMESPACES", "").split(",")
         namespaces = tuple(n.strip() for n in listed if n.strip())
         metrics = env.get("DIFFSYNC_METRICS_ADDRESS", DEFAULT_METRICS_ADDRESS).strip()
@@ -129,6 +160,8 @@ class OperatorSettings:
             retry_max_seconds=max(retry_max, retry_base),
             peering=env.get("DIFFSYNC_PEERING") or None,
             metrics_address=metrics_address,
+            lock_namespace=_own_namespace(env),
+            lock_lease_seconds=lease,
         )
         login = settings.redis_login()
         if login is not None and (problems := login.problems("DIFFSYNC_REDIS_URL")):

@@ -4,7 +4,8 @@ A stage pod gets its whole job in environment variables (set by `pods.build_pod`
 
 | variable | content |
 |---|---|
-| `DIFFSYNC_JOB` | JSON of `JobConfig` (adapters, params, mode, flags, storeId, claim, TTLs, guard) |
+| `DIFFSYNC_JOB` | JSON of `JobConfig` (adapters, params, mode, flags, storeId, claim, TTLs, guard, |
+|   | approval: the approved plan id, the plan's sample size and redacted attributes) |
 | `DIFFSYNC_ATTEMPT` | attempt number of this stage (1-based) |
 | `DIFFSYNC_REDIS_URL` | Redis holding the job's state (never with a password in it) |
 | `DIFFSYNC_REDIS_USERNAME` | the Redis ACL user: the job's own user on the operator's Redis |
@@ -30,11 +31,13 @@ from diffsync_operator.api.base import CamelModel
 from diffsync_operator.api.spec import (
     ADAPTER_PATH_PATTERN,
     DEFAULT_STORE_TTL_SECONDS,
+    PLAN_ID_PATTERN,
     DeletionGuard,
     FlagName,
     SyncJobSpec,
     combine_flags,
 )
+from diffsync_operator.api.status import PLAN_SAMPLE_SIZE
 from diffsync_operator.stages.claims import DEFAULT_CLAIM_TTL_SECONDS, ClaimOwner
 
 ENV_JOB = "DIFFSYNC_JOB"
@@ -88,6 +91,10 @@ class JobConfig(CamelModel):
     claim_ttl_seconds: int = Field(default=DEFAULT_CLAIM_TTL_SECONDS, ge=1, alias="claimTTLSeconds")
     final_stage_releases_claim: bool = True
     deletion_guard: DeletionGuard = Field(default_factory=DeletionGuard)
+    approval_required: bool = False  # approval: Manual in sync mode
+    approved_plan: str | None = Field(default=None, pattern=PLAN_ID_PATTERN)
+    plan_sample_size: int = Field(default=0, ge=0, le=PLAN_SAMPLE_SIZE)
+    redact_attributes: list[str] = Field(default_factory=list)
 
     @classmethod
     def from_spec(
@@ -101,6 +108,8 @@ class JobConfig(CamelModel):
     ) -> JobConfig:
         """The stage view of a validated SyncJob spec; `owner` is the SyncJob (default: a local run)."""
         owner = owner or local_owner()
+        manual = spec.mode == "sync" and spec.approval == "Manual"
+        reviewed = spec.mode == "diff" or manual  # the sample's values are for a reviewer only
         return cls(
             store_id=store_id,
             source=AdapterRef(adapter=spec.source.adapter, params=spec.source.params),
@@ -113,6 +122,10 @@ class JobConfig(CamelModel):
             job_uid=owner.uid,
             job_name=owner.job,
             deletion_guard=spec.deletion_guard,
+            approval_required=manual,
+            approved_plan=spec.approved_plan if manual else None,
+            plan_sample_size=PLAN_SAMPLE_SIZE if reviewed else 0,
+            redact_attributes=list(spec.redact_attributes),
         )
 
     @property

@@ -3,9 +3,10 @@
 The same JSON goes to two places: the job's Redis state (so a later stage or the CLI can
 read it) and the pod's termination message (so the operator reads it from the pod status
 without talking to Redis). Kubernetes caps a termination message at 4096 bytes, so
-`to_termination_message` shortens, in this order, the failure list (down to the first), the
-sync's counts (summed over models), the last failure and long messages to fit; what it drops
-stays in the job's logs (`diffsync show-results`).
+`to_termination_message` shortens, in this order, the plan's sample, the failure list (down to
+the first), the sync's counts (summed over models), the last failure and long messages to fit;
+the plan's id and counts always stay (the operator publishes them), and what it drops of the
+sync stays in the job's logs (`diffsync show-results`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 from pydantic import Field, ValidationError
 
 from diffsync_operator.api.base import CamelModel
-from diffsync_operator.api.status import DiffSummary, Stage, SyncOutcome
+from diffsync_operator.api.status import DiffPlan, DiffSummary, Stage, SyncOutcome
 
 TERMINATION_MESSAGE_LIMIT = 4096
 _MESSAGE_LIMIT = 1000
@@ -42,6 +43,7 @@ class StageResult(CamelModel):
     peak_memory_bytes: int = Field(default=0, ge=0)
     diff: DiffSummary | None = None
     sync: SyncOutcome | None = None
+    plan: DiffPlan | None = None  # diff stage: the plan of its diff (`stages.plans`)
 
     def to_json(self) -> str:
         """Compact camelCase JSON."""
@@ -55,7 +57,9 @@ class StageResult(CamelModel):
         text = result.to_json()
         while len(text.encode()) > TERMINATION_MESSAGE_LIMIT:
             sync = result.sync
-            if sync and len(sync.failures) > 1:
+            if result.plan and result.plan.sample:
+                result.plan.sample.pop()
+            elif sync and len(sync.failures) > 1:
                 sync.failures.pop()
             elif sync and any(count.model != "*" for count in sync.counts):
                 result.sync = sync.totals_only()

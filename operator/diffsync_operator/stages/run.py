@@ -31,7 +31,8 @@ one: they expire with the job's state.
 the error (side, exception type and message; the stage is the result's `stage`) and whether
 trying again can help (`retryable`). Not retryable: an adapter that does not import, params
 the adapter rejects, a create/update/delete the target refused (ObjectCrudException), a sync
-the deletion guard stops (`deletion_blocked`), and a stored state that is gone or not what was
+the deletion guard stops (`deletion_blocked`), a sync of a job that needs approval whose stored
+diff is not the approved plan, and a stored state that is gone or not what was
 loaded (`lost_state`: run again it cannot succeed, but after the load stages ran again it can,
 which is what the operator does). A store raising `StoreDataLost` (Redis lost its data) or
 `StoreFormatMismatch` (another diffsync version wrote it) is that case in a diff or sync; in a
@@ -71,7 +72,7 @@ from diffsync.exceptions import (
 )
 from diffsync.store import BaseStore
 from diffsync_operator.api.status import DiffSummary, Stage, SyncOutcome
-from diffsync_operator.stages import job_logs, progress, verify
+from diffsync_operator.stages import job_logs, plans, progress, verify
 from diffsync_operator.stages.config import AdapterRef, JobConfig
 from diffsync_operator.stages.deletion_guard import deletion_refusal
 from diffsync_operator.stages.errors import StageError, lost
@@ -212,6 +213,9 @@ def _diff(run: _Attempt) -> None:
     run.result.inputs = verify.inputs_of(run.job.store_id, loads)
     run.result.objects = len(diff)
     run.result.diff = DiffSummary.from_counts(diff.summary())
+    run.result.plan = plans.plan_of(
+        diff, sample_size=run.job.plan_sample_size, redact=run.job.redact_attributes
+    )
     run.result.log = job_logs.log_name(job_logs.DIFF, run.result.attempt, run.token)
     job_logs.write_diff(run.state, run.result.log, diff)
 
@@ -225,10 +229,29 @@ def _stored_diff(run: _Attempt) -> tuple[Diff, dict[Stage, StageResult]]:
     loads = verify.committed_loads(run.state)
     if diffed.inputs != verify.inputs_of(run.job.store_id, loads):
         raise lost(f"the stored diff was computed from {diffed.inputs}, not from the loads committed now")
+    _check_approval(run.job, diffed)
     try:
         return job_logs.read_diff(run.state, diffed.log), loads
     except ValueError as error:  # gone or cut short: Redis lost it, or it was written by another format
         raise StageError(f"{missing}: {error}", retryable=False, lost_state=True) from error
+
+
+def _check_approval(job: JobConfig, diffed: StageResult) -> None:
+    """A job that needs approval syncs only the diff whose plan was approved.
+
+    The plan id was computed from the Diff by the diff stage and committed with the diff in
+    one transaction, so the committed result's id is the id of the stored diff.
+    """
+    if not job.approval_required:
+        return
+    found = diffed.plan.id if diffed.plan is not None else None
+    if job.approved_plan is None or found != job.approved_plan:
+        approved = job.approved_plan or "none"
+        raise StageError(
+            f"the stored diff is plan {found or '(none)'}, not the approved plan {approved}: "
+            "nothing was changed; approve the published plan to sync it",
+            retryable=False,
+        )
 
 
 def _sync(run: _Attempt) -> None:
