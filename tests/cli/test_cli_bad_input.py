@@ -104,6 +104,28 @@ def test_a_python_tag_is_refused_not_run(tmp_path: Path) -> None:
     assert not (tmp_path / "pwned").exists()
 
 
+def test_an_alias_bomb_is_refused_before_it_is_expanded(tmp_path: Path) -> None:
+    # Nine levels of ten aliases each: a billion values once expanded, a few hundred bytes here.
+    levels = ["  l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n"]
+    for level in range(1, 9):
+        refs = ", ".join([f"*l{level - 1}"] * 10)
+        levels.append(f"  l{level}: &l{level} [{refs}]\n")
+    text = VALID.replace('  source: {adapter: "a.b:Source"}\n', "")
+    text += '  source:\n    adapter: "a.b:Source"\n    params:\n' + "".join("  " + line for line in levels)
+    line = _assert_one_line(run_cli("validate", str(_write(tmp_path, text))))
+    assert line == (
+        f"{tmp_path / 'job.yaml'}: document 1: its YAML aliases (*name) expand to more than 1,000,000 "
+        "values; write the repeated parts out, or alias fewer times"
+    )
+
+
+def test_a_few_aliases_are_read_as_kubectl_reads_them(tmp_path: Path) -> None:
+    text = VALID.replace('  source: {adapter: "a.b:Source"}\n', "")
+    text += '  source:\n    adapter: "a.b:Source"\n    params: {a: &shared [1, 2], b: *shared}\n'
+    process = run_cli("validate", str(_write(tmp_path, text)))
+    assert process.returncode == 0, process.stderr
+
+
 # --- the command line ------------------------------------------------------------------------
 
 

@@ -9,7 +9,10 @@ here:
   number too large for a float stays text, as kubectl leaves it;
 - keeps timestamps as text (kubectl sends them as strings) and refuses values JSON has no
   form for (binary, sets, infinities), naming where they are;
-- refuses bytes that are not UTF-8, naming the line and column of the first.
+- refuses bytes that are not UTF-8, naming the line and column of the first;
+- refuses a document whose aliases expand it beyond `MAX_EXPANDED_VALUES` (a "billion laughs"
+  manifest): PyYAML shares an aliased node, but every reader after it (the JSON check, pydantic,
+  the JSON sent to the API server) walks the expanded tree, exponential in the nesting.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from typing import Any
 import yaml
 
 from diffsync_operator.cli.errors import InvalidInput
+
+# Far beyond any real manifest (a SyncJob has a few hundred values), far below what hurts.
+MAX_EXPANDED_VALUES = 1_000_000
 
 # A YAML 1.2 float: digits with a dot and/or an exponent (the sign of the exponent optional).
 _FLOAT_1_2 = re.compile(
@@ -112,6 +118,33 @@ def json_problem(node: Any, path: str = "") -> str | None:
     return f"{_where(path)}: a YAML {type(node).__name__} has no JSON form; write it as text"
 
 
+def expanded_size(node: Any, limit: int = MAX_EXPANDED_VALUES) -> int:
+    """How many values `node` holds once its aliases are expanded; stops counting past `limit`.
+
+    Linear in the loaded (shared) nodes: each container's size is computed once, by identity.
+    """
+    sizes: dict[int, int] = {}
+
+    def size(value: Any) -> int:
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            return 1
+        known = sizes.get(id(value))
+        if known is None:
+            known = 1
+            for child in children:
+                known += size(child)
+                if known > limit:
+                    break
+            sizes[id(value)] = known
+        return known
+
+    return size(node)
+
+
 def load_documents(text: str, source: str) -> list[Any]:
     """Every non-empty YAML document of `text`; InvalidInput naming the line for anything else."""
     try:
@@ -129,4 +162,10 @@ def load_documents(text: str, source: str) -> list[Any]:
         raise InvalidInput(f"{where}: not valid YAML: {problem}") from error
     except RecursionError as error:  # a document nested thousands deep
         raise InvalidInput(f"{source}: not valid YAML: nested too deeply") from error
+    for number, document in enumerate(documents, start=1):
+        if expanded_size(document) > MAX_EXPANDED_VALUES:
+            raise InvalidInput(
+                f"{source}: document {number}: its YAML aliases (*name) expand to more than "
+                f"{MAX_EXPANDED_VALUES:,} values; write the repeated parts out, or alias fewer times"
+            )
     return documents
