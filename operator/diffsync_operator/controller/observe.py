@@ -12,6 +12,7 @@ from typing import Any
 
 from diffsync.store.redis import FLUSH_FAILED_EXIT_STATUS
 from diffsync_operator.api.status import Stage
+from diffsync_operator.controller.api_time import parse_api_time
 from diffsync_operator.controller.naming import LABEL_ATTEMPT, LABEL_STAGE
 from diffsync_operator.controller.pods import CONTAINER_NAME
 
@@ -48,14 +49,6 @@ class ObservedPod:
         stage's result was written before that and may say it succeeded: it did not.
         """
         return self.exit_code == FLUSH_FAILED_EXIT_STATUS
-
-
-def _time(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and value:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return None
 
 
 def _terminated(status: dict[str, Any]) -> dict[str, Any]:
@@ -99,7 +92,7 @@ def observe_pod(pod: dict[str, Any]) -> ObservedPod | None:
         exit_code=terminated.get("exitCode"),
         message=terminated.get("message"),
         reason=terminated.get("reason") or status.get("reason"),
-        started_at=_time(terminated.get("startedAt") or status.get("startTime")),
-        finished_at=_time(terminated.get("finishedAt")),
+        started_at=parse_api_time(terminated.get("startedAt") or status.get("startTime")),
+        finished_at=parse_api_time(terminated.get("finishedAt")),
         disrupted=disruption or status.get("reason") in DISRUPTION_REASONS,
     )

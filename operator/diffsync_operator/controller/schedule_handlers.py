@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from diffsync_operator.api.resource import GROUP, VERSION
 from diffsync_operator.api.schedule import SCHEDULE_PLURAL, SyncScheduleSpec, SyncScheduleStatus
 from diffsync_operator.controller import metrics
+from diffsync_operator.controller.api_time import parse_api_time
 from diffsync_operator.controller.kube import Kube
 from diffsync_operator.controller.planning import JobEvent
 from diffsync_operator.controller.reconcile import utcnow, validation_problems
@@ -38,12 +39,7 @@ RETRY_SECONDS = 2.0
 
 
 def _created(meta: dict[str, Any], now: datetime) -> datetime:
-    stamp = meta.get("creationTimestamp")
-    if isinstance(stamp, datetime):
-        return stamp
-    if isinstance(stamp, str) and stamp:
-        return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    return now
+    return parse_api_time(meta.get("creationTimestamp")) or now
 
 
 def _invalid(

@@ -38,6 +38,7 @@ from diffsync_operator.api.schedule import (
     SyncScheduleStatus,
 )
 from diffsync_operator.api.status import DiffSummary, SyncOutcome
+from diffsync_operator.controller.api_time import parse_api_time
 from diffsync_operator.controller.planning import JobEvent
 
 SUCCEEDED, FAILED = "Succeeded", "Failed"
@@ -292,14 +293,6 @@ def plan_schedule(schedule: ScheduleView, jobs: Sequence[ScheduledJob], now: dat
     return _SchedulePlanner(schedule, jobs, now).run()
 
 
-def _time(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and value:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return None
-
-
 def scheduled_job_from_body(body: dict[str, Any], tick_annotation: str) -> ScheduledJob:
     """The planner's view of a SyncJob dict the schedule made."""
     meta = body.get("metadata") or {}
@@ -310,11 +303,11 @@ def scheduled_job_from_body(body: dict[str, Any], tick_annotation: str) -> Sched
     return ScheduledJob(
         name=meta.get("name", ""),
         uid=meta.get("uid", ""),
-        tick=_time((meta.get("annotations") or {}).get(tick_annotation)),
-        created=_time(meta.get("creationTimestamp")),
+        tick=parse_api_time((meta.get("annotations") or {}).get(tick_annotation)),
+        created=parse_api_time(meta.get("creationTimestamp")),
         phase=status.get("phase"),
         mode=spec.get("mode", "diff"),
-        completion_time=_time(status.get("completionTime")),
+        completion_time=parse_api_time(status.get("completionTime")),
         diff=DiffSummary.model_validate(diff) if isinstance(diff, dict) else None,
         sync=SyncOutcome.model_validate(sync) if isinstance(sync, dict) else None,
         deleting=bool(meta.get("deletionTimestamp")),

@@ -35,6 +35,7 @@ from typing import Any
 
 from kubernetes.client.exceptions import ApiException
 
+from diffsync_operator.controller.api_time import parse_api_time
 from diffsync_operator.controller.kube import Kube
 from diffsync_operator.controller.planning import LockCheck
 from diffsync_operator.stages.redaction import redact
@@ -98,14 +99,6 @@ class LeaseState:
         return now >= self.renew_time + timedelta(seconds=self.duration_seconds)
 
 
-def _time(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and value:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return None
-
-
 def parse_lease(body: dict[str, Any]) -> LeaseState:
     """The LeaseState of a Lease as the API server returned it (a camelCase dict)."""
     meta, spec = body.get("metadata") or {}, body.get("spec") or {}
@@ -114,8 +107,8 @@ def parse_lease(body: dict[str, Any]) -> LeaseState:
     holder = LockHolder(uid, job[0], job[2]) if uid else None
     return LeaseState(
         holder=holder,
-        acquire_time=_time(spec.get("acquireTime")),
-        renew_time=_time(spec.get("renewTime")),
+        acquire_time=parse_api_time(spec.get("acquireTime")),
+        renew_time=parse_api_time(spec.get("renewTime")),
         duration_seconds=int(spec.get("leaseDurationSeconds") or 0),
         transitions=int(spec.get("leaseTransitions") or 0),
         resource_version=meta.get("resourceVersion"),
