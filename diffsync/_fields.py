@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic.functional_serializers import PlainSerializer, WrapSerializer
 
+from diffsync._fields_set import share_fields_set
+
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
@@ -248,7 +250,8 @@ def bind_adapter(model: Any, adapter: Any) -> None:
     """``model.adapter = adapter`` without pydantic's attribute machinery (stores do it per add).
 
     Equivalent for a field that is not validated on assignment: the value goes into the
-    instance dict and the field is marked as set, as pydantic's own `__setattr__` does.
+    instance dict and the field is marked as set, as pydantic's own `__setattr__` does; the
+    fields set becomes the shared one of its kind (`diffsync._fields_set`).
     """
     model.__dict__["adapter"] = adapter
-    model.__pydantic_fields_set__.add("adapter")
+    share_fields_set(model, also="adapter")

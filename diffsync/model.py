@@ -15,6 +15,7 @@ from typing_extensions import Self
 
 from diffsync._child_ids import append_if_absent, remove_if_present
 from diffsync._fields import dump_group, unique_id_reader
+from diffsync._fields_set import own_fields_set
 from diffsync._typing import Attrs
 from diffsync.enum import DiffSyncModelFlags, DiffSyncStatus
 from diffsync.exceptions import ObjectAlreadyExists, ObjectNotFound, ObjectStoreWrongType
@@ -100,6 +101,7 @@ class DiffSyncModel(BaseModel):
         if name in _INSTANCE_STATE:
             object.__setattr__(self, name, value)
         else:
+            own_fields_set(self)  # pydantic records the assignment in the fields set
             super().__setattr__(name, value)
 
     def __repr__(self) -> builtins.str:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from diffsync._fields import bind_adapter
+from diffsync._fields_set import share_fields_set
 from diffsync.exceptions import ObjectAlreadyExists, ObjectNotFound
 from diffsync.store import BaseStore
 
@@ -64,6 +65,8 @@ class LocalStore(BaseStore):
             return
         if not obj.adapter:
             bind_adapter(obj, self.adapter)
+        else:
+            share_fields_set(obj)
         bucket[unique_id] = obj
 
     def update(self, *, obj: DiffSyncModel) -> None:
