@@ -21,7 +21,7 @@ from diffsync._fields_set import share_fields_set
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def dump_group(model: BaseModel, group: tuple[str, ...] | list[str]) -> dict[str
     complex_fields: list[str] | None = None  # allocated only when needed: this runs per object
     for name in plan.fields:
         value = values[name]
-        if name not in plan.serialized and (type(value) in _PLAIN_TYPES or isinstance(value, enum.Enum)):
+        if name not in plan.serialized and (type(value) in PLAIN_TYPES or isinstance(value, enum.Enum)):
             result[name] = value
         else:
             result[name] = None  # placeholder keeps declaration order
@@ -101,8 +101,8 @@ def _build_unique_id_reader(model_class: Any) -> UniqueIdReader | None:
     for an instance holding a non-plain value, and the caller takes the general path.
     """
     if (
-        not _is_stock(model_class, "create_unique_id")
-        or not _is_stock(model_class, "get_identifiers")
+        not is_stock(model_class, "create_unique_id")
+        or not is_stock(model_class, "get_identifiers")
         or model_class.__pydantic_decorators__.model_serializers
     ):
         return None
@@ -120,7 +120,7 @@ def _build_unique_id_reader(model_class: Any) -> UniqueIdReader | None:
             value = model.__dict__[only]
             if type(value) is str:
                 return value
-            if type(value) in _PLAIN_TYPES:
+            if type(value) in PLAIN_TYPES:
                 return str(value)
             return None
 
@@ -135,7 +135,7 @@ def _build_unique_id_reader(model_class: Any) -> UniqueIdReader | None:
             one, two = values[first], values[second]
             if type(one) is str and type(two) is str:
                 return f"{one}__{two}"
-            if type(one) in _PLAIN_TYPES and type(two) in _PLAIN_TYPES:
+            if type(one) in PLAIN_TYPES and type(two) in PLAIN_TYPES:
                 return f"{one}__{two}"
             return None
 
@@ -148,7 +148,7 @@ def _build_unique_id_reader(model_class: Any) -> UniqueIdReader | None:
             value = values[name]
             if type(value) is str:
                 parts.append(value)
-            elif type(value) in _PLAIN_TYPES:
+            elif type(value) in PLAIN_TYPES:
                 parts.append(str(value))
             else:
                 return None
@@ -175,7 +175,8 @@ def _find_in_mro(model_class: type, name: str) -> Any:
     return None
 
 
-def _is_stock(model_class: type, name: str) -> bool:
+def is_stock(model_class: type, name: str) -> bool:
+    """True when `model_class` inherits DiffSyncModel's own `name` (no subclass replaced it)."""
     from diffsync.model import DiffSyncModel
 
     return _find_in_mro(model_class, name) is vars(DiffSyncModel)[name]
@@ -206,12 +207,12 @@ def identity_traits(model_class: Any) -> IdentityTraits:
         or traits.identifiers is not model_class._identifiers
         or traits.shortname is not model_class._shortname
     ):
-        stock_shortname = _is_stock(model_class, "get_shortname") and _is_stock(model_class, "get_unique_id")
+        stock_shortname = is_stock(model_class, "get_shortname") and is_stock(model_class, "get_unique_id")
         traits = _TRAITS[model_class] = IdentityTraits(
             identifiers=model_class._identifiers,
             shortname=model_class._shortname,
             stock_identity=unique_id_reader(model_class) is not None
-            and _is_stock(model_class, "get_identifiers"),
+            and is_stock(model_class, "get_identifiers"),
             shortname_is_unique_id=stock_shortname and not model_class._shortname,
             shortname_follows_identifiers=stock_shortname
             and set(model_class._shortname) <= set(model_class._identifiers),
@@ -239,7 +240,7 @@ def same_identity(first: Any, second: Any) -> bool:
     first_values, second_values = first.__dict__, second.__dict__
     for name in model_class._identifiers:
         value = first_values[name]
-        if type(value) not in _PLAIN_TYPES or type(second_values[name]) is not type(value):
+        if type(value) not in PLAIN_TYPES or type(second_values[name]) is not type(value):
             return False
         if value != second_values[name]:
             return False

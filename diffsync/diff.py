@@ -8,6 +8,7 @@ the source and destination side and holds the diff of its children. The renderin
 from __future__ import annotations
 
 import builtins
+import operator
 from collections.abc import Iterator
 from functools import total_ordering
 from typing import Any
@@ -114,6 +115,68 @@ class Diff:
         return result
 
 
+class ElementLayout:
+    """What the raw values of the elements built alike mean, shared by all of them.
+
+    The differ stores an element's keys and attributes as tuples of values, in the order of
+    ``key_names``, ``source_names`` and ``dest_names``, and turns a tuple into the dict users
+    see only when they read it (`DiffElement.keys`, `source_attrs`, `dest_attrs`). A tuple of
+    four values takes half the memory of the dict, and an object unchanged on both sides holds
+    one tuple for both. ``diff_class`` is what the element's child diff is made of, when the
+    element gets children.
+    """
+
+    __slots__ = ("dest_names", "diff_class", "key_names", "same_names", "source_names")
+
+    def __init__(
+        self,
+        diff_class: builtins.type[Diff],
+        key_names: tuple[builtins.str, ...] = (),
+        source_names: tuple[builtins.str, ...] = (),
+        dest_names: tuple[builtins.str, ...] = (),
+    ) -> None:
+        self.diff_class = diff_class
+        self.key_names = key_names
+        self.source_names = source_names
+        self.dest_names = dest_names
+        self.same_names = source_names == dest_names
+
+    def __deepcopy__(self, memo: builtins.dict[int, Any]) -> ElementLayout:
+        return self  # immutable and shared by design
+
+
+_LAYOUTS: builtins.dict[builtins.type[Diff], ElementLayout] = {}
+
+
+def _layout_for(diff_class: builtins.type[Diff]) -> ElementLayout:
+    layout = _LAYOUTS.get(diff_class)
+    if layout is None:
+        layout = _LAYOUTS[diff_class] = ElementLayout(diff_class)
+    return layout
+
+
+class _AsGiven:
+    """A tuple a user assigned to `keys` or the attrs: kept as given, never read as raw values."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _stored(value: Any) -> Any:
+    return _AsGiven(value) if type(value) is tuple else value
+
+
+def _view(raw: Any, names: tuple[builtins.str, ...]) -> Any:
+    """The dict (or whatever was assigned) a raw slot stands for, without storing it."""
+    if type(raw) is tuple:
+        return dict(zip(names, raw, strict=True))
+    if type(raw) is _AsGiven:
+        return raw.value
+    return raw
+
+
 @total_ordering
 class DiffElement:
     """One object's attributes on both sides of a diff, and the diff of its children.
@@ -124,13 +187,17 @@ class DiffElement:
 
     # Slots: a large diff holds one element per object, so each element's own attribute dict
     # would be a third of its memory and of the collector's work. Subclasses still get a dict.
+    # `keys`, `source_attrs`, `dest_attrs` and `child_diff` are properties over the underscored
+    # slots: an element the differ built holds value tuples (see `ElementLayout`) and no child
+    # diff until it has children.
     __slots__ = (
-        "child_diff",
-        "dest_attrs",
+        "_child_diff",
+        "_dest",
+        "_keys",
+        "_layout",
+        "_source",
         "dest_name",
-        "keys",
         "name",
-        "source_attrs",
         "source_name",
         "type",
     )
@@ -150,12 +217,72 @@ class DiffElement:
             raise ValueError(f"name must be a string (not {type(name)})")
         self.type = obj_type
         self.name = name
-        self.keys = keys
+        self._keys = _stored(keys)
         self.source_name = source_name
         self.dest_name = dest_name
-        self.source_attrs: Attrs | None = None
-        self.dest_attrs: Attrs | None = None
-        self.child_diff = diff_class()
+        self._source: Any = None
+        self._dest: Any = None
+        self._layout = _layout_for(diff_class)
+        self._child_diff: Diff | None = diff_class()
+
+    # -- the public attributes, over raw slots -----------------------------------------------
+
+    @property
+    def keys(self) -> Attrs:
+        raw = self._keys
+        if type(raw) is tuple:
+            raw = self._keys = dict(zip(self._layout.key_names, raw, strict=True))
+        elif type(raw) is _AsGiven:
+            return raw.value  # type: ignore[no-any-return]
+        return raw  # type: ignore[no-any-return]
+
+    @keys.setter
+    def keys(self, value: Attrs) -> None:
+        self._keys = _stored(value)
+
+    @property
+    def source_attrs(self) -> Attrs | None:
+        raw = self._source
+        if type(raw) is tuple:
+            raw = self._source = dict(zip(self._layout.source_names, raw, strict=True))
+        elif type(raw) is _AsGiven:
+            return raw.value  # type: ignore[no-any-return]
+        return raw  # type: ignore[no-any-return]
+
+    @source_attrs.setter
+    def source_attrs(self, value: Attrs | None) -> None:
+        self._source = _stored(value)
+
+    @property
+    def dest_attrs(self) -> Attrs | None:
+        raw = self._dest
+        if type(raw) is tuple:
+            raw = self._dest = dict(zip(self._layout.dest_names, raw, strict=True))
+        elif type(raw) is _AsGiven:
+            return raw.value  # type: ignore[no-any-return]
+        return raw  # type: ignore[no-any-return]
+
+    @dest_attrs.setter
+    def dest_attrs(self, value: Attrs | None) -> None:
+        self._dest = _stored(value)
+
+    @property
+    def child_diff(self) -> Diff:
+        child_diff = self._child_diff
+        if child_diff is None:
+            child_diff = self._child_diff = self._layout.diff_class()
+        return child_diff
+
+    @child_diff.setter
+    def child_diff(self, value: Diff) -> None:
+        self._child_diff = value
+
+    def _attr_views(self) -> tuple[Any, Any]:
+        """Both sides' attrs as dicts (None when absent), read without being stored."""
+        layout = self._layout
+        return _view(self._source, layout.source_names), _view(self._dest, layout.dest_names)
+
+    # -- comparison --------------------------------------------------------------------------
 
     def __lt__(self, other: DiffElement) -> bool:
         return (self.type, self.name) < (other.type, other.name)
@@ -166,35 +293,40 @@ class DiffElement:
         return (
             self.type == other.type
             and self.name == other.name
-            and self.keys == other.keys
-            and self.source_attrs == other.source_attrs
-            and self.dest_attrs == other.dest_attrs
+            and _view(self._keys, self._layout.key_names) == _view(other._keys, other._layout.key_names)
+            and self._attr_views() == other._attr_views()
         )
 
     __hash__ = None  # type: ignore[assignment]  # mutable, compared by content
 
     def __str__(self) -> builtins.str:
         return (
-            f'{self.type} "{self.name}" : {self.keys} : '
+            f'{self.type} "{self.name}" : {_view(self._keys, self._layout.key_names)} : '
             f"{self.source_name} → {self.dest_name} : {self.get_attrs_diffs()}"
         )
 
     def __len__(self) -> int:
-        return 1 + len(self.child_diff)
+        child_diff = self._child_diff
+        return 1 if child_diff is None else 1 + len(child_diff)
+
+    def _attrs_differ(self) -> bool:
+        """True when a key present on both sides has different values (both sides present)."""
+        source, dest = self._source, self._dest
+        if type(source) is tuple and type(dest) is tuple and self._layout.same_names:
+            # Built by the differ: the same names in the same order on both sides.
+            return source is not dest and any(map(operator.ne, source, dest))
+        source, dest = self._attr_views()
+        return any(key in source and source[key] != dest[key] for key in dest)
 
     @property
     def action(self) -> builtins.str | None:
         """`create`, `update`, `delete`, or None when nothing changes."""
-        source, dest = self.source_attrs, self.dest_attrs
-        if source is not None and dest is None:
+        source, dest = self._source, self._dest
+        if source is None:
+            return None if dest is None else DiffSyncActions.DELETE
+        if dest is None:
             return DiffSyncActions.CREATE
-        if source is None and dest is not None:
-            return DiffSyncActions.DELETE
-        if source is not None and dest is not None:
-            for key in dest:
-                if key in source and source[key] != dest[key]:
-                    return DiffSyncActions.UPDATE
-        return DiffSyncActions.NO_CHANGE
+        return DiffSyncActions.UPDATE if self._attrs_differ() else DiffSyncActions.NO_CHANGE
 
     def add_attrs(
         self,
@@ -208,18 +340,18 @@ class DiffElement:
 
     def get_attrs_keys(self) -> Any:
         """The attribute names to compare: shared ones when both sides exist."""
-        source, dest = self.source_attrs, self.dest_attrs
-        if source is not None and dest is not None:
+        if self._source is not None and self._dest is not None:
+            source, dest = self._attr_views()
             return [key for key in dest if key in source]
-        if source is not None:
-            return source.keys()
-        if dest is not None:
-            return dest.keys()
+        if self._source is not None:
+            return self.source_attrs.keys()  # type: ignore[union-attr]  # a live view, as upstream
+        if self._dest is not None:
+            return self.dest_attrs.keys()  # type: ignore[union-attr]
         return []
 
     def get_attrs_diffs(self) -> builtins.dict[builtins.str, Attrs]:
         """`{"+": new values, "-": old values}` for the attributes that differ."""
-        source, dest = self.source_attrs, self.dest_attrs
+        source, dest = self._attr_views()
         if source is not None and dest is not None:
             changed = [key for key in dest if key in source and source[key] != dest[key]]
             return {"-": {key: dest[key] for key in changed}, "+": {key: source[key] for key in changed}}
@@ -230,47 +362,51 @@ class DiffElement:
         return {}
 
     def has_diffs(self, include_children: bool = True) -> bool:
-        source, dest = self.source_attrs, self.dest_attrs
+        source, dest = self._source, self._dest
         if (source is None) != (dest is None):
             return True
-        if source is not None and dest is not None:
-            for key in dest:
-                if key in source and source[key] != dest[key]:
-                    return True
-        return include_children and self.child_diff.has_diffs()
+        if source is not None and self._attrs_differ():
+            return True
+        child_diff = self._child_diff
+        return include_children and child_diff is not None and child_diff.has_diffs()
 
     def add_child(self, element: DiffElement) -> None:
         self.child_diff.add(element)
 
     def get_children(self) -> Iterator[DiffElement]:
-        yield from self.child_diff.get_children()
+        child_diff = self._child_diff
+        if child_diff is not None:
+            yield from child_diff.get_children()
 
     def summary(self) -> builtins.dict[builtins.str, int]:
         totals = dict.fromkeys(_SUMMARY_KEYS, 0)
         totals[self.action or "no-change"] += 1
-        child_summary = self.child_diff.summary()
-        for key in totals:
-            totals[key] += child_summary[key]
+        child_diff = self._child_diff
+        if child_diff is not None:
+            child_summary = child_diff.summary()
+            for key in totals:
+                totals[key] += child_summary[key]
         return totals
 
     def str(self, indent: int = 0) -> builtins.str:
         margin = " " * indent
         first_line = f"{margin}{self.type}: {self.name}"
         detail_lines = []
-        if self.source_attrs is not None and self.dest_attrs is not None:
+        if self._source is not None and self._dest is not None:
             diffs = self.get_attrs_diffs()
             for attr, new_value in diffs["+"].items():
                 detail_lines.append(
                     f"{margin}  {attr}    {self.source_name}({new_value})    "
                     f"{self.dest_name}({diffs['-'][attr]})"
                 )
-        elif self.dest_attrs is not None:
+        elif self._dest is not None:
             first_line += f" MISSING in {self.source_name}"
-        elif self.source_attrs is not None:
+        elif self._source is not None:
             first_line += f" MISSING in {self.dest_name}"
-        if self.child_diff.has_diffs():
-            detail_lines.append(self.child_diff.str(indent + 2))
-        elif self.source_attrs is None and self.dest_attrs is None:
+        child_diff = self._child_diff
+        if child_diff is not None and child_diff.has_diffs():
+            detail_lines.append(child_diff.str(indent + 2))
+        elif self._source is None and self._dest is None:
             first_line += " (no diffs)"
         return "\n".join([first_line, *detail_lines])
 
@@ -281,6 +417,7 @@ class DiffElement:
             result["-"] = diffs["-"]
         if "+" in diffs:
             result["+"] = diffs["+"]
-        if self.child_diff.has_diffs():
-            result.update(self.child_diff.dict())
+        child_diff = self._child_diff
+        if child_diff is not None and child_diff.has_diffs():
+            result.update(child_diff.dict())
         return result

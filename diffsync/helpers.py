@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
+from diffsync._differ import DiffEngine
 from diffsync._fields import same_identity, shortname_is_unique_id
 from diffsync._gc import collection_paused
 from diffsync.diff import Diff, DiffElement
@@ -42,6 +43,17 @@ if TYPE_CHECKING:
     from diffsync.model import DiffSyncModel
 
 ProgressCallback = Callable[[str, int, int], None]
+
+# The differ's overridable steps: a subclass replacing any of them gets the plain algorithm.
+_DIFFER_HOOKS = (
+    "diff_object_list",
+    "validate_objects_for_diff",
+    "diff_object_pair",
+    "_diff_pair",
+    "_skip_reason",
+    "diff_child_objects",
+    "incr_models_processed",
+)
 
 
 class DiffSyncDiffer:
@@ -89,19 +101,28 @@ class DiffSyncDiffer:
         for name in symmetric_difference(dst_top, src_top):
             adapter = self.dst_diffsync if name in dst_top else self.src_diffsync
             self.incr_models_processed(len(adapter.get_all(name)))
+        engine = DiffEngine(self) if self._has_stock_hooks() else None
         for name in intersection(dst_top, src_top):
-            for element in self.diff_object_list(
-                src=self.src_diffsync.get_all(name),
-                dst=self.dst_diffsync.get_all(name),
-                source_root=self.src_diffsync,
-                dest_root=self.dst_diffsync,
-            ):
+            src, dst = self.src_diffsync.get_all(name), self.dst_diffsync.get_all(name)
+            if engine is not None:
+                elements = engine.diff_lists(src, dst, into=None)
+            else:
+                elements = self.diff_object_list(
+                    src=src, dst=dst, source_root=self.src_diffsync, dest_root=self.dst_diffsync
+                )
+            for element in elements:
                 self.diff.add(element)
+        if engine is not None:
+            engine.settle_count()
         self.logger.info("Diff calculation complete")
         diff = self.diff
         diff.models_processed = self.models_processed
         diff.complete()
         return diff
+
+    def _has_stock_hooks(self) -> bool:
+        """True when no subclass replaced a step of the algorithm, so `DiffEngine` may run it."""
+        return all(getattr(type(self), hook) is getattr(DiffSyncDiffer, hook) for hook in _DIFFER_HOOKS)
 
     def diff_object_list(
         self,
