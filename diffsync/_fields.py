@@ -167,6 +167,38 @@ def unique_id_reader(model_class: Any) -> UniqueIdReader | None:
     return reader
 
 
+# Per class: the `_identifiers` value the entry was built from, whether `get_type()` is the
+# stock one, and the unique id reader when `get_unique_id()` is the stock one.
+_IDENTITY: dict[type, tuple[Any, bool, UniqueIdReader | None]] = {}
+
+
+def _identity_entry(model_class: Any) -> tuple[Any, bool, UniqueIdReader | None]:
+    entry = (
+        model_class._identifiers,
+        is_stock(model_class, "get_type"),
+        unique_id_reader(model_class) if is_stock(model_class, "get_unique_id") else None,
+    )
+    _IDENTITY[model_class] = entry
+    return entry
+
+
+def type_and_unique_id(model: Any) -> tuple[str, str]:
+    """``(model.get_type(), model.get_unique_id())``, without the method calls where exact.
+
+    Stores call this for every model they take in and parents for every child they record.
+    """
+    model_class = type(model)
+    entry = _IDENTITY.get(model_class)
+    if entry is None or entry[0] is not model_class._identifiers:
+        entry = _identity_entry(model_class)
+    model_name: str = model_class._modelname if entry[1] else model.get_type()
+    reader = entry[2]
+    unique_id = reader(model) if reader is not None else None
+    if unique_id is None:
+        unique_id = model.get_unique_id()
+    return model_name, unique_id
+
+
 def _find_in_mro(model_class: type, name: str) -> Any:
     """The raw class attribute `name` resolves to (before descriptor binding)."""
     for klass in model_class.__mro__:

@@ -71,6 +71,10 @@ def _shared_set(model_class: type, names: set[str], also: str | None) -> SharedF
     return shared
 
 
+# Per (class, also): the shared set found last, tried first (a load builds models alike).
+_LAST: dict[tuple[type, str | None], SharedFieldsSet] = {}
+
+
 def share_fields_set(model: Any, also: str | None = None) -> None:
     """Give ``model`` the shared set equal to its fields set plus the name ``also``, if any.
 
@@ -78,6 +82,16 @@ def share_fields_set(model: Any, also: str | None = None) -> None:
     its own (with ``also`` added to it).
     """
     own = model.__pydantic_fields_set__
+    if type(own) is set:
+        last = _LAST.get((type(model), also))
+        if (
+            last is not None
+            and (also is None or also not in own)
+            and len(last) == len(own) + (also is not None)
+            and last.issuperset(own)
+        ):
+            object.__setattr__(model, "__pydantic_fields_set__", last)
+            return
     if type(own) is SharedFieldsSet:
         if also is None or also in own:
             return
@@ -89,6 +103,7 @@ def share_fields_set(model: Any, also: str | None = None) -> None:
     shared = _shared_set(type(model), own, also)
     if shared is not None:
         object.__setattr__(model, "__pydantic_fields_set__", shared)
+        _LAST[type(model), also] = shared
     elif also is not None:
         own.add(also)
         object.__setattr__(model, "__pydantic_fields_set__", own)

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Optional
 from pydantic import BaseModel, ConfigDict
 from typing_extensions import Self
 
-from diffsync._child_ids import append_if_absent, remove_if_present
-from diffsync._fields import dump_group, unique_id_reader
+from diffsync._child_ids import LONG_LIST, append_if_absent, remove_if_present
+from diffsync._fields import dump_group, type_and_unique_id, unique_id_reader
 from diffsync._fields_set import own_fields_set
 from diffsync._typing import Attrs
 from diffsync.enum import DiffSyncModelFlags, DiffSyncStatus
@@ -199,7 +199,7 @@ class DiffSyncModel(BaseModel):
     @classmethod
     def create_unique_id(cls, **identifiers: Any) -> builtins.str:
         """The unique id the given identifier values would have (joined by two underscores)."""
-        return "__".join(str(identifiers[name]) for name in cls._identifiers)
+        return "__".join(map(str, map(identifiers.__getitem__, cls._identifiers)))
 
     @classmethod
     def get_children_mapping(cls) -> builtins.dict[builtins.str, builtins.str]:
@@ -240,11 +240,14 @@ class DiffSyncModel(BaseModel):
         """Record `child` (by unique id) in the matching children field; the store is not touched."""
         field_name = self._child_field(child, "store")
         child_ids: list[builtins.str] = getattr(self, field_name)
-        unique_id = child.get_unique_id()
-        if not append_if_absent(self, field_name, child_ids, unique_id):
-            raise ObjectAlreadyExists(
-                f"Already storing a {child.get_type()} with unique_id {unique_id}", child
-            )
+        unique_id = type_and_unique_id(child)[1]
+        if len(child_ids) < LONG_LIST:  # a short list is scanned (see diffsync/_child_ids.py)
+            if unique_id not in child_ids:
+                child_ids.append(unique_id)
+                return
+        elif append_if_absent(self, field_name, child_ids, unique_id):
+            return
+        raise ObjectAlreadyExists(f"Already storing a {child.get_type()} with unique_id {unique_id}", child)
 
     def remove_child(self, child: DiffSyncModel) -> None:
         """Forget `child` from the matching children field; the store is not touched."""

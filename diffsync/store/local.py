@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from diffsync._fields import bind_adapter
+from diffsync._fields import bind_adapter, type_and_unique_id
 from diffsync._fields_set import share_fields_set
 from diffsync.exceptions import ObjectAlreadyExists, ObjectNotFound
 from diffsync.store import BaseStore
@@ -56,14 +56,15 @@ class LocalStore(BaseStore):
             raise self._not_found(modelname, uid) from None
 
     def add(self, *, obj: DiffSyncModel) -> None:
-        model_name, unique_id = obj.get_type(), obj.get_unique_id()
+        model_name, unique_id = type_and_unique_id(obj)
         bucket = self._data[model_name]
         existing = bucket.get(unique_id)
         if existing is not None:
             if existing is not obj:
                 raise ObjectAlreadyExists(f"Object {unique_id} already present", obj)
             return
-        if not obj.adapter:
+        adapter = obj.adapter
+        if adapter is None or not adapter:  # an empty adapter is falsy, as upstream tests it
             bind_adapter(obj, self.adapter)
         else:
             share_fields_set(obj)
