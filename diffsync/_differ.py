@@ -27,6 +27,7 @@ from diffsync._fields import (
     same_identity,
     unique_id_reader,
 )
+from diffsync._status import MARK_KEY, SyncMarks, mark
 from diffsync.diff import Diff, DiffElement, ElementLayout
 from diffsync.enum import DiffSyncModelFlags
 from diffsync.exceptions import ObjectAlreadyExists
@@ -127,6 +128,8 @@ class DiffEngine:
         self.any_flags = bool(differ.flags)
         self.callback = differ.callback
         self.processed = 0  # counted here when no callback listens, then handed to the differ
+        self.elements = 0  # elements built, for the length of the diff
+        self.marks = SyncMarks()  # left on the destination models paired (see diffsync._status)
         self._plans: dict[type, ClassPlan] = {}
         self._layouts: dict[tuple[type | None, type | None], ElementLayout] = {}
 
@@ -208,24 +211,19 @@ class DiffEngine:
             self.differ.validate_objects_for_diff([(src_obj, dst_obj)])
 
     def diff_lists(
-        self, src: Iterable[DiffSyncModel], dst: Iterable[DiffSyncModel], into: Diff | None
-    ) -> list[DiffElement]:
-        """Pair and diff two lists; add the elements to ``into`` (or return them when it is None)."""
+        self, src: Iterable[DiffSyncModel], dst: Iterable[DiffSyncModel], add: Callable[[DiffElement], Any]
+    ) -> bool:
+        """Pair and diff two lists, handing each element to ``add``; True if all are quiet."""
         src_by_uid = self.by_unique_id(src)
         dst_by_uid = self.by_unique_id(dst)
         self.validate(src_by_uid, dst_by_uid)
-        collected: list[DiffElement] = []
-        if into is None:
-            add: Callable[[DiffElement], None] = collected.append
-        elif type(into).add is _diff_add:
-            add = _group_adder(into)
-        else:
-            add = into.add
         pair = self.pair
+        quiet = True
         for unique_id, src_obj in src_by_uid.items():
             element = pair(src_obj, dst_by_uid.get(unique_id), unique_id)
             if element is not None:
                 add(element)
+                quiet = quiet and element._quiet
         only_dst = dst_by_uid.keys() - src_by_uid.keys()
         if only_dst:
             for unique_id, dst_obj in dst_by_uid.items():  # in destination order
@@ -233,7 +231,8 @@ class DiffEngine:
                     element = pair(None, dst_obj, unique_id)
                     if element is not None:
                         add(element)
-        return collected
+                        quiet = False
+        return quiet
 
     # -- one pair ------------------------------------------------------------------------------
 
@@ -279,13 +278,22 @@ class DiffEngine:
             else:
                 dest = dst_obj.get_attrs()
         layout = self._layouts.get((src_class, dst_class)) or self.layout(src_class, dst_class)
-        if (
-            type(source) is tuple
-            and type(dest) is tuple
-            and layout.same_names
-            and not any(map(operator.ne, source, dest))
-        ):
-            dest = source  # unchanged: one immutable tuple serves both sides
+        quiet: bool | None = False  # nothing to do for this object
+        if src_obj is not None and dst_obj is not None:
+            if type(source) is tuple and type(dest) is tuple and layout.same_names:
+                if not any(map(operator.ne, source, dest)):
+                    dest = source  # unchanged: one immutable tuple serves both sides
+                    quiet = True
+            else:
+                quiet = None  # decided from the dicts, below
+            values = dst_obj.__dict__
+            previous = values.get(MARK_KEY)
+            if previous is None:
+                values[MARK_KEY] = self.marks.fresh
+            elif previous.marks is not self.marks:
+                mark(values, self.marks)
+        elif dst_obj is not None:
+            mark(dst_obj.__dict__, self.marks)
 
         reference, plan = (src_obj, src_plan) if src_obj is not None else (dst_obj, dst_plan)
         read = plan.read_keys
@@ -316,8 +324,8 @@ class DiffEngine:
             DiffElement(model_name, name, {})
 
         element = _new_element(DiffElement)
-        element.type = model_name
-        element.name = name
+        element._type = model_name
+        element._name = name
         element._keys = keys
         element.source_name = self.src_name
         element.dest_name = self.dst_name
@@ -325,6 +333,10 @@ class DiffEngine:
         element._dest = dest
         element._layout = layout
         element._child_diff = None
+        if quiet is None:
+            quiet = not element._attrs_differ()
+        element._quiet = quiet
+        self.elements += 1
 
         if self.callback is None:
             self.processed += (src_obj is not None) + (dst_obj is not None)
@@ -333,7 +345,8 @@ class DiffEngine:
         if (src_plan is not None and not src_plan.childless) or (
             dst_plan is not None and not dst_plan.childless
         ):
-            self.diff_children(element, src_obj, dst_obj, src_plan, dst_plan)
+            children_quiet = self.diff_children(element, src_obj, dst_obj, src_plan, dst_plan)
+            element._quiet = quiet and children_quiet
         return element
 
     def diff_children(
@@ -343,12 +356,12 @@ class DiffEngine:
         dst_obj: Any,
         src_plan: ClassPlan | None,
         dst_plan: ClassPlan | None,
-    ) -> None:
-        """The differ's `diff_child_objects`, adding the children to the element's child diff."""
+    ) -> bool:
+        """The differ's `diff_child_objects`, into the element's child diff; True if all quiet."""
         src_mapping = _children_of(src_obj, src_plan)
         dst_mapping = _children_of(dst_obj, dst_plan)
         if not src_mapping and not dst_mapping:
-            return
+            return True
         if src_obj is not None and dst_obj is not None:
             for child_type, field_name in src_mapping.items():
                 if child_type not in dst_mapping:
@@ -359,6 +372,7 @@ class DiffEngine:
             child_types = [child_type for child_type in src_mapping if child_type in dst_mapping]
         else:
             child_types = list(src_mapping or dst_mapping)
+        quiet = True
         for child_type in child_types:
             src_uids = getattr(src_obj, src_mapping[child_type]) if src_obj is not None else []
             dst_uids = getattr(dst_obj, dst_mapping[child_type]) if dst_obj is not None else []
@@ -369,7 +383,9 @@ class DiffEngine:
             child_diff = element._child_diff
             if child_diff is None:
                 child_diff = element._child_diff = self.diff_class()
-            self.diff_lists(src_children, dst_children, child_diff)
+            if not self.diff_lists(src_children, dst_children, adder(child_diff)):
+                quiet = False
+        return quiet
 
 
 def _children_of(obj: Any, plan: ClassPlan | None) -> dict[str, str]:
@@ -379,14 +395,16 @@ def _children_of(obj: Any, plan: ClassPlan | None) -> dict[str, str]:
     return children if children is not None else obj.get_children_mapping()
 
 
-def _group_adder(diff: Diff) -> Callable[[DiffElement], None]:
-    """`diff.add` for a Diff that keeps the stock method, without a method call per element."""
-    children = diff.children
+def adder(diff: Diff) -> Callable[[DiffElement], Any]:
+    """`diff.add`, without a method call per element when the Diff keeps the stock method."""
+    if type(diff).add is not _diff_add:
+        return diff.add
+    children = diff._children
 
     def add(element: DiffElement) -> None:
-        group = children[element.type]
-        if element.name in group:
-            raise ObjectAlreadyExists(f"Already storing a {element.type} named {element.name}", element)
-        group[element.name] = element
+        group = children[element._type]
+        if element._name in group:
+            raise ObjectAlreadyExists(f"Already storing a {element._type} named {element._name}", element)
+        group[element._name] = element
 
     return add

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from functools import total_ordering
 from typing import Any
 
+from diffsync import _handed_out
 from diffsync._typing import Attrs
 from diffsync.enum import DiffSyncActions
 from diffsync.exceptions import ObjectAlreadyExists
@@ -32,15 +33,31 @@ class Diff:
     """
 
     # Slots: every diff element holds a child Diff; subclasses (diff_class) still get a dict.
-    __slots__ = ("children", "models_processed")
+    # `_built` is what the differ knows about the diff it built (`diffsync._quiet_sync.Built`).
+    __slots__ = ("_built", "_children", "models_processed")
 
     def __init__(self) -> None:
-        self.children: OrderedDefaultDict = OrderedDefaultDict(dict)
+        self._children: OrderedDefaultDict = OrderedDefaultDict(dict)
         self.models_processed = 0
+        self._built: Any = None
+
+    @property
+    def children(self) -> OrderedDefaultDict:
+        """`{type: {name: element}}`, in insertion order."""
+        _handed_out.note()
+        return self._children
+
+    @children.setter
+    def children(self, value: OrderedDefaultDict) -> None:
+        _handed_out.note()
+        self._children = value
 
     def __len__(self) -> int:
+        built = self._built
+        if built is not None and built.untouched():
+            return built.size  # type: ignore[no-any-return]
         total = 0
-        for group in self.children.values():
+        for group in self._children.values():
             for element in group.values():
                 total += len(element)
         return total
@@ -49,25 +66,26 @@ class Diff:
         """Called once when the differ has finished; a hook for subclasses."""
 
     def add(self, element: DiffElement) -> None:
-        group = self.children[element.type]
+        _handed_out.note()
+        group = self._children[element.type]
         if element.name in group:
             raise ObjectAlreadyExists(f"Already storing a {element.type} named {element.name}", element)
         group[element.name] = element
 
     def groups(self) -> list[builtins.str]:
-        return list(self.children.keys())
+        return list(self._children.keys())
 
     def has_diffs(self) -> bool:
         return any(
             element.has_diffs(include_children=True)
-            for group in self.children.values()
+            for group in self._children.values()
             for element in group.values()
         )
 
     def summary(self) -> builtins.dict[builtins.str, int]:
         """Counts per action, plus `skip`: the objects the differ looked at but did not pair."""
         totals = dict.fromkeys(_SUMMARY_KEYS, 0)
-        for group in self.children.values():
+        for group in self._children.values():
             for element in group.values():
                 for key, count in element.summary().items():
                     totals[key] += count
@@ -89,15 +107,16 @@ class Diff:
 
     def get_children(self) -> Iterator[DiffElement]:
         """Every top-level element, group by group, in the order the order methods choose."""
-        for group in list(self.children.keys()):
+        children = self._children
+        for group in list(children.keys()):
             order = getattr(self, f"order_children_{group}", self.order_children_default)
-            yield from order(self.children[group])
+            yield from order(children[group])
 
     def str(self, indent: int = 0) -> builtins.str:
         """The elements that have diffs, as an indented tree; `(no diffs)` when there are none."""
         margin = " " * indent
         lines = []
-        for group, elements in self.children.items():
+        for group, elements in self._children.items():
             heading_written = False
             for element in elements.values():
                 if element.has_diffs(include_children=True):
@@ -187,19 +206,21 @@ class DiffElement:
 
     # Slots: a large diff holds one element per object, so each element's own attribute dict
     # would be a third of its memory and of the collector's work. Subclasses still get a dict.
-    # `keys`, `source_attrs`, `dest_attrs` and `child_diff` are properties over the underscored
-    # slots: an element the differ built holds value tuples (see `ElementLayout`) and no child
-    # diff until it has children.
+    # `type`, `name`, `keys`, `source_attrs`, `dest_attrs` and `child_diff` are properties over
+    # the underscored slots: an element the differ built holds value tuples (see
+    # `ElementLayout`) and no child diff until it has children. `_quiet` is True when the
+    # differ found nothing to do for the element and everything under it.
     __slots__ = (
         "_child_diff",
         "_dest",
         "_keys",
         "_layout",
+        "_name",
+        "_quiet",
         "_source",
+        "_type",
         "dest_name",
-        "name",
         "source_name",
-        "type",
     )
 
     def __init__(
@@ -215,8 +236,8 @@ class DiffElement:
             raise ValueError(f"obj_type must be a string (not {type(obj_type)})")
         if not isinstance(name, str):
             raise ValueError(f"name must be a string (not {type(name)})")
-        self.type = obj_type
-        self.name = name
+        self._type = obj_type
+        self._name = name
         self._keys = _stored(keys)
         self.source_name = source_name
         self.dest_name = dest_name
@@ -224,24 +245,41 @@ class DiffElement:
         self._dest: Any = None
         self._layout = _layout_for(diff_class)
         self._child_diff: Diff | None = diff_class()
+        self._quiet = False
 
     # -- the public attributes, over raw slots -----------------------------------------------
 
     @property
+    def type(self) -> builtins.str:
+        return self._type
+
+    @type.setter
+    def type(self, value: builtins.str) -> None:
+        _handed_out.note()
+        self._type = value
+
+    @property
+    def name(self) -> builtins.str:
+        return self._name
+
+    @name.setter
+    def name(self, value: builtins.str) -> None:
+        _handed_out.note()
+        self._name = value
+
+    @property
     def keys(self) -> Attrs:
-        raw = self._keys
-        if type(raw) is tuple:
-            raw = self._keys = dict(zip(self._layout.key_names, raw, strict=True))
-        elif type(raw) is _AsGiven:
-            return raw.value  # type: ignore[no-any-return]
-        return raw  # type: ignore[no-any-return]
+        _handed_out.note()
+        return self._keys_dict()
 
     @keys.setter
     def keys(self, value: Attrs) -> None:
+        _handed_out.note()
         self._keys = _stored(value)
 
     @property
     def source_attrs(self) -> Attrs | None:
+        _handed_out.note()
         raw = self._source
         if type(raw) is tuple:
             raw = self._source = dict(zip(self._layout.source_names, raw, strict=True))
@@ -251,10 +289,12 @@ class DiffElement:
 
     @source_attrs.setter
     def source_attrs(self, value: Attrs | None) -> None:
+        _handed_out.note()
         self._source = _stored(value)
 
     @property
     def dest_attrs(self) -> Attrs | None:
+        _handed_out.note()
         raw = self._dest
         if type(raw) is tuple:
             raw = self._dest = dict(zip(self._layout.dest_names, raw, strict=True))
@@ -264,10 +304,12 @@ class DiffElement:
 
     @dest_attrs.setter
     def dest_attrs(self, value: Attrs | None) -> None:
+        _handed_out.note()
         self._dest = _stored(value)
 
     @property
     def child_diff(self) -> Diff:
+        _handed_out.note()
         child_diff = self._child_diff
         if child_diff is None:
             child_diff = self._child_diff = self._layout.diff_class()
@@ -275,7 +317,17 @@ class DiffElement:
 
     @child_diff.setter
     def child_diff(self, value: Diff) -> None:
+        _handed_out.note()
         self._child_diff = value
+
+    def _keys_dict(self) -> Attrs:
+        """`keys`, made a dict and kept if it was a value tuple (the syncer's own read)."""
+        raw = self._keys
+        if type(raw) is tuple:
+            raw = self._keys = dict(zip(self._layout.key_names, raw, strict=True))
+        elif type(raw) is _AsGiven:
+            return raw.value  # type: ignore[no-any-return]
+        return raw  # type: ignore[no-any-return]
 
     def _attr_views(self) -> tuple[Any, Any]:
         """Both sides' attrs as dicts (None when absent), read without being stored."""
@@ -371,7 +423,7 @@ class DiffElement:
         return include_children and child_diff is not None and child_diff.has_diffs()
 
     def add_child(self, element: DiffElement) -> None:
-        self.child_diff.add(element)
+        self.child_diff.add(element)  # both note the change
 
     def get_children(self) -> Iterator[DiffElement]:
         child_diff = self._child_diff

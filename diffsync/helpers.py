@@ -9,14 +9,18 @@ bound on every event.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import structlog
 
-from diffsync._differ import DiffEngine
+from diffsync import _handed_out
+from diffsync._differ import DiffEngine, adder
 from diffsync._fields import same_identity, shortname_is_unique_id
 from diffsync._gc import collection_paused
+from diffsync._quiet_sync import QuietSkips, record_built, skipping_plan
+from diffsync._typing import Attrs
 from diffsync.diff import Diff, DiffElement
 from diffsync.enum import DiffSyncActions, DiffSyncFlags, DiffSyncModelFlags, DiffSyncStatus
 from diffsync.exceptions import (
@@ -101,23 +105,28 @@ class DiffSyncDiffer:
         for name in symmetric_difference(dst_top, src_top):
             adapter = self.dst_diffsync if name in dst_top else self.src_diffsync
             self.incr_models_processed(len(adapter.get_all(name)))
+        handed_out = _handed_out.count()
         engine = DiffEngine(self) if self._has_stock_hooks() else None
+        add = adder(self.diff) if engine is not None else self.diff.add
         for name in intersection(dst_top, src_top):
             src, dst = self.src_diffsync.get_all(name), self.dst_diffsync.get_all(name)
             if engine is not None:
-                elements = engine.diff_lists(src, dst, into=None)
+                elements: list[DiffElement] = []
+                engine.diff_lists(src, dst, elements.append)
             else:
                 elements = self.diff_object_list(
                     src=src, dst=dst, source_root=self.src_diffsync, dest_root=self.dst_diffsync
                 )
             for element in elements:
-                self.diff.add(element)
+                add(element)
         if engine is not None:
             engine.settle_count()
         self.logger.info("Diff calculation complete")
         diff = self.diff
         diff.models_processed = self.models_processed
         diff.complete()
+        if engine is not None:
+            record_built(diff, engine.marks, engine.elements, self.dst_diffsync, handed_out)
         return diff
 
     def _has_stock_hooks(self) -> bool:
@@ -282,8 +291,8 @@ class DiffSyncSyncer:
         self.dst_diffsync = dst_diffsync
         self.flags = flags
         self.callback = callback
-        self.elements_processed = 0
-        self.total_elements = len(diff)
+        self._processed = 0
+        self._total_elements: int | None = None
         self.base_logger = structlog.get_logger().new(src=src_diffsync, dst=dst_diffsync, flags=flags)
         self.log_unchanged_records = bool(flags & DiffSyncFlags.LOG_UNCHANGED_RECORDS)
         # The element being synced, as upstream keeps it for `sync_model` and `log_sync_status`.
@@ -296,6 +305,12 @@ class DiffSyncSyncer:
         self._log_every_status = (
             self.log_unchanged_records or type(self).log_sync_status is not DiffSyncSyncer.log_sync_status
         )
+        # structlog's filtering loggers tell which levels they drop; others may keep any event.
+        enabled_for = getattr(self.base_logger, "is_enabled_for", None)
+        self.debug_enabled = enabled_for is None or bool(enabled_for(logging.DEBUG))
+        self.info_enabled = enabled_for is None or bool(enabled_for(logging.INFO))
+        # Set while perform_sync skips the quiet parts of the diff (see diffsync/_quiet_sync.py).
+        self._skips: QuietSkips | None = None
 
     @property
     def logger(self) -> Any:
@@ -309,9 +324,31 @@ class DiffSyncSyncer:
         else:
             self.base_logger = value
 
+    @property
+    def total_elements(self) -> int:
+        """`len(diff)`: the elements a full sync processes (counted when first needed)."""
+        if self._total_elements is None:
+            self._total_elements = len(self.diff)
+        return self._total_elements
+
+    @total_elements.setter
+    def total_elements(self, value: int) -> None:
+        self._total_elements = value
+
+    @property
+    def elements_processed(self) -> int:
+        """Elements processed so far, counting the quiet subtrees a sync skipped."""
+        skipped = self._skips.skipped_size() if self._skips is not None else 0
+        return self._processed + skipped
+
+    @elements_processed.setter
+    def elements_processed(self, value: int) -> None:
+        skipped = self._skips.skipped_size() if self._skips is not None else 0
+        self._processed = value - skipped
+
     def incr_elements_processed(self, delta: int = 1) -> None:
         if delta:
-            self.elements_processed += delta
+            self._processed += delta
             if self.callback:
                 self.callback("sync", self.elements_processed, self.total_elements)
 
@@ -320,19 +357,58 @@ class DiffSyncSyncer:
         changed = False
         self.base_logger.info("Beginning sync")
         with collection_paused():
-            for element in self.diff.get_children():
-                changed |= self.sync_diff_element(element)
+            skips = self._skips = skipping_plan(self, DiffSyncSyncer)
+            try:
+                if skips is None:
+                    for element in self.diff.get_children():
+                        changed |= self.sync_diff_element(element)
+                else:
+                    changed = self._sync_quiet_aware(self.diff.get_children(), skips, None)
+            except BaseException:
+                if skips is not None:
+                    skips.failed()
+                raise
+            if skips is not None:
+                skips.finished()
         self.base_logger.info("Sync complete")
+        return changed
+
+    def _sync_children(self, element: DiffElement, parent_model: DiffSyncModel | None) -> bool:
+        skips = self._skips
+        if skips is None:
+            changed = False
+            for child in element.get_children():
+                changed |= self.sync_diff_element(child, parent_model=parent_model)
+            return changed
+        child_diff = element._child_diff
+        if child_diff is None:
+            return False
+        return self._sync_quiet_aware(child_diff.get_children(), skips, parent_model)
+
+    def _sync_quiet_aware(
+        self, elements: Iterable[DiffElement], skips: QuietSkips, parent_model: DiffSyncModel | None
+    ) -> bool:
+        """Sync the elements that are not quiet; note the quiet ones as skipped."""
+        changed = False
+        skipped = skips.skipped
+        for child in elements:
+            if child._quiet and skips.may_skip():
+                skipped.append(child)
+            else:
+                changed |= self.sync_diff_element(child, parent_model=parent_model)
         return changed
 
     def sync_diff_element(self, element: DiffElement, parent_model: DiffSyncModel | None = None) -> bool:
         """Sync one element and, unless it says otherwise, its children; True if anything changed."""
         model_class: type[DiffSyncModel] = getattr(self.dst_diffsync, element.type)
         action = element.action
-        ids = element.keys
+        ids = element._keys_dict()
         dst_model = self.dst_diffsync.get_or_none(model_class, ids)
         step = _ElementStep(self, element, model_class, action)
+        skips = self._skips
         if dst_model is not None:
+            if skips is not None:
+                skips.visiting(dst_model)
             dst_model.set_status(DiffSyncStatus.UNKNOWN, "")
         dst_flags = dst_model.model_flags if dst_model is not None else None
         skip_children = bool(dst_flags and dst_flags & DiffSyncModelFlags.SKIP_CHILDREN_ON_DELETE)
@@ -341,8 +417,7 @@ class DiffSyncSyncer:
 
         changed = False
         if children_first:
-            for child in element.get_children():
-                changed |= self.sync_diff_element(child, parent_model=dst_model)
+            changed |= self._sync_children(element, parent_model=dst_model)
 
         self._step, self.action, self.model_class = step, action, model_class
         if self._sync_model_overridden:
@@ -350,13 +425,15 @@ class DiffSyncSyncer:
                 src_model=self.src_diffsync.get_or_none(model_class, ids),
                 dst_model=dst_model,
                 ids=ids,
-                attrs=element.get_attrs_diffs().get("+", {}),
+                attrs=step.diffs.get("+", {}),
             )
         else:
             model_changed, result = step.run(dst_model)
         changed |= model_changed
         if result is None:
             step.logger.warning("No object resulted from sync, will not process child objects.")
+            if skips is not None and not children_first:
+                skips.not_reaching(element.get_children())
             return changed
 
         if action == DiffSyncActions.CREATE:
@@ -366,15 +443,21 @@ class DiffSyncSyncer:
         elif action == DiffSyncActions.DELETE:
             if parent_model is not None:
                 parent_model.remove_child(result)
-            self.dst_diffsync.remove(result, remove_children=skip_children)
+            if skips is None:
+                self.dst_diffsync.remove(result, remove_children=skip_children)
+            else:
+                if skip_children:
+                    skips.not_reaching(element.get_children())
+                before = skips.removing()
+                self.dst_diffsync.remove(result, remove_children=skip_children)
+                skips.removed(before)
             if skip_children:
                 return changed
 
         self.incr_elements_processed()
 
         if not (natural_order and action == DiffSyncActions.DELETE):
-            for child in element.get_children():
-                changed |= self.sync_diff_element(child, parent_model=result)
+            changed |= self._sync_children(element, parent_model=result)
         return changed
 
     def sync_model(
@@ -396,11 +479,13 @@ class DiffSyncSyncer:
 
     def log_sync_status(self, action: str | None, status: DiffSyncStatus, message: str) -> None:
         """Log the outcome of one element at the level its status calls for (upstream's hook)."""
+        # Events at a level the logger filters out are not built (binding costs more than a step).
         if action is None:
-            if self.log_unchanged_records:
+            if self.log_unchanged_records and self.debug_enabled:
                 self.logger.debug(message, status=status.value)
         elif status == DiffSyncStatus.SUCCESS:
-            self.logger.info(message, status=status.value)
+            if self.info_enabled:
+                self.logger.info(message, status=status.value)
         elif status == DiffSyncStatus.FAILURE:
             self.logger.warning(message, status=status.value)
         else:
@@ -410,9 +495,12 @@ class DiffSyncSyncer:
 class _ElementStep:
     """The create/update/delete of one element, with its lazily bound logger.
 
-    Binding a logger for every unchanged element of a large diff costs more than the sync
-    itself, so the element's context is bound only when an event is emitted.
+    Binding a logger for every element of a large diff costs more than the sync itself, so the
+    element's context is bound only when an event is emitted, and events at a level the
+    logger filters out (structlog's filtering loggers say so) are not emitted at all.
     """
+
+    __slots__ = ("_diffs", "_logger", "_unique_id", "action", "element", "model_class", "syncer")
 
     def __init__(
         self,
@@ -426,15 +514,30 @@ class _ElementStep:
         self.model_class = model_class
         self.action = action
         self._logger: Any = None
+        self._diffs: dict[str, Attrs] | None = None
+        self._unique_id: str | None = None
+
+    @property
+    def diffs(self) -> dict[str, Attrs]:
+        """`element.get_attrs_diffs()`, once: the logged diffs and the attrs a hook gets."""
+        if self._diffs is None:
+            self._diffs = self.element.get_attrs_diffs()
+        return self._diffs
+
+    def _note_unique_id(self) -> None:
+        """The unique id as it is before the hooks run (they get the keys dict to change)."""
+        if self._unique_id is None:
+            self._unique_id = self.model_class.create_unique_id(**self.element._keys_dict())
 
     @property
     def logger(self) -> Any:
         if self._logger is None:
+            self._note_unique_id()
             self._logger = self.syncer.base_logger.bind(
                 action=self.action,
                 model=self.model_class.get_type(),
-                unique_id=self.model_class.create_unique_id(**self.element.keys),
-                diffs=self.element.get_attrs_diffs(),
+                unique_id=self._unique_id,
+                diffs=self.diffs,
             )
         return self._logger
 
@@ -453,21 +556,25 @@ class _ElementStep:
             return False, dst_model
         type_name = self.model_class.get_type()
         if ids is None:
-            ids = self.element.keys
+            ids = self.element._keys_dict()
         try:
-            self.logger.debug(f"Attempting model {self.action}")
+            if self.syncer.debug_enabled:
+                self.logger.debug(f"Attempting model {self.action}")
+            else:
+                self._note_unique_id()
+                self.diffs  # noqa: B018 - taken before the hooks run, as the bound logger would
             result: DiffSyncModel | None
             if self.action == DiffSyncActions.CREATE:
                 if dst_model is not None:
                     raise ObjectNotCreated(f"Failed to create {type_name} {ids} - it already exists!")
                 if attrs is None:
-                    attrs = self.element.get_attrs_diffs().get("+", {})
+                    attrs = self.diffs.get("+", {})
                 result = self.model_class.create(adapter=self.syncer.dst_diffsync, ids=ids, attrs=attrs)
             elif self.action == DiffSyncActions.UPDATE:
                 if dst_model is None:
                     raise ObjectNotUpdated(f"Failed to update {type_name} {ids} - not found!")
                 if attrs is None:
-                    attrs = self.element.get_attrs_diffs().get("+", {})
+                    attrs = self.diffs.get("+", {})
                 result = dst_model.update(attrs=attrs)
             elif self.action == DiffSyncActions.DELETE:
                 if dst_model is None:

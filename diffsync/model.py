@@ -16,6 +16,9 @@ from typing_extensions import Self
 from diffsync._child_ids import LONG_LIST, append_if_absent, remove_if_present
 from diffsync._fields import dump_group, type_and_unique_id, unique_id_reader
 from diffsync._fields_set import own_fields_set
+from diffsync._status import MESSAGE_KEY, STATUS_KEY, StatusAttribute, settle_copy
+from diffsync._status import read as read_status
+from diffsync._status import write as write_status
 from diffsync._typing import Attrs
 from diffsync.enum import DiffSyncModelFlags, DiffSyncStatus
 from diffsync.exceptions import ObjectAlreadyExists, ObjectNotFound, ObjectStoreWrongType
@@ -24,7 +27,7 @@ if TYPE_CHECKING:
     from diffsync.adapter import Adapter
 
 
-_INSTANCE_STATE = frozenset({"_status", "_status_message"})
+_INSTANCE_STATE = frozenset({STATUS_KEY, MESSAGE_KEY})
 
 
 def _check_declarations(model_class: builtins.type[DiffSyncModel]) -> None:
@@ -86,11 +89,12 @@ class DiffSyncModel(BaseModel):
     model_flags: DiffSyncModelFlags = DiffSyncModelFlags.NONE
     adapter: Optional[Adapter] = None  # noqa: UP045 - pydantic resolves this forward reference
 
-    # The outcome of the last create/update/delete. Class-level defaults with per-instance
-    # values set on first use: pydantic private attributes would cost every construction
-    # (a large load builds hundreds of thousands of models) for state most models never set.
-    _status: ClassVar[DiffSyncStatus] = DiffSyncStatus.SUCCESS
-    _status_message: ClassVar[builtins.str] = ""
+    # The outcome of the last create/update/delete. Descriptors over the instance dict, with
+    # class-level defaults: pydantic private attributes would cost every construction (a
+    # large load builds hundreds of thousands of models) for state most models never set, and
+    # the descriptors also apply a sync's reset of unchanged models (diffsync/_status.py).
+    _status: ClassVar[StatusAttribute] = StatusAttribute(STATUS_KEY)
+    _status_message: ClassVar[StatusAttribute] = StatusAttribute(MESSAGE_KEY)
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -103,6 +107,12 @@ class DiffSyncModel(BaseModel):
         else:
             own_fields_set(self)  # pydantic records the assignment in the fields set
             super().__setattr__(name, value)
+
+    def __copy__(self) -> Self:
+        # model_copy() and copy.copy(): the copy is not among the models a diff marked.
+        duplicate = super().__copy__()
+        settle_copy(duplicate.__dict__)
+        return duplicate
 
     def __repr__(self) -> builtins.str:
         return f'{self.get_type()} "{self.get_unique_id()}"'
@@ -149,11 +159,12 @@ class DiffSyncModel(BaseModel):
 
     def set_status(self, status: DiffSyncStatus, message: builtins.str = "") -> None:
         """Record the outcome of the last create/update/delete, for the sync's log."""
-        object.__setattr__(self, "_status", status)
-        object.__setattr__(self, "_status_message", message)
+        values = self.__dict__
+        write_status(values, STATUS_KEY, status)
+        write_status(values, MESSAGE_KEY, message)
 
     def get_status(self) -> tuple[DiffSyncStatus, builtins.str]:
-        return self._status, self._status_message
+        return read_status(self.__dict__)
 
     # -- CRUD hooks: override the non-_base methods to talk to the real system -------------
 

@@ -70,6 +70,14 @@ class BaseStore:
             for obj in self.get_all(model=model_name):
                 self.remove_item(model_name, obj.get_unique_id())
 
+    def _membership_version(self) -> int | None:
+        """A number that changes whenever a stored model is removed or replaced; None: unknown.
+
+        A sync skips the unchanged part of a diff only while it can tell that every model the
+        diff paired is still the one stored (see diffsync/_quiet_sync.py).
+        """
+        return None
+
     # -- built on the contract -------------------------------------------------------------
 
     def remove(self, *, obj: DiffSyncModel, remove_children: bool = False) -> None:

@@ -22,6 +22,7 @@ class LocalStore(BaseStore):
         super().__init__(*args, **kwargs)
         # A defaultdict, as upstream: looking up an unknown model name creates its empty bucket.
         self._data: defaultdict[str, dict[str, DiffSyncModel]] = defaultdict(dict)
+        self._removals = 0  # removals and replacements so far: see `_membership_version`
 
     def get_all_model_names(self) -> set[str]:
         return set(self._data)
@@ -54,6 +55,7 @@ class LocalStore(BaseStore):
             del self._data[modelname][uid]
         except KeyError:
             raise self._not_found(modelname, uid) from None
+        self._removals += 1
 
     def add(self, *, obj: DiffSyncModel) -> None:
         model_name, unique_id = type_and_unique_id(obj)
@@ -71,11 +73,18 @@ class LocalStore(BaseStore):
         bucket[unique_id] = obj
 
     def update(self, *, obj: DiffSyncModel) -> None:
-        self._data[obj.get_type()][obj.get_unique_id()] = obj
+        bucket, unique_id = self._data[obj.get_type()], obj.get_unique_id()
+        if bucket.get(unique_id, obj) is not obj:
+            self._removals += 1  # another object replaces the one stored
+        bucket[unique_id] = obj
+
+    def _membership_version(self) -> int:
+        return self._removals
 
     def clear(self) -> None:
         """Forget every object and every model name."""
         self._data.clear()
+        self._removals += 1  # every stored model is gone: a diff's pairs are no longer valid
 
     def count(self, *, model: Any = None) -> int:
         if not model:
