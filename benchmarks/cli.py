@@ -28,9 +28,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
         description="Time load, diff, sync and re-diff of a network inventory; print a table.",
-        epilog="Sizes: 36k, 360k, 1m (objects on both sides together) or a number of devices per "
-        "site. RedisStore runs at 36k and 1m only. Set UPSTREAM_PYTHON to compare with upstream "
-        "diffsync 2.2.3 (make upstream-venv creates one in .bench/upstream-venv).",
+        epilog="Sizes: 36k, 360k, 1m (objects on both sides together), 1m-few (1m with a tenth of "
+        "the changes) or a number of devices per site. RedisStore runs at 36k and 1m only. Set "
+        "UPSTREAM_PYTHON to compare with upstream diffsync 2.2.3 (make upstream-venv creates one "
+        "in .bench/upstream-venv). Where one run's time goes: python -m benchmarks.profile.",
     )
     parser.add_argument(
         "--sizes",

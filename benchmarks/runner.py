@@ -41,6 +41,19 @@ class RunResult:
         """Seconds over the phases that ran (all four when the run succeeded)."""
         return sum(self.times.get(phase, 0.0) for phase in PHASES)
 
+    @property
+    def bytes_per_object(self) -> float | None:
+        """Memory the run added over its baseline, per object of both sides."""
+        objects = sum(self.objects.values())
+        if self.peak_mib is None or self.baseline_mib is None or not objects:
+            return None
+        return (self.peak_mib - self.baseline_mib) * 1024 * 1024 / objects
+
+    @property
+    def changes(self) -> int:
+        """Creates, updates and deletes the diff was expected to hold."""
+        return sum(self.expected.get(action, 0) for action in ("create", "update", "delete"))
+
 
 def run_script(
     python: str, script: Path, spec: dict[str, Any], scratch: str, timeout: float
@@ -70,6 +83,7 @@ def run_cell(python: str, cell: Cell, redis_url: str | None, seed: int, timeout:
         result_path = Path(scratch) / "result.json"
         spec: dict[str, Any] = {
             "devices_per_site": cell.size.devices_per_site,
+            "rate": cell.size.rate,
             "seed": seed,
             "store": cell.store,
             "redis_url": redis_url,

@@ -29,6 +29,7 @@ interpreter, imports and the generated records, which are the same for every imp
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import logging
@@ -36,6 +37,7 @@ import resource
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -87,8 +89,16 @@ def _flush(adapter: Any) -> None:
         flush()
 
 
-def run(spec: dict[str, Any]) -> dict[str, Any]:
-    """Run every phase once and return timings, counts and the outcome."""
+Observer = Callable[[str], contextlib.AbstractContextManager[Any]]
+
+
+def run(spec: dict[str, Any], observe: Observer | None = None) -> dict[str, Any]:
+    """Run every phase once and return timings, counts and the outcome.
+
+    ``observe(phase)``, when given, is entered around each timed phase (``benchmarks.profile``
+    uses it to profile them); the timings then include what it adds.
+    """
+    watch = observe or (lambda phase: contextlib.nullcontext())
     sys.path.insert(0, spec["examples_path"])
     _quiet_library_logging()
     diffsync = importlib.import_module("diffsync")
@@ -103,7 +113,7 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
         "times": {},
         "error": None,
     }
-    pair = generate.generate_pair(spec["devices_per_site"], seed=spec["seed"])
+    pair = generate.generate_pair(spec["devices_per_site"], seed=spec["seed"], rate=spec.get("rate", 0.02))
     expected = records.expected_summary(pair.current, pair.desired)
     result["objects"] = {
         "current": records.count_objects(pair.current),
@@ -122,33 +132,37 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
 
         phase = "load"
         cpu_start = time.process_time()
-        start = time.perf_counter()
         current.records, desired.records = pair.current, pair.desired
-        current.load()
-        desired.load()
-        _flush(current)
-        _flush(desired)
-        times["load"] = time.perf_counter() - start
+        with watch(phase):
+            start = time.perf_counter()
+            current.load()
+            desired.load()
+            _flush(current)
+            _flush(desired)
+            times["load"] = time.perf_counter() - start
 
         phase = "diff"
-        start = time.perf_counter()
-        diff = current.diff_from(desired)
-        times["diff"] = time.perf_counter() - start
+        with watch(phase):
+            start = time.perf_counter()
+            diff = current.diff_from(desired)
+            times["diff"] = time.perf_counter() - start
         summary = diff.summary()
         result["summary"] = summary
         if summary != expected:
             result["error"] = f"diff summary {summary} differs from the expected {expected}"
 
         phase = "sync"
-        start = time.perf_counter()
-        current.sync_from(desired, diff=diff)
-        _flush(current)
-        times["sync"] = time.perf_counter() - start
+        with watch(phase):
+            start = time.perf_counter()
+            current.sync_from(desired, diff=diff)
+            _flush(current)
+            times["sync"] = time.perf_counter() - start
 
         phase = "rediff"
-        start = time.perf_counter()
-        rediff = current.diff_from(desired)
-        times["rediff"] = time.perf_counter() - start
+        with watch(phase):
+            start = time.perf_counter()
+            rediff = current.diff_from(desired)
+            times["rediff"] = time.perf_counter() - start
         result["cpu_seconds"] = time.process_time() - cpu_start
         result["peak_mib"] = _peak_mib()  # before the untimed check below adds its own objects
         if rediff.has_diffs() and result["error"] is None:
