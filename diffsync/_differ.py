@@ -17,16 +17,11 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
-from diffsync._fields import (
-    PLAIN_TYPES,
-    identity_traits,
-    is_stock,
-    plan_for,
-    same_identity,
-    unique_id_reader,
-)
+from diffsync._class_plan import ClassPlan
+from diffsync._fields import PLAIN_TYPES, same_identity
 from diffsync._status import MARK_KEY, SyncMarks, mark
 from diffsync.diff import Diff, DiffElement, ElementLayout
 from diffsync.enum import DiffSyncModelFlags
@@ -36,83 +31,63 @@ if TYPE_CHECKING:
     from diffsync.helpers import DiffSyncDiffer
     from diffsync.model import DiffSyncModel
 
-ValuesReader = Callable[[dict[str, Any]], tuple[Any, ...]]
-
 _NO_MODEL_FLAGS = DiffSyncModelFlags.NONE
 _STR_ONLY = frozenset({str})
 _new_element = DiffElement.__new__
 _diff_add = Diff.add
+_instance_dict = operator.attrgetter("__dict__")
 
 
-def _values_reader(names: tuple[str, ...]) -> ValuesReader:
-    """A function returning the values of ``names`` from an instance dict, always as a tuple."""
-    if not names:
-        return lambda values: ()
-    if len(names) == 1:
-        (only,) = names
-        return lambda values: (values[only],)
-    return operator.itemgetter(*names)
+class Indexed:
+    """One side of a list, by unique id, with what the validation of pairs may skip reading.
 
-
-def _group_reader(model_class: Any, method: str, group: Any) -> tuple[tuple[str, ...], ValuesReader | None]:
-    """Field names and a reader for `get_attrs()`/`get_identifiers()`, or no reader if not exact."""
-    if not is_stock(model_class, method):
-        return (), None
-    plan = plan_for(model_class, tuple(group))
-    if plan.dump_all or plan.serialized:
-        return (), None
-    return plan.fields, _values_reader(plan.fields)
-
-
-class ClassPlan:
-    """What the differ reads from one model class, decided once per diff.
-
-    A reader of None means "call the model's method": the class overrides it, or a field of
-    the group has a serializer, so only the method knows the answer.
+    ``model_class`` is set when every object has that class. ``parts`` holds each object's
+    unique id parts (the identifier values in `_identifiers` order) when they are all strings,
+    so the id was their join; ``None`` for one identifier (the id is the value itself).
     """
 
+    __slots__ = ("by_uid", "model_class", "parts", "str_parts")
+
+    def __init__(
+        self,
+        by_uid: dict[str, Any],
+        model_class: type | None = None,
+        parts: dict[str, Any] | None = None,
+        str_parts: bool = False,
+    ) -> None:
+        self.by_uid = by_uid
+        self.model_class = model_class
+        self.parts = parts
+        self.str_parts = str_parts
+
+
+class PairPlan:
+    """What `DiffEngine.matched_pairs` reads once for a list of one class against another."""
+
     __slots__ = (
-        "attr_names",
-        "childless",
-        "children",
-        "fast_identity",
-        "key_names",
+        "dst_plan",
+        "layout",
         "model_name",
-        "read_attrs",
+        "positions",
+        "read_dest",
         "read_keys",
-        "read_uid",
+        "read_source",
         "short_is_uid",
-        "short_positions",
+        "single",
+        "src_plan",
+        "with_children",
     )
 
-    def __init__(self, model_class: Any) -> None:
-        self.model_name: str | None = model_class._modelname if is_stock(model_class, "get_type") else None
-        self.read_uid = unique_id_reader(model_class) if is_stock(model_class, "get_unique_id") else None
-        self.attr_names, self.read_attrs = _group_reader(model_class, "get_attrs", model_class._attributes)
-        self.key_names, self.read_keys = _group_reader(
-            model_class, "get_identifiers", model_class._identifiers
-        )
-        self.children: dict[str, str] | None = (
-            model_class._children if is_stock(model_class, "get_children_mapping") else None
-        )
-        self.childless = self.children is not None and not self.children
-        traits = identity_traits(model_class)
-        self.short_is_uid = traits.shortname_is_unique_id
-        # Shortname fields that are all identifiers: the name comes from the key values.
-        self.short_positions: tuple[int, ...] | None = None
-        if (
-            traits.shortname_follows_identifiers
-            and not self.short_is_uid
-            and self.read_keys is not None
-            and all(name in self.key_names for name in model_class._shortname)
-        ):
-            self.short_positions = tuple(self.key_names.index(name) for name in model_class._shortname)
-        self.fast_identity = (
-            self.model_name is not None
-            and self.read_keys is not None
-            and traits.stock_identity
-            and traits.shortname_follows_identifiers
-        )
+    def __init__(self, src_plan: ClassPlan, dst_plan: ClassPlan, layout: ElementLayout) -> None:
+        self.src_plan, self.dst_plan, self.layout = src_plan, dst_plan, layout
+        self.read_source: Any = src_plan.read_attrs
+        self.read_dest: Any = dst_plan.read_attrs
+        self.read_keys: Any = src_plan.read_keys
+        self.model_name: str = src_plan.model_name  # type: ignore[assignment]  # checked: a str
+        self.short_is_uid = src_plan.short_is_uid
+        self.positions: Any = src_plan.short_positions
+        self.single = self.positions[0] if self.positions is not None and len(self.positions) == 1 else None
+        self.with_children = not (src_plan.childless and dst_plan.childless)
 
 
 class DiffEngine:
@@ -132,6 +107,7 @@ class DiffEngine:
         self.marks = SyncMarks()  # left on the destination models paired (see diffsync._status)
         self._plans: dict[type, ClassPlan] = {}
         self._layouts: dict[tuple[type | None, type | None], ElementLayout] = {}
+        self._pair_plans: dict[tuple[type, type], PairPlan | None] = {}
 
     # -- counting ------------------------------------------------------------------------------
 
@@ -171,24 +147,54 @@ class DiffEngine:
 
     # -- lists ---------------------------------------------------------------------------------
 
-    def by_unique_id(self, objects: Iterable[DiffSyncModel]) -> dict[str, DiffSyncModel]:
-        """Index objects by `get_unique_id()`, in order (a later duplicate replaces an earlier)."""
+    def index(self, objects: Iterable[DiffSyncModel]) -> Indexed:
+        """Objects by `get_unique_id()`, in order (a later duplicate replaces an earlier)."""
         objects = objects if isinstance(objects, list) else list(objects)
         if not objects:
-            return {}
+            return Indexed({})
         classes = set(map(type, objects))
-        if len(classes) == 1:
-            read_uid = self.plan(classes.pop()).read_uid
-            if read_uid is not None:
-                by_uid = {}
-                for obj in objects:
-                    unique_id = read_uid(obj)
-                    by_uid[unique_id if unique_id is not None else obj.get_unique_id()] = obj
-                return by_uid
-        return {obj.get_unique_id(): obj for obj in objects}
+        if len(classes) != 1:
+            return Indexed({obj.get_unique_id(): obj for obj in objects})
+        model_class = classes.pop()
+        plan = self.plan(model_class)
+        uid_parts, read_uid = plan.uid_parts, plan.read_uid
+        if uid_parts is not None:
+            parts = list(map(uid_parts, map(_instance_dict, objects)))
+            if len(plan.key_names) == 1:
+                if _STR_ONLY.issuperset(map(type, parts)):
+                    return Indexed(dict(zip(parts, objects, strict=True)), model_class, None, True)
+            elif _STR_ONLY.issuperset(map(type, chain.from_iterable(parts))):
+                unique_ids = list(map("__".join, parts))
+                return Indexed(
+                    dict(zip(unique_ids, objects, strict=True)),
+                    model_class,
+                    dict(zip(unique_ids, parts, strict=True)),
+                    True,
+                )
+        if read_uid is None:
+            return Indexed({obj.get_unique_id(): obj for obj in objects}, model_class)
+        by_uid = {}
+        for obj in objects:
+            unique_id = read_uid(obj)
+            by_uid[unique_id if unique_id is not None else obj.get_unique_id()] = obj
+        return Indexed(by_uid, model_class)
 
-    def validate(self, src_by_uid: dict[str, Any], dst_by_uid: dict[str, Any]) -> None:
+    def validate(self, src: Indexed, dst: Indexed) -> None:
         """The differ's pair validation, settled from raw identifier values where that is exact."""
+        src_by_uid, dst_by_uid = src.by_uid, dst.by_uid
+        if src.str_parts and dst.str_parts:
+            src_plan, dst_plan = self.plan(src.model_class), self.plan(dst.model_class)  # type: ignore[arg-type]
+            if src_plan.identity is not None and src_plan.identity == dst_plan.identity:
+                # Same type, identifier names and shortname rule; all values strings. One
+                # identifier: equal ids are equal values. Several: compare the values.
+                src_parts, dst_parts = src.parts, dst.parts
+                if src_parts is None or dst_parts is None:
+                    return
+                matched = src_parts.keys() & dst_parts.keys()
+                if all(
+                    map(operator.eq, map(src_parts.__getitem__, matched), map(dst_parts.__getitem__, matched))
+                ):
+                    return
         for unique_id, src_obj in src_by_uid.items():
             dst_obj = dst_by_uid.get(unique_id)
             if dst_obj is None:
@@ -211,28 +217,164 @@ class DiffEngine:
             self.differ.validate_objects_for_diff([(src_obj, dst_obj)])
 
     def diff_lists(
-        self, src: Iterable[DiffSyncModel], dst: Iterable[DiffSyncModel], add: Callable[[DiffElement], Any]
+        self,
+        src: Iterable[DiffSyncModel],
+        dst: Iterable[DiffSyncModel],
+        into: Diff | None,
+        collected: list[DiffElement] | None = None,
     ) -> bool:
-        """Pair and diff two lists, handing each element to ``add``; True if all are quiet."""
-        src_by_uid = self.by_unique_id(src)
-        dst_by_uid = self.by_unique_id(dst)
-        self.validate(src_by_uid, dst_by_uid)
-        pair = self.pair
-        quiet = True
-        for unique_id, src_obj in src_by_uid.items():
-            element = pair(src_obj, dst_by_uid.get(unique_id), unique_id)
-            if element is not None:
-                add(element)
-                quiet = quiet and element._quiet
-        only_dst = dst_by_uid.keys() - src_by_uid.keys()
-        if only_dst:
+        """Pair and diff two lists, adding the elements to ``into`` (or, when it is None,
+        appending them to ``collected``); True if all of them are quiet."""
+        src_index, dst_index = self.index(src), self.index(dst)
+        self.validate(src_index, dst_index)
+        src_by_uid, dst_by_uid = src_index.by_uid, dst_index.by_uid
+        add: Callable[[DiffElement], Any] = collected.append if into is None else adder(into)  # type: ignore[union-attr]
+        pair_plan = None
+        if src_index.model_class is not None and dst_index.model_class is not None:
+            pair_plan = self.pair_plan(src_index.model_class, dst_index.model_class)
+        if pair_plan is not None:
+            stock_into = into if into is not None and type(into).add is _diff_add else None
+            quiet, matched = self.matched_pairs(src_by_uid, dst_by_uid, pair_plan, add, stock_into)
+        else:
+            quiet, matched = True, 0
+            pair = self.pair
+            for unique_id, src_obj in src_by_uid.items():
+                dst_obj = dst_by_uid.get(unique_id)
+                if dst_obj is not None:
+                    matched += 1
+                element = pair(src_obj, dst_obj, unique_id)
+                if element is not None:
+                    add(element)
+                    quiet = quiet and element._quiet
+        if matched < len(dst_by_uid):
+            pair = self.pair
             for unique_id, dst_obj in dst_by_uid.items():  # in destination order
-                if unique_id in only_dst:
+                if unique_id not in src_by_uid:
                     element = pair(None, dst_obj, unique_id)
                     if element is not None:
                         add(element)
                         quiet = False
         return quiet
+
+    def pair_plan(self, src_class: type, dst_class: type) -> PairPlan | None:
+        """What `matched_pairs` needs for these two classes, or None when it cannot pair them."""
+        key = (src_class, dst_class)
+        if key in self._pair_plans:
+            return self._pair_plans[key]
+        plan = None
+        src_plan, dst_plan = self.plan(src_class), self.plan(dst_class)
+        layout = self.layout(src_class, dst_class)
+        if (
+            not self.any_flags
+            and self.callback is None
+            and src_plan.read_attrs is not None
+            and dst_plan.read_attrs is not None
+            and src_plan.read_keys is not None
+            and type(src_plan.model_name) is str
+            and (src_plan.short_is_uid or src_plan.short_positions is not None)
+            and layout.same_names
+        ):
+            plan = PairPlan(src_plan, dst_plan, layout)
+        self._pair_plans[key] = plan
+        return plan
+
+    def matched_pairs(
+        self,
+        src_by_uid: dict[str, Any],
+        dst_by_uid: dict[str, Any],
+        plan: PairPlan,
+        add: Callable[[DiffElement], Any],
+        stock_into: Diff | None,
+    ) -> tuple[bool, int]:
+        """`pair` for every source object, with what is the same for all of them read once.
+
+        The common case (no model flags, plain values, both sides present) is done here; any
+        other object goes through `pair`. Returns whether all the elements are quiet, and how
+        many source objects have a destination object.
+        """
+        src_plan, dst_plan, layout = plan.src_plan, plan.dst_plan, plan.layout
+        read_source, read_dest, read_keys = plan.read_source, plan.read_dest, plan.read_keys
+        model_name, short_is_uid, positions, single = (
+            plan.model_name,
+            plan.short_is_uid,
+            plan.positions,
+            plan.single,
+        )
+        with_children = plan.with_children
+        marks, fresh = self.marks, self.marks.fresh
+        src_name, dst_name = self.src_name, self.dst_name
+        no_flags, plain, not_equal, new_element = _NO_MODEL_FLAGS, PLAIN_TYPES, operator.ne, _new_element
+        pair, diff_children = self.pair, self.diff_children
+        children = stock_into._children if stock_into is not None else None
+        group: dict[str, DiffElement] | None = None
+        quiet_all = True
+        built = matched = 0
+        for unique_id, src_obj in src_by_uid.items():
+            dst_obj = dst_by_uid.get(unique_id)
+            if dst_obj is None:
+                element = pair(src_obj, None, unique_id)
+                if element is not None:
+                    add(element)
+                    quiet_all = False
+                continue
+            matched += 1
+            src_values, dst_values = src_obj.__dict__, dst_obj.__dict__
+            source, dest, keys = read_source(src_values), read_dest(dst_values), read_keys(src_values)
+            if not (
+                src_obj.model_flags is no_flags
+                and dst_obj.model_flags is no_flags
+                and plain.issuperset(map(type, source))
+                and plain.issuperset(map(type, dest))
+                and plain.issuperset(map(type, keys))
+            ):
+                element = pair(src_obj, dst_obj, unique_id)
+                if element is not None:
+                    add(element)
+                    quiet_all = quiet_all and element._quiet
+                continue
+            if short_is_uid:
+                name = unique_id
+            elif single is not None:
+                name = keys[single]
+                if type(name) is not str:
+                    name = str(name)
+            else:
+                name = "__".join(str(keys[position]) for position in positions)
+            quiet = not any(map(not_equal, source, dest))
+            if quiet:
+                dest = source  # unchanged: one immutable tuple serves both sides
+            previous = dst_values.get(MARK_KEY)
+            if previous is None:
+                dst_values[MARK_KEY] = fresh
+            elif previous.marks is not marks:
+                mark(dst_values, marks)
+            element = new_element(DiffElement)
+            element._type = model_name
+            element._name = name
+            element._keys = keys
+            element.source_name = src_name
+            element.dest_name = dst_name
+            element._source = source
+            element._dest = dest
+            element._layout = layout
+            element._child_diff = None
+            element._quiet = quiet
+            built += 1
+            if with_children and not diff_children(element, src_obj, dst_obj, src_plan, dst_plan):
+                element._quiet = quiet = False
+            if children is None:
+                add(element)
+            else:  # Diff.add, inline: every element of this list has the same type
+                if group is None:
+                    group = children[model_name]
+                if name in group:
+                    raise ObjectAlreadyExists(f"Already storing a {model_name} named {name}", element)
+                group[name] = element
+            if not quiet:
+                quiet_all = False
+        self.elements += built
+        self.processed += 2 * built
+        return quiet_all, matched
 
     # -- one pair ------------------------------------------------------------------------------
 
@@ -383,7 +525,7 @@ class DiffEngine:
             child_diff = element._child_diff
             if child_diff is None:
                 child_diff = element._child_diff = self.diff_class()
-            if not self.diff_lists(src_children, dst_children, adder(child_diff)):
+            if not self.diff_lists(src_children, dst_children, child_diff):
                 quiet = False
         return quiet
 

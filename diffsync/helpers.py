@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from diffsync.model import DiffSyncModel
 
 ProgressCallback = Callable[[str, int, int], None]
+_NO_MODEL_FLAGS = DiffSyncModelFlags.NONE
 
 # The differ's overridable steps: a subclass replacing any of them gets the plain algorithm.
 _DIFFER_HOOKS = (
@@ -112,7 +114,7 @@ class DiffSyncDiffer:
             src, dst = self.src_diffsync.get_all(name), self.dst_diffsync.get_all(name)
             if engine is not None:
                 elements: list[DiffElement] = []
-                engine.diff_lists(src, dst, elements.append)
+                engine.diff_lists(src, dst, None, elements)
             else:
                 elements = self.diff_object_list(
                     src=src, dst=dst, source_root=self.src_diffsync, dest_root=self.dst_diffsync
@@ -383,7 +385,13 @@ class DiffSyncSyncer:
         child_diff = element._child_diff
         if child_diff is None:
             return False
-        return self._sync_quiet_aware(child_diff.get_children(), skips, parent_model)
+        if type(child_diff) is Diff:  # its own visiting order: the groups' insertion order
+            children: Iterable[DiffElement] = chain.from_iterable(
+                [group.values() for group in list(child_diff._children.values())]
+            )
+        else:
+            children = child_diff.get_children()
+        return self._sync_quiet_aware(children, skips, parent_model)
 
     def _sync_quiet_aware(
         self, elements: Iterable[DiffElement], skips: QuietSkips, parent_model: DiffSyncModel | None
@@ -391,11 +399,13 @@ class DiffSyncSyncer:
         """Sync the elements that are not quiet; note the quiet ones as skipped."""
         changed = False
         skipped = skips.skipped
+        may_skip = skips.may_skip()  # only a visit runs hooks that could change the store
         for child in elements:
-            if child._quiet and skips.may_skip():
+            if may_skip and child._quiet:
                 skipped.append(child)
             else:
                 changed |= self.sync_diff_element(child, parent_model=parent_model)
+                may_skip = skips.may_skip()
         return changed
 
     def sync_diff_element(self, element: DiffElement, parent_model: DiffSyncModel | None = None) -> bool:
@@ -410,9 +420,12 @@ class DiffSyncSyncer:
             if skips is not None:
                 skips.visiting(dst_model)
             dst_model.set_status(DiffSyncStatus.UNKNOWN, "")
-        dst_flags = dst_model.model_flags if dst_model is not None else None
-        skip_children = bool(dst_flags and dst_flags & DiffSyncModelFlags.SKIP_CHILDREN_ON_DELETE)
-        natural_order = bool(dst_flags and dst_flags & DiffSyncModelFlags.NATURAL_DELETION_ORDER)
+        dst_flags: Any = dst_model.model_flags if dst_model is not None else None
+        if dst_flags is None or dst_flags is _NO_MODEL_FLAGS:  # Flag truthiness is slow
+            skip_children = natural_order = False
+        else:
+            skip_children = bool(dst_flags & DiffSyncModelFlags.SKIP_CHILDREN_ON_DELETE)
+            natural_order = bool(dst_flags & DiffSyncModelFlags.NATURAL_DELETION_ORDER)
         children_first = natural_order and action == DiffSyncActions.DELETE and not skip_children
 
         changed = False

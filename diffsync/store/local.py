@@ -31,8 +31,11 @@ class LocalStore(BaseStore):
         return ObjectNotFound(f"{model_name} {unique_id} not present in {self}")
 
     def get(self, *, model: Any, identifier: str | Mapping[str, Any]) -> DiffSyncModel:
-        object_class, model_name = self._get_object_class_and_model(model)
-        unique_id = self._get_uid(model, object_class, identifier)
+        if isinstance(model, str) or not isinstance(identifier, str):
+            object_class, model_name = self._get_object_class_and_model(model)
+            unique_id = self._get_uid(model, object_class, identifier)
+        else:  # a class or instance, and a unique id: the syncer's and most callers' lookup
+            model_name, unique_id = model.get_type(), identifier
         try:
             return self._data[model_name][unique_id]
         except KeyError:
@@ -66,7 +69,9 @@ class LocalStore(BaseStore):
                 raise ObjectAlreadyExists(f"Object {unique_id} already present", obj)
             return
         adapter = obj.adapter
-        if adapter is None or not adapter:  # an empty adapter is falsy, as upstream tests it
+        # An empty adapter is falsy, and upstream tests truthiness; binding our own adapter
+        # again would change nothing, so its length is not asked for.
+        if adapter is None or (adapter is not self.adapter and not adapter):
             bind_adapter(obj, self.adapter)
         else:
             share_fields_set(obj)
@@ -88,6 +93,6 @@ class LocalStore(BaseStore):
 
     def count(self, *, model: Any = None) -> int:
         if not model:
-            return sum(len(bucket) for bucket in self._data.values())
+            return sum(map(len, self._data.values()))
         model_name = self._model_name(model)
         return len(self._data[model_name])
