@@ -182,11 +182,31 @@ def _identity_entry(model_class: Any) -> tuple[Any, bool, UniqueIdReader | None]
     return entry
 
 
+# The model asked about last, with its answer: a load adds a model to the store and to its
+# parent's children one after the other, and both then hold the same unique id string. That
+# halves the memory of the ids and lets the differ's lookups of children in the store match
+# keys by identity. Replaced as one tuple, so threads never see a mixed entry; a model's
+# entry is dropped when a field of it is assigned (`forget_unique_id`).
+_EMPTY: tuple[Any, str, str] = (None, "", "")
+_recent: tuple[Any, str, str] = _EMPTY
+
+
+def forget_unique_id(model: Any) -> None:
+    """A field of ``model`` is being assigned: its unique id may change."""
+    global _recent
+    if _recent[0] is model:
+        _recent = _EMPTY
+
+
 def type_and_unique_id(model: Any) -> tuple[str, str]:
     """``(model.get_type(), model.get_unique_id())``, without the method calls where exact.
 
     Stores call this for every model they take in and parents for every child they record.
     """
+    global _recent
+    recent = _recent
+    if recent[0] is model:
+        return recent[1], recent[2]
     model_class = type(model)
     entry = _IDENTITY.get(model_class)
     if entry is None or entry[0] is not model_class._identifiers:
@@ -196,6 +216,7 @@ def type_and_unique_id(model: Any) -> tuple[str, str]:
     unique_id = reader(model) if reader is not None else None
     if unique_id is None:
         unique_id = model.get_unique_id()
+    _recent = (model, model_name, unique_id)
     return model_name, unique_id
 
 

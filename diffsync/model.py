@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from typing_extensions import Self
 
 from diffsync._child_ids import LONG_LIST, append_if_absent, remove_if_present
-from diffsync._fields import dump_group, type_and_unique_id, unique_id_reader
+from diffsync._fields import dump_group, forget_unique_id, type_and_unique_id, unique_id_reader
 from diffsync._fields_set import own_fields_set
 from diffsync._status import MESSAGE_KEY, STATUS_KEY, StatusAttribute, settle_copy
 from diffsync._status import read as read_status
@@ -106,7 +106,12 @@ class DiffSyncModel(BaseModel):
             object.__setattr__(self, name, value)
         else:
             own_fields_set(self)  # pydantic records the assignment in the fields set
+            forget_unique_id(self)
             super().__setattr__(name, value)
+
+    def __delattr__(self, name: builtins.str) -> None:
+        forget_unique_id(self)
+        super().__delattr__(name)
 
     def __copy__(self) -> Self:
         # model_copy() and copy.copy(): the copy is not among the models a diff marked.

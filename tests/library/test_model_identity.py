@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from library_inventory import Device, Interface, Site
+from library_inventory import Device, Interface, InventoryAdapter, Site
 from pydantic import BaseModel
 
 from diffsync import Adapter, DiffSyncModel
@@ -150,3 +150,14 @@ def test_base_model_str_is_empty_and_repr_names_the_base_type():
 def test_model_accepts_its_adapter_as_a_field():
     adapter = Adapter()
     assert Device(name="r1", adapter=adapter).adapter is adapter
+
+
+def test_a_unique_id_read_after_an_identifier_changes_is_the_new_one():
+    """The id a store computed for a model is reused by the next add_child, unless it changed."""
+    adapter, device = InventoryAdapter(), Device(name="r1")
+    interface = Interface(device_name="r1", name="eth0")
+    adapter.add(interface)
+    interface.name = "eth1"
+    device.add_child(interface)
+    assert device.interfaces == ["r1__eth1"]
+    assert interface.get_unique_id() == "r1__eth1"
