@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import gc
 import inspect
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -39,12 +40,23 @@ _deferral_lock = threading.Lock()
 _deferral_depth = 0
 _threshold_before: tuple[int, int, int] = gc.get_threshold()
 _threshold_during: tuple[int, int, int] = gc.get_threshold()
+_blocks_before = 0
+_full_collection_pending = False
 
 
 @contextmanager
 def collection_paused() -> Iterator[None]:
-    """Disable the cyclic collector for the block, unless something else already did."""
+    """Disable the cyclic collector for the block, unless something else already did.
+
+    A full collection a load held back (see `full_collections_deferred`) runs first, while the
+    heap holds the loaded models but not yet what the block builds on top of them.
+    """
+    global _full_collection_pending
     was_enabled = gc.isenabled()
+    if _full_collection_pending:
+        _full_collection_pending = False
+        if was_enabled and gc.get_count()[2] > gc.get_threshold()[2] > 0:
+            gc.collect()
     gc.disable()
     try:
         yield
@@ -61,12 +73,13 @@ def full_collections_deferred() -> Iterator[None]:
     code inside changed them meanwhile: then its choice stands. A collector that ignores the
     oldest generation's threshold (CPython 3.14's incremental one) simply runs as usual.
     """
-    global _deferral_depth, _threshold_before, _threshold_during
+    global _deferral_depth, _threshold_before, _threshold_during, _blocks_before, _full_collection_pending
     with _deferral_lock:
         if _deferral_depth == 0:
             young, middle, _ = _threshold_before = gc.get_threshold()
             _threshold_during = (young, middle, _NEVER)
             gc.set_threshold(*_threshold_during)
+            _blocks_before = sys.getallocatedblocks()
         _deferral_depth += 1
     try:
         yield
@@ -75,6 +88,24 @@ def full_collections_deferred() -> Iterator[None]:
             _deferral_depth -= 1
             if _deferral_depth == 0 and gc.get_threshold() == _threshold_during:
                 gc.set_threshold(*_threshold_before)
+                if _full_collection_due(_threshold_before[2]):
+                    _full_collection_pending = True
+
+
+def _full_collection_due(oldest_threshold: int) -> bool:
+    """Whether the collector would run a full collection at its next chance.
+
+    CPython collects the oldest generation once it has counted more than its threshold of
+    middle-generation collections, and only while the objects that reached the oldest
+    generation since the last full collection are more than a quarter of those it kept then.
+    The second count is not exposed; the growth of the interpreter's allocated blocks during
+    the deferral stands for it. The collection then runs when the next diff or sync starts
+    (`collection_paused`), unless the collector got to it first: that walks the loaded models
+    once, and not also everything the diff builds on top of them, as a collection at the end
+    of the diff would; two loads in a row (both sides of a sync) share the one collection.
+    """
+    grown = sys.getallocatedblocks() - _blocks_before
+    return gc.isenabled() and gc.get_count()[2] > oldest_threshold > 0 and grown * 4 > _blocks_before
 
 
 def with_full_collections_deferred(function: Callable[P, R]) -> Callable[P, R]:

@@ -17,8 +17,9 @@ from collections.abc import Iterator
 import pytest
 from pydantic import field_validator
 
-from diffsync import Adapter, DiffSyncModel
+from diffsync import Adapter, Diff, DiffSyncModel
 from diffsync.exceptions import ObjectNotCreated
+from diffsync.helpers import DiffSyncDiffer
 
 NEVER = 2**31 - 1
 
@@ -209,3 +210,81 @@ def test_async_and_generator_loads_are_left_as_they_are(thresholds):
     assert inspect.iscoroutinefunction(AsyncLoading.load)
     assert inspect.isgeneratorfunction(GeneratorLoading.load)
     assert asyncio.run(AsyncLoading().load()) == thresholds
+
+
+class FullCollections:
+    """Each full collection, labelled with what the test said was going on when it started."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        self.moment = "setup"
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and info["generation"] == 2:
+            self.seen.append(self.moment)
+
+
+@pytest.fixture
+def full_collections() -> Iterator[FullCollections]:
+    recorder = FullCollections()
+    gc.callbacks.append(recorder)
+    try:
+        yield recorder
+    finally:
+        gc.callbacks.remove(recorder)
+
+
+@pytest.fixture
+def labelled_diff(full_collections, monkeypatch) -> None:
+    """A diff relabels the moment once it starts building (after any collection at its start)."""
+    calculate = DiffSyncDiffer._calculate_diffs
+
+    def building(differ: DiffSyncDiffer) -> Diff:
+        full_collections.moment = "diff building"
+        return calculate(differ)
+
+    monkeypatch.setattr(DiffSyncDiffer, "_calculate_diffs", building)
+
+
+def test_a_full_collection_a_load_held_back_runs_when_the_next_diff_starts(
+    thresholds, full_collections, labelled_diff, backend_a, backend_b
+):
+    kept: list[list[int]] = []
+
+    class Growing(Adapter):
+        def load(self):
+            for number in range(200_000):  # enough middle-generation collections to make one due
+                kept.append([number])
+
+    gc.collect()
+    full_collections.moment = "loading"
+    Growing().load()
+    Growing().load()
+    full_collections.moment = "diff starting"
+    backend_a.diff_from(backend_b)
+    # Not during either load, once for both, and before the diff built anything.
+    assert full_collections.seen == ["setup", "diff starting"]
+
+
+def test_a_load_that_grows_a_large_heap_little_leaves_full_collections_to_the_collector(
+    thresholds, full_collections, labelled_diff, backend_a, backend_b
+):
+    heap = [str(number) for number in range(10**6, 10**6 + 800_000)]  # blocks, not tracked objects
+    gc.collect()
+    kept: list[tuple[None]] = []
+
+    class Small(Adapter):
+        def load(self):
+            item = None
+            for _ in range(120_000):  # enough middle-generation collections, one block each
+                kept.append((item,))
+
+    full_collections.moment = "loading"
+    Small().load()
+    assert gc.get_count()[2] > thresholds[2]  # a full collection would be considered...
+    full_collections.moment = "diff starting"
+    backend_a.diff_from(backend_b)
+    # ...but the heap grew too little: the collector decides, not the diff's start.
+    assert "diff starting" not in full_collections.seen
+    assert "loading" not in full_collections.seen
+    assert len(heap) == 800_000
