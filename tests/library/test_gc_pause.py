@@ -288,3 +288,24 @@ def test_a_load_that_grows_a_large_heap_little_leaves_full_collections_to_the_co
     assert "diff starting" not in full_collections.seen
     assert "loading" not in full_collections.seen
     assert len(heap) == 800_000
+
+
+def test_a_diff_lands_in_the_oldest_generation_without_a_collection_walking_it(
+    collector_enabled, full_collections, backend_a, backend_b
+):
+    collections_before = [stats["collections"] for stats in gc.get_stats()]
+    diff = backend_a.diff_from(backend_b)
+    element = next(diff.get_children())
+    assert [stats["collections"] for stats in gc.get_stats()] == collections_before
+    assert any(obj is element for obj in gc.get_objects(generation=2))
+    assert gc.get_count()[0] < gc.get_threshold()[0]
+
+
+def test_objects_the_application_froze_stay_frozen_across_a_diff(collector_enabled, backend_a, backend_b):
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        backend_a.diff_from(backend_b)
+        assert gc.get_freeze_count() > frozen - 1000  # not released (some frozen objects may die)
+    finally:
+        gc.unfreeze()
