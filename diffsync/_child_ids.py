@@ -17,6 +17,7 @@ that way is not refused. docs/compatibility.md lists this.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 LONG_LIST = 32
@@ -26,13 +27,17 @@ INDEX_KEY = "_diffsync_child_id_sets"
 
 
 class _IdSet:
-    """The ids of one children list, and what that list looked like when they were taken."""
+    """The ids of one children list, and what that list looked like when they were taken.
+
+    ``members`` counts each id: a list its owner built by hand may hold an id twice, and a
+    removal must not forget an id the list still holds (nor scan the list to find out).
+    """
 
     __slots__ = ("ids", "last", "length", "members")
 
     def __init__(self, ids: list[str]) -> None:
         self.ids = ids
-        self.members = set(ids)
+        self.members: Counter[str] = Counter(ids)
         self._note_shape()
 
     def _note_shape(self) -> None:
@@ -43,13 +48,16 @@ class _IdSet:
         return self.ids is ids and self.length == len(ids) and (not ids or ids[-1] is self.last)
 
     def appended(self, unique_id: str) -> None:
-        self.members.add(unique_id)
+        self.members[unique_id] += 1
         self.length += 1
         self.last = unique_id
 
     def removed(self, unique_id: str) -> None:
-        if unique_id not in self.ids:  # a list may hold an id twice if its owner built it that way
-            self.members.discard(unique_id)
+        left = self.members[unique_id] - 1
+        if left > 0:
+            self.members[unique_id] = left
+        else:
+            self.members.pop(unique_id, None)  # absent only after an unnoticed rewrite
         self._note_shape()
 
 

@@ -129,3 +129,14 @@ def test_a_shallow_copy_shares_the_list_as_upstream_does(long_device):
     assert long_device.interfaces[-1] == uid(600)
     with pytest.raises(ObjectAlreadyExists):
         long_device.add_child(interface(600))
+
+
+def test_an_id_held_twice_is_free_again_only_once_both_copies_are_removed(long_device):
+    long_device.interfaces.append(uid(5))  # a duplicate its owner put there
+    long_device.add_child(interface(500))  # the kept set is rebuilt from the list, copies counted
+    long_device.remove_child(interface(5))
+    with pytest.raises(ObjectAlreadyExists):
+        long_device.add_child(interface(5))
+    long_device.remove_child(interface(5))
+    long_device.add_child(interface(5))
+    assert long_device.interfaces.count(uid(5)) == 1
