@@ -62,20 +62,23 @@ class LocalStore(BaseStore):
 
     def add(self, *, obj: DiffSyncModel) -> None:
         model_name, unique_id = type_and_unique_id(obj)
+        # One lookup in what may be a dict of a million models: stored unless one is there.
         bucket = self._data[model_name]
-        existing = bucket.get(unique_id)
-        if existing is not None:
-            if existing is not obj:
-                raise ObjectAlreadyExists(f"Object {unique_id} already present", obj)
-            return
+        stored_before = len(bucket)
+        existing = bucket.setdefault(unique_id, obj)
+        if existing is not obj:
+            raise ObjectAlreadyExists(f"Object {unique_id} already present", obj)
+        if len(bucket) == stored_before:
+            return  # this very object was stored already
         adapter = obj.adapter
-        # An empty adapter is falsy, and upstream tests truthiness; binding our own adapter
-        # again would change nothing, so its length is not asked for.
-        if adapter is None or (adapter is not self.adapter and not adapter):
+        if adapter is None:
+            bind_adapter(obj, self.adapter)
+        elif adapter is self.adapter:  # already ours (or stored before): nothing to bind
+            share_fields_set(obj)
+        elif not adapter:  # an empty adapter is falsy, and upstream tests truthiness
             bind_adapter(obj, self.adapter)
         else:
             share_fields_set(obj)
-        bucket[unique_id] = obj
 
     def update(self, *, obj: DiffSyncModel) -> None:
         bucket, unique_id = self._data[obj.get_type()], obj.get_unique_id()
