@@ -26,6 +26,7 @@ from diffsync._status import MARK_KEY, SyncMarks, mark
 from diffsync.diff import Diff, DiffElement, ElementLayout
 from diffsync.enum import DiffSyncModelFlags
 from diffsync.exceptions import ObjectAlreadyExists
+from diffsync.utils import OrderedDefaultDict
 
 if TYPE_CHECKING:
     from diffsync.helpers import DiffSyncDiffer
@@ -35,6 +36,8 @@ _NO_MODEL_FLAGS = DiffSyncModelFlags.NONE
 _STR_ONLY = frozenset({str})
 _new_element = DiffElement.__new__
 _diff_add = Diff.add
+_new_diff = Diff.__new__
+_new_groups = OrderedDefaultDict.__new__  # its __init__ only stores a non-default dict_type
 _instance_dict = operator.attrgetter("__dict__")
 
 
@@ -108,6 +111,16 @@ class DiffEngine:
         self._plans: dict[type, ClassPlan] = {}
         self._layouts: dict[tuple[type | None, type | None], ElementLayout] = {}
         self._pair_plans: dict[tuple[type, type], PairPlan | None] = {}
+
+    def new_diff(self) -> Diff:
+        """``diff_class()``; for the stock `Diff`, without running its `__init__` in Python."""
+        if self.diff_class is not Diff:
+            return self.diff_class()
+        diff = _new_diff(Diff)
+        diff._children = _new_groups(OrderedDefaultDict)
+        diff.models_processed = 0
+        diff._built = None
+        return diff
 
     # -- counting ------------------------------------------------------------------------------
 
@@ -524,7 +537,7 @@ class DiffEngine:
                 continue
             child_diff = element._child_diff
             if child_diff is None:
-                child_diff = element._child_diff = self.diff_class()
+                child_diff = element._child_diff = self.new_diff()
             if not self.diff_lists(src_children, dst_children, child_diff):
                 quiet = False
         return quiet

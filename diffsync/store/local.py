@@ -49,7 +49,7 @@ class LocalStore(BaseStore):
         model_name = self._model_name(model)
         bucket = self._data[model_name]
         try:
-            return [bucket[unique_id] for unique_id in uids]
+            return list(map(bucket.__getitem__, uids))
         except KeyError as missing:
             raise self._not_found(model_name, missing.args[0]) from None
 
