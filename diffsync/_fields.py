@@ -198,6 +198,12 @@ def forget_unique_id(model: Any) -> None:
         _recent = _EMPTY
 
 
+def recent_identity(model: Any) -> tuple[str, str] | None:
+    """``type_and_unique_id(model)`` if it was the last model asked about, else None."""
+    recent = _recent
+    return (recent[1], recent[2]) if recent[0] is model else None
+
+
 def type_and_unique_id(model: Any) -> tuple[str, str]:
     """``(model.get_type(), model.get_unique_id())``, without the method calls where exact.
 

@@ -71,8 +71,9 @@ def _shared_set(model_class: type, names: set[str], also: str | None) -> SharedF
     return shared
 
 
-# Per (class, also): the shared set found last, tried first (a load builds models alike).
-_LAST: dict[tuple[type, str | None], SharedFieldsSet] = {}
+# Per class, for each ``also``: the shared set found last, tried first (a load builds models
+# alike).
+_LAST: dict[str | None, dict[type, SharedFieldsSet]] = {None: {}, "adapter": {}}
 
 
 def share_fields_set(model: Any, also: str | None = None) -> None:
@@ -83,7 +84,8 @@ def share_fields_set(model: Any, also: str | None = None) -> None:
     """
     own = model.__pydantic_fields_set__
     if type(own) is set:
-        last = _LAST.get((type(model), also))
+        by_class = _LAST.get(also)
+        last = by_class.get(type(model)) if by_class is not None else None
         if (
             last is not None
             and (also is None or also not in own)
@@ -103,7 +105,7 @@ def share_fields_set(model: Any, also: str | None = None) -> None:
     shared = _shared_set(type(model), own, also)
     if shared is not None:
         object.__setattr__(model, "__pydantic_fields_set__", shared)
-        _LAST[type(model), also] = shared
+        _LAST.setdefault(also, {})[type(model)] = shared
     elif also is not None:
         own.add(also)
         object.__setattr__(model, "__pydantic_fields_set__", own)

@@ -14,7 +14,13 @@ from pydantic import BaseModel, ConfigDict
 from typing_extensions import Self
 
 from diffsync._child_ids import LONG_LIST, append_if_absent, remove_if_present
-from diffsync._fields import dump_group, forget_unique_id, type_and_unique_id, unique_id_reader
+from diffsync._fields import (
+    dump_group,
+    forget_unique_id,
+    recent_identity,
+    type_and_unique_id,
+    unique_id_reader,
+)
 from diffsync._fields_set import own_fields_set
 from diffsync._status import MESSAGE_KEY, STATUS_KEY, StatusAttribute, settle_copy
 from diffsync._status import read as read_status
@@ -254,9 +260,12 @@ class DiffSyncModel(BaseModel):
 
     def add_child(self, child: DiffSyncModel) -> None:
         """Record `child` (by unique id) in the matching children field; the store is not touched."""
-        field_name = self._child_field(child, "store")
+        known = recent_identity(child)  # the store has just read it, in a load
+        field_name = self._children.get(known[0]) if known is not None else None
+        if field_name is None:
+            field_name = self._child_field(child, "store")
         child_ids: list[builtins.str] = getattr(self, field_name)
-        unique_id = type_and_unique_id(child)[1]
+        unique_id = known[1] if known is not None else type_and_unique_id(child)[1]
         if len(child_ids) < LONG_LIST:  # a short list is scanned (see diffsync/_child_ids.py)
             if unique_id not in child_ids:
                 child_ids.append(unique_id)
