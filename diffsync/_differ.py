@@ -314,7 +314,7 @@ class DiffEngine:
             plan.single,
         )
         with_children = plan.with_children
-        marks, fresh = self.marks, self.marks.fresh
+        marks, fresh, reset_before = self.marks, self.marks.fresh, self.marks.reset_before
         src_name, dst_name = self.src_name, self.dst_name
         no_flags, plain, not_equal, new_element = _NO_MODEL_FLAGS, PLAIN_TYPES, operator.ne, _new_element
         pair, diff_children = self.pair, self.diff_children
@@ -359,8 +359,13 @@ class DiffEngine:
             previous = dst_values.get(MARK_KEY)
             if previous is None:
                 dst_values[MARK_KEY] = fresh
-            elif previous.marks is not marks:
-                mark(dst_values, marks)
+            elif previous.marks is not marks:  # `diffsync._status.mark`, inline
+                earlier = previous.marks
+                if earlier.applied:  # a re-diff after a sync: the model was reset
+                    dst_values[MARK_KEY] = reset_before
+                else:
+                    earlier.overwritten = True
+                    dst_values[MARK_KEY] = reset_before if previous.reset_before else fresh
             element = new_element(DiffElement)
             element._type = model_name
             element._name = name
