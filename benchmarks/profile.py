@@ -28,6 +28,8 @@ from benchmarks.redis_server import running_redis_server
 from benchmarks.runner import REPO
 from benchmarks.workload import run
 
+Observed = tuple[str, "cProfile.Profile | None"]  # a phase's heading, and its profile if taken
+
 
 class CollectorClock:
     """Time spent in the cyclic garbage collector, and collections per generation."""
@@ -51,7 +53,7 @@ def _rss_mib() -> float:
 
 
 @contextmanager
-def _observed(phase: str, top: int, use_cprofile: bool, out: list[str]) -> Iterator[None]:
+def _observed(phase: str, use_cprofile: bool, out: list[Observed]) -> Iterator[None]:
     clock = CollectorClock()
     gc.callbacks.append(clock)
     # CPU time, not wall time: other processes on a shared machine do not inflate the figures.
@@ -67,15 +69,24 @@ def _observed(phase: str, top: int, use_cprofile: bool, out: list[str]) -> Itera
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
         gc.callbacks.remove(clock)
         generations = "/".join(str(count) for count in clock.collections)
-        out.append(
+        heading = (
             f"== {phase}: wall {wall:.2f} s, cpu {cpu:.2f} s, collector {clock.seconds:.2f} s "
             f"(collections gen0/1/2 {generations}), rss after {_rss_mib():.0f} MiB"
         )
+        # The statistics are rendered after the run: building them here would allocate enough
+        # to start collections between phases that the next phase would otherwise run.
+        out.append((heading, profiler))
+
+
+def _render(observed: list[Observed], top: int) -> str:
+    lines = []
+    for heading, profiler in observed:
+        lines.append(heading)
         if profiler is not None:
             text = io.StringIO()
-            stats = pstats.Stats(profiler, stream=text)
-            stats.sort_stats("tottime").print_stats(top)
-            out.append(_trim(text.getvalue()))
+            pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(top)
+            lines.append(_trim(text.getvalue()))
+    return "\n".join(lines)
 
 
 def _trim(report: str) -> str:
@@ -97,7 +108,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     (size,) = parse_sizes(args.size)
-    out: list[str] = []
+    out: list[Observed] = []
     with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="bench-profile-") as scratch:
         redis_url = None
         if args.store == "redis":
@@ -112,11 +123,11 @@ def main(argv: list[str] | None = None) -> None:
             "examples_path": str(REPO / "examples"),
             "result_path": str(Path(scratch) / "result.json"),
         }
-        result = run(spec, observe=lambda phase: _observed(phase, args.top, not args.no_cprofile, out))
+        result = run(spec, observe=lambda phase: _observed(phase, not args.no_cprofile, out))
     objects = sum(result.get("objects", {}).values())
     print(f"{size.label} ({objects:,} objects) on {args.store}, {result['diffsync_file']}")
     print(f"peak {result['peak_mib']:.0f} MiB, before loading {result['baseline_mib']:.0f} MiB")
-    print("\n".join(out))
+    print(_render(out, args.top))
     if result["error"]:
         raise SystemExit(f"the run failed: {result['error']}")
 
