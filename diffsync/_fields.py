@@ -306,6 +306,24 @@ def same_identity(first: Any, second: Any) -> bool:
     return True
 
 
+_PLAIN_ADAPTER_ASSIGNMENT: dict[type, bool] = {}
+
+
+def adapter_assigned_plainly(model_class: Any) -> bool:
+    """True when pydantic would store ``model.adapter = x`` as it is: no validation, not frozen."""
+    plain = _PLAIN_ADAPTER_ASSIGNMENT.get(model_class)
+    if plain is None:
+        config = model_class.model_config
+        field = model_class.model_fields.get("adapter")
+        plain = _PLAIN_ADAPTER_ASSIGNMENT[model_class] = (
+            field is not None
+            and not config.get("frozen")
+            and not config.get("validate_assignment")
+            and not field.frozen
+        )
+    return plain
+
+
 def bind_adapter(model: Any, adapter: Any) -> None:
     """``model.adapter = adapter`` without pydantic's attribute machinery (stores do it per add).
 

@@ -15,6 +15,8 @@ from typing_extensions import Self
 
 from diffsync._child_ids import LONG_LIST, append_if_absent, remove_if_present
 from diffsync._fields import (
+    adapter_assigned_plainly,
+    bind_adapter,
     dump_group,
     forget_unique_id,
     recent_identity,
@@ -110,6 +112,11 @@ class DiffSyncModel(BaseModel):
     def __setattr__(self, name: builtins.str, value: Any) -> None:
         if name in _INSTANCE_STATE:
             object.__setattr__(self, name, value)
+        elif name == "adapter" and adapter_assigned_plainly(type(self)):
+            # Every store sets it on every model it takes in or lets go: what pydantic's own
+            # assignment does for an unvalidated field, with the fields set kept shared.
+            forget_unique_id(self)
+            bind_adapter(self, value)
         else:
             own_fields_set(self)  # pydantic records the assignment in the fields set
             forget_unique_id(self)

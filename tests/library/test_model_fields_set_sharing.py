@@ -12,6 +12,7 @@ import pickle
 
 import pytest
 from library_inventory import Interface
+from pydantic import ConfigDict, ValidationError
 
 from diffsync import Adapter
 from diffsync._fields_set import SharedFieldsSet
@@ -98,3 +99,34 @@ def test_the_shared_set_copies_and_pickles_as_a_plain_set(duplicate):
     twin = duplicate(interface.model_fields_set)
     assert type(twin) is set
     assert twin == {"device_name", "name", "adapter"}
+
+
+def test_assigning_the_adapter_records_it_and_keeps_the_set_shared():
+    first, second = Interface(device_name="r1", name="eth0"), Interface(device_name="r1", name="eth1")
+    adapter = Ports()
+    first.adapter = adapter
+    second.adapter = adapter
+    assert first.adapter is adapter
+    assert first.model_fields_set == {"device_name", "name", "adapter"}
+    assert first.model_fields_set is second.model_fields_set
+
+
+class FrozenInterface(Interface):
+    model_config = ConfigDict(frozen=True)
+
+
+class CheckedInterface(Interface):
+    model_config = ConfigDict(validate_assignment=True)
+
+
+def test_assigning_the_adapter_of_a_frozen_model_is_refused_as_pydantic_does():
+    with pytest.raises(ValidationError, match="frozen"):
+        FrozenInterface(device_name="r1", name="eth0").adapter = Ports()
+
+
+def test_assigning_the_adapter_is_validated_when_the_model_asks_for_it():
+    interface = CheckedInterface(device_name="r1", name="eth0")
+    interface.adapter = Ports()
+    assert "adapter" in interface.model_fields_set
+    with pytest.raises(ValidationError, match="adapter"):
+        interface.adapter = "not an adapter"
