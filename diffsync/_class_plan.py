@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from diffsync._fields import identity_traits, is_stock, plan_for, unique_id_reader
+
+if TYPE_CHECKING:
+    from diffsync._element_values import ElementLayout
 
 ValuesReader = Callable[[dict[str, Any]], tuple[Any, ...]]
 
@@ -101,3 +104,32 @@ class ClassPlan:
                 self.short_is_uid,
                 tuple(model_class._shortname),
             )
+
+
+class PairPlan:
+    """What `DiffEngine.matched_pairs` reads once for a list of one class against another."""
+
+    __slots__ = (
+        "dst_plan",
+        "layout",
+        "model_name",
+        "positions",
+        "read_dest",
+        "read_keys",
+        "read_source",
+        "short_is_uid",
+        "single",
+        "src_plan",
+        "with_children",
+    )
+
+    def __init__(self, src_plan: ClassPlan, dst_plan: ClassPlan, layout: ElementLayout) -> None:
+        self.src_plan, self.dst_plan, self.layout = src_plan, dst_plan, layout
+        self.read_source: Any = src_plan.read_attrs
+        self.read_dest: Any = dst_plan.read_attrs
+        self.read_keys: Any = src_plan.read_keys
+        self.model_name: str = src_plan.model_name  # type: ignore[assignment]  # checked: a str
+        self.short_is_uid = src_plan.short_is_uid
+        self.positions: Any = src_plan.short_positions
+        self.single = self.positions[0] if self.positions is not None and len(self.positions) == 1 else None
+        self.with_children = not (src_plan.childless and dst_plan.childless)

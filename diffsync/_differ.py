@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable
-from itertools import chain
 from typing import TYPE_CHECKING, Any
 
-from diffsync._class_plan import ClassPlan
-from diffsync._fields import PLAIN_TYPES, same_identity
+from diffsync._class_plan import ClassPlan, PairPlan
+from diffsync._element_values import ElementLayout
+from diffsync._fields import PLAIN_TYPES
+from diffsync._pairing import Indexed, index_objects, validate_pairs
 from diffsync._status import MARK_KEY, SyncMarks, mark
-from diffsync.diff import Diff, DiffElement, ElementLayout
+from diffsync.diff import Diff, DiffElement
 from diffsync.enum import DiffSyncModelFlags
 from diffsync.exceptions import ObjectAlreadyExists
 from diffsync.utils import OrderedDefaultDict
@@ -39,58 +40,6 @@ _diff_add = Diff.add
 _new_diff = Diff.__new__
 _new_groups = OrderedDefaultDict.__new__  # its __init__ only stores a non-default dict_type
 _instance_dict = operator.attrgetter("__dict__")
-
-
-class Indexed:
-    """One side of a list, by unique id, with what the validation of pairs may skip reading.
-
-    ``model_class`` is set when every object has that class. ``parts`` holds each object's
-    unique id parts (the identifier values in `_identifiers` order) when they are all strings,
-    so the id was their join; ``None`` for one identifier (the id is the value itself).
-    """
-
-    __slots__ = ("by_uid", "model_class", "parts", "str_parts")
-
-    def __init__(
-        self,
-        by_uid: dict[str, Any],
-        model_class: type | None = None,
-        parts: dict[str, Any] | None = None,
-        str_parts: bool = False,
-    ) -> None:
-        self.by_uid = by_uid
-        self.model_class = model_class
-        self.parts = parts
-        self.str_parts = str_parts
-
-
-class PairPlan:
-    """What `DiffEngine.matched_pairs` reads once for a list of one class against another."""
-
-    __slots__ = (
-        "dst_plan",
-        "layout",
-        "model_name",
-        "positions",
-        "read_dest",
-        "read_keys",
-        "read_source",
-        "short_is_uid",
-        "single",
-        "src_plan",
-        "with_children",
-    )
-
-    def __init__(self, src_plan: ClassPlan, dst_plan: ClassPlan, layout: ElementLayout) -> None:
-        self.src_plan, self.dst_plan, self.layout = src_plan, dst_plan, layout
-        self.read_source: Any = src_plan.read_attrs
-        self.read_dest: Any = dst_plan.read_attrs
-        self.read_keys: Any = src_plan.read_keys
-        self.model_name: str = src_plan.model_name  # type: ignore[assignment]  # checked: a str
-        self.short_is_uid = src_plan.short_is_uid
-        self.positions: Any = src_plan.short_positions
-        self.single = self.positions[0] if self.positions is not None and len(self.positions) == 1 else None
-        self.with_children = not (src_plan.childless and dst_plan.childless)
 
 
 class DiffEngine:
@@ -162,72 +111,11 @@ class DiffEngine:
 
     def index(self, objects: Iterable[DiffSyncModel]) -> Indexed:
         """Objects by `get_unique_id()`, in order (a later duplicate replaces an earlier)."""
-        objects = objects if isinstance(objects, list) else list(objects)
-        if not objects:
-            return Indexed({})
-        classes = set(map(type, objects))
-        if len(classes) != 1:
-            return Indexed({obj.get_unique_id(): obj for obj in objects})
-        model_class = classes.pop()
-        plan = self.plan(model_class)
-        uid_parts, read_uid = plan.uid_parts, plan.read_uid
-        if uid_parts is not None:
-            parts = list(map(uid_parts, map(_instance_dict, objects)))
-            if len(plan.key_names) == 1:
-                if _STR_ONLY.issuperset(map(type, parts)):
-                    return Indexed(dict(zip(parts, objects, strict=True)), model_class, None, True)
-            elif _STR_ONLY.issuperset(map(type, chain.from_iterable(parts))):
-                unique_ids = list(map("__".join, parts))
-                return Indexed(
-                    dict(zip(unique_ids, objects, strict=True)),
-                    model_class,
-                    dict(zip(unique_ids, parts, strict=True)),
-                    True,
-                )
-        if read_uid is None:
-            return Indexed({obj.get_unique_id(): obj for obj in objects}, model_class)
-        by_uid = {}
-        for obj in objects:
-            unique_id = read_uid(obj)
-            by_uid[unique_id if unique_id is not None else obj.get_unique_id()] = obj
-        return Indexed(by_uid, model_class)
+        return index_objects(objects, self.plan)
 
     def validate(self, src: Indexed, dst: Indexed) -> None:
         """The differ's pair validation, settled from raw identifier values where that is exact."""
-        src_by_uid, dst_by_uid = src.by_uid, dst.by_uid
-        if src.str_parts and dst.str_parts:
-            src_plan, dst_plan = self.plan(src.model_class), self.plan(dst.model_class)  # type: ignore[arg-type]
-            if src_plan.identity is not None and src_plan.identity == dst_plan.identity:
-                # Same type, identifier names and shortname rule; all values strings. One
-                # identifier: equal ids are equal values. Several: compare the values.
-                src_parts, dst_parts = src.parts, dst.parts
-                if src_parts is None or dst_parts is None:
-                    return
-                matched = src_parts.keys() & dst_parts.keys()
-                if all(
-                    map(operator.eq, map(src_parts.__getitem__, matched), map(dst_parts.__getitem__, matched))
-                ):
-                    return
-        for unique_id, src_obj in src_by_uid.items():
-            dst_obj = dst_by_uid.get(unique_id)
-            if dst_obj is None:
-                continue
-            model_class = type(src_obj)
-            if type(dst_obj) is model_class:
-                plan = self.plan(model_class)
-                if plan.fast_identity:
-                    read_keys: Any = plan.read_keys
-                    src_keys = read_keys(src_obj.__dict__)
-                    dst_keys = read_keys(dst_obj.__dict__)
-                    if (
-                        src_keys == dst_keys
-                        and _STR_ONLY.issuperset(map(type, src_keys))
-                        and _STR_ONLY.issuperset(map(type, dst_keys))
-                    ):
-                        continue
-                if same_identity(src_obj, dst_obj):
-                    continue
-            self.differ.validate_objects_for_diff([(src_obj, dst_obj)])
+        validate_pairs(src, dst, self.plan, self.differ.validate_objects_for_diff)
 
     def diff_lists(
         self,

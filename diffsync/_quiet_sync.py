@@ -30,7 +30,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from diffsync import _handed_out, _status
-from diffsync.diff import DiffElement, _view
+from diffsync._element_values import view
+from diffsync.diff import DiffElement
 from diffsync.enum import DiffSyncFlags, DiffSyncStatus
 
 if TYPE_CHECKING:
@@ -167,7 +168,7 @@ class QuietSkips:
             element = pending.pop()
             model_class = getattr(self.dst, element._type, None)
             if model_class is not None:
-                keys = _view(element._keys, element._layout.key_names)
+                keys = view(element._keys, element._layout.key_names)
                 dst_model = self.dst.get_or_none(model_class, keys)
                 if dst_model is not None:
                     yield dst_model

@@ -14,6 +14,7 @@ from functools import total_ordering
 from typing import Any
 
 from diffsync import _handed_out
+from diffsync._element_values import AsGiven, layout_for, stored, view
 from diffsync._typing import Attrs
 from diffsync.enum import DiffSyncActions
 from diffsync.exceptions import ObjectAlreadyExists
@@ -134,68 +135,6 @@ class Diff:
         return result
 
 
-class ElementLayout:
-    """What the raw values of the elements built alike mean, shared by all of them.
-
-    The differ stores an element's keys and attributes as tuples of values, in the order of
-    ``key_names``, ``source_names`` and ``dest_names``, and turns a tuple into the dict users
-    see only when they read it (`DiffElement.keys`, `source_attrs`, `dest_attrs`). A tuple of
-    four values takes half the memory of the dict, and an object unchanged on both sides holds
-    one tuple for both. ``diff_class`` is what the element's child diff is made of, when the
-    element gets children.
-    """
-
-    __slots__ = ("dest_names", "diff_class", "key_names", "same_names", "source_names")
-
-    def __init__(
-        self,
-        diff_class: builtins.type[Diff],
-        key_names: tuple[builtins.str, ...] = (),
-        source_names: tuple[builtins.str, ...] = (),
-        dest_names: tuple[builtins.str, ...] = (),
-    ) -> None:
-        self.diff_class = diff_class
-        self.key_names = key_names
-        self.source_names = source_names
-        self.dest_names = dest_names
-        self.same_names = source_names == dest_names
-
-    def __deepcopy__(self, memo: builtins.dict[int, Any]) -> ElementLayout:
-        return self  # immutable and shared by design
-
-
-_LAYOUTS: builtins.dict[builtins.type[Diff], ElementLayout] = {}
-
-
-def _layout_for(diff_class: builtins.type[Diff]) -> ElementLayout:
-    layout = _LAYOUTS.get(diff_class)
-    if layout is None:
-        layout = _LAYOUTS[diff_class] = ElementLayout(diff_class)
-    return layout
-
-
-class _AsGiven:
-    """A tuple a user assigned to `keys` or the attrs: kept as given, never read as raw values."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-
-def _stored(value: Any) -> Any:
-    return _AsGiven(value) if type(value) is tuple else value
-
-
-def _view(raw: Any, names: tuple[builtins.str, ...]) -> Any:
-    """The dict (or whatever was assigned) a raw slot stands for, without storing it."""
-    if type(raw) is tuple:
-        return dict(zip(names, raw, strict=True))
-    if type(raw) is _AsGiven:
-        return raw.value
-    return raw
-
-
 @total_ordering
 class DiffElement:
     """One object's attributes on both sides of a diff, and the diff of its children.
@@ -238,12 +177,12 @@ class DiffElement:
             raise ValueError(f"name must be a string (not {type(name)})")
         self._type = obj_type
         self._name = name
-        self._keys = _stored(keys)
+        self._keys = stored(keys)
         self.source_name = source_name
         self.dest_name = dest_name
         self._source: Any = None
         self._dest: Any = None
-        self._layout = _layout_for(diff_class)
+        self._layout = layout_for(diff_class)
         self._child_diff: Diff | None = diff_class()
         self._quiet = False
 
@@ -275,7 +214,7 @@ class DiffElement:
     @keys.setter
     def keys(self, value: Attrs) -> None:
         _handed_out.note()
-        self._keys = _stored(value)
+        self._keys = stored(value)
 
     @property
     def source_attrs(self) -> Attrs | None:
@@ -283,14 +222,14 @@ class DiffElement:
         raw = self._source
         if type(raw) is tuple:
             raw = self._source = dict(zip(self._layout.source_names, raw, strict=True))
-        elif type(raw) is _AsGiven:
+        elif type(raw) is AsGiven:
             return raw.value  # type: ignore[no-any-return]
         return raw  # type: ignore[no-any-return]
 
     @source_attrs.setter
     def source_attrs(self, value: Attrs | None) -> None:
         _handed_out.note()
-        self._source = _stored(value)
+        self._source = stored(value)
 
     @property
     def dest_attrs(self) -> Attrs | None:
@@ -298,14 +237,14 @@ class DiffElement:
         raw = self._dest
         if type(raw) is tuple:
             raw = self._dest = dict(zip(self._layout.dest_names, raw, strict=True))
-        elif type(raw) is _AsGiven:
+        elif type(raw) is AsGiven:
             return raw.value  # type: ignore[no-any-return]
         return raw  # type: ignore[no-any-return]
 
     @dest_attrs.setter
     def dest_attrs(self, value: Attrs | None) -> None:
         _handed_out.note()
-        self._dest = _stored(value)
+        self._dest = stored(value)
 
     @property
     def child_diff(self) -> Diff:
@@ -325,14 +264,14 @@ class DiffElement:
         raw = self._keys
         if type(raw) is tuple:
             raw = self._keys = dict(zip(self._layout.key_names, raw, strict=True))
-        elif type(raw) is _AsGiven:
+        elif type(raw) is AsGiven:
             return raw.value  # type: ignore[no-any-return]
         return raw  # type: ignore[no-any-return]
 
     def _attr_views(self) -> tuple[Any, Any]:
         """Both sides' attrs as dicts (None when absent), read without being stored."""
         layout = self._layout
-        return _view(self._source, layout.source_names), _view(self._dest, layout.dest_names)
+        return view(self._source, layout.source_names), view(self._dest, layout.dest_names)
 
     # -- comparison --------------------------------------------------------------------------
 
@@ -345,7 +284,7 @@ class DiffElement:
         return (
             self.type == other.type
             and self.name == other.name
-            and _view(self._keys, self._layout.key_names) == _view(other._keys, other._layout.key_names)
+            and view(self._keys, self._layout.key_names) == view(other._keys, other._layout.key_names)
             and self._attr_views() == other._attr_views()
         )
 
@@ -353,7 +292,7 @@ class DiffElement:
 
     def __str__(self) -> builtins.str:
         return (
-            f'{self.type} "{self.name}" : {_view(self._keys, self._layout.key_names)} : '
+            f'{self.type} "{self.name}" : {view(self._keys, self._layout.key_names)} : '
             f"{self.source_name} → {self.dest_name} : {self.get_attrs_diffs()}"
         )
 
