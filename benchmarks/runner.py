@@ -22,6 +22,7 @@ class RunResult:
     """What one child process reported (or why it reported nothing)."""
 
     times: dict[str, float] = field(default_factory=dict)
+    cpu_times: dict[str, float] = field(default_factory=dict)
     peak_mib: float | None = None
     cpu_seconds: float | None = None
     baseline_mib: float | None = None

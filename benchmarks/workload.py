@@ -111,6 +111,7 @@ def run(spec: dict[str, Any], observe: Observer | None = None) -> dict[str, Any]
         "diffsync_version": _version(),
         "python": sys.version.split()[0],
         "times": {},
+        "cpu_times": {},
         "error": None,
     }
     pair = generate.generate_pair(spec["devices_per_site"], seed=spec["seed"], rate=spec.get("rate", 0.02))
@@ -124,6 +125,7 @@ def run(spec: dict[str, Any], observe: Observer | None = None) -> dict[str, Any]
 
     run_id = uuid.uuid4().hex[:12]
     times: dict[str, float] = result["times"]
+    cpu_times: dict[str, float] = result["cpu_times"]
     phase = "setup"
     cpu_start = time.process_time()
     try:
@@ -134,18 +136,20 @@ def run(spec: dict[str, Any], observe: Observer | None = None) -> dict[str, Any]
         cpu_start = time.process_time()
         current.records, desired.records = pair.current, pair.desired
         with watch(phase):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             current.load()
             desired.load()
             _flush(current)
             _flush(desired)
             times["load"] = time.perf_counter() - start
+            cpu_times["load"] = time.process_time() - cpu
 
         phase = "diff"
         with watch(phase):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             diff = current.diff_from(desired)
             times["diff"] = time.perf_counter() - start
+            cpu_times["diff"] = time.process_time() - cpu
         summary = diff.summary()
         result["summary"] = summary
         if summary != expected:
@@ -153,16 +157,18 @@ def run(spec: dict[str, Any], observe: Observer | None = None) -> dict[str, Any]
 
         phase = "sync"
         with watch(phase):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             current.sync_from(desired, diff=diff)
             _flush(current)
             times["sync"] = time.perf_counter() - start
+            cpu_times["sync"] = time.process_time() - cpu
 
         phase = "rediff"
         with watch(phase):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             rediff = current.diff_from(desired)
             times["rediff"] = time.perf_counter() - start
+            cpu_times["rediff"] = time.process_time() - cpu
         result["cpu_seconds"] = time.process_time() - cpu_start
         result["peak_mib"] = _peak_mib()  # before the untimed check below adds its own objects
         if rediff.has_diffs() and result["error"] is None:

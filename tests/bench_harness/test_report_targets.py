@@ -16,6 +16,7 @@ def result(total: float, peak: float, sync: float = 1.0, changes: int = 49_044) 
     create = changes // 3
     return RunResult(
         times={"load": total - sync - 2.0, "diff": 1.0, "sync": sync, "rediff": 1.0},
+        cpu_times={"load": total - sync - 2.0, "diff": 1.0, "sync": sync, "rediff": 1.0},
         peak_mib=peak,
         baseline_mib=400.0,
         cpu_seconds=total,
