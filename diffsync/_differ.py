@@ -265,9 +265,12 @@ class DiffEngine:
             element._layout = layout
             element._child_diff = None
             element._quiet = quiet
+            element._dst_model = None
             built += 1
             if with_children and not diff_children(element, src_obj, dst_obj, src_plan, dst_plan):
                 element._quiet = quiet = False
+            if not quiet:
+                element._dst_model = dst_obj  # the sync will visit it: no lookup then
             if children is None:
                 add(element)
             else:  # Diff.add, inline: every element of this list has the same type
@@ -384,6 +387,7 @@ class DiffEngine:
         if quiet is None:
             quiet = not element._attrs_differ()
         element._quiet = quiet
+        element._dst_model = dst_obj
         self.elements += 1
 
         if self.callback is None:
@@ -395,6 +399,8 @@ class DiffEngine:
         ):
             children_quiet = self.diff_children(element, src_obj, dst_obj, src_plan, dst_plan)
             element._quiet = quiet and children_quiet
+        if element._quiet:
+            element._dst_model = None  # a sync skips it: no model to keep alive for it
         return element
 
     def diff_children(

@@ -110,21 +110,48 @@ def skipping_plan(syncer: DiffSyncSyncer, stock_syncer: type) -> QuietSkips | No
         and built.store_version is not None
         and store._membership_version() == built.store_version
     ):
-        return QuietSkips(syncer.dst_diffsync, built.marks, built.store_version)
+        return QuietSkips(
+            syncer.dst_diffsync, built.marks, built.store_version, _stock_lookups(syncer.dst_diffsync)
+        )
     return None
+
+
+def _stock_lookups(dst: Adapter) -> bool:
+    """True when a lookup goes from the adapter to a LocalStore through their own methods.
+
+    Then, while the store keeps the models the differ paired, the model an element of the
+    diff refers to (`DiffElement._dst_model`) is the one a lookup by its keys would return.
+    """
+    from diffsync.adapter import Adapter
+    from diffsync.store.local import LocalStore
+
+    return (
+        type(dst).get_or_none is Adapter.get_or_none
+        and type(dst).get is Adapter.get
+        and type(dst.store).get is LocalStore.get
+    )
 
 
 class QuietSkips:
     """The quiet subtrees one sync skipped, and what it owes the models under them."""
 
-    __slots__ = ("dst", "marks", "skipped", "store", "store_version")
+    __slots__ = ("dst", "lookups_known", "marks", "skipped", "store", "store_version")
 
-    def __init__(self, dst: Adapter, marks: _status.SyncMarks, store_version: int) -> None:
+    def __init__(
+        self, dst: Adapter, marks: _status.SyncMarks, store_version: int, lookups_known: bool
+    ) -> None:
         self.dst = dst
         self.store = dst.store
         self.marks = marks
         self.store_version = store_version  # as it should be: the diff's, plus our own removals
+        self.lookups_known = lookups_known
         self.skipped: list[DiffElement] = []
+
+    def known_model(self, element: DiffElement) -> Any:
+        """The destination model a lookup of ``element`` would find, or None to look it up."""
+        if self.lookups_known and element._dst_model is not None and self.may_skip():
+            return element._dst_model
+        return None
 
     def may_skip(self) -> bool:
         """True while only the sync's own deletes have removed stored models."""

@@ -23,6 +23,8 @@ from diffsync.utils import OrderedDefaultDict, intersection
 # `intersection` is importable from here, as upstream's module imports it.
 __all__ = ["Diff", "DiffElement", "intersection"]
 
+# What copy and pickle keep of an element: its instance dict (subclasses), its slots.
+_ElementState = tuple["builtins.dict[builtins.str, Any] | None", "builtins.dict[builtins.str, Any]"]
 _SUMMARY_KEYS = (DiffSyncActions.CREATE, DiffSyncActions.UPDATE, DiffSyncActions.DELETE, "no-change")
 
 
@@ -148,10 +150,12 @@ class DiffElement:
     # `type`, `name`, `keys`, `source_attrs`, `dest_attrs` and `child_diff` are properties over
     # the underscored slots: an element the differ built holds value tuples (see
     # `ElementLayout`) and no child diff until it has children. `_quiet` is True when the
-    # differ found nothing to do for the element and everything under it.
+    # differ found nothing to do for the element and everything under it; `_dst_model` is the
+    # destination model it paired, kept for elements a sync visits (see _quiet_sync.py).
     __slots__ = (
         "_child_diff",
         "_dest",
+        "_dst_model",
         "_keys",
         "_layout",
         "_name",
@@ -185,6 +189,28 @@ class DiffElement:
         self._layout = layout_for(diff_class)
         self._child_diff: Diff | None = diff_class()
         self._quiet = False
+        self._dst_model: Any = None
+
+    # A copy or an unpickled element does not refer to the destination model the differ paired.
+    def __getstate__(
+        self,
+    ) -> tuple[builtins.dict[builtins.str, Any] | None, builtins.dict[builtins.str, Any]]:
+        slots = {
+            name: getattr(self, name)
+            for name in DiffElement.__slots__
+            if name != "_dst_model" and hasattr(self, name)
+        }
+        return getattr(self, "__dict__", None) or None, slots
+
+    def __setstate__(
+        self, state: tuple[builtins.dict[builtins.str, Any] | None, builtins.dict[builtins.str, Any]]
+    ) -> None:
+        instance_dict, slots = state
+        if instance_dict:
+            self.__dict__.update(instance_dict)
+        for name, value in slots.items():
+            object.__setattr__(self, name, value)
+        self._dst_model = None
 
     # -- the public attributes, over raw slots -----------------------------------------------
 

@@ -406,10 +406,11 @@ class DiffSyncSyncer:
         """Sync one element and, unless it says otherwise, its children; True if anything changed."""
         model_class: type[DiffSyncModel] = getattr(self.dst_diffsync, element.type)
         action = element.action
-        ids = element._keys_dict()
-        dst_model = self.dst_diffsync.get_or_none(model_class, ids)
-        step = ElementStep(self, element, model_class, action)
         skips = self._skips
+        dst_model = skips.known_model(element) if skips is not None else None
+        if dst_model is None:
+            dst_model = self.dst_diffsync.get_or_none(model_class, element._keys_dict())
+        step = ElementStep(self, element, model_class, action)
         if dst_model is not None:
             if skips is not None:
                 skips.visiting(dst_model)
@@ -428,6 +429,7 @@ class DiffSyncSyncer:
 
         self._step, self.action, self.model_class = step, action, model_class
         if self._sync_model_overridden:
+            ids = element._keys_dict()
             model_changed, result = self.sync_model(
                 src_model=self.src_diffsync.get_or_none(model_class, ids),
                 dst_model=dst_model,

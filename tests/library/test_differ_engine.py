@@ -8,7 +8,9 @@ over models whose values or methods the engine must not read itself.
 
 from __future__ import annotations
 
+import copy
 import enum
+import pickle
 from typing import Annotated, Any
 
 import pytest
@@ -241,3 +243,20 @@ def test_a_tuple_assigned_to_keys_or_attrs_is_kept_as_given():
     element.source_attrs = ("leaf",)
     assert element.keys == ("r1",)
     assert element.source_attrs == ("leaf",)
+
+
+def elements_of(diff: Diff) -> list[DiffElement]:
+    found = []
+    for element in diff.get_children():
+        found.append(element)
+        found.extend(elements_of(element.child_diff))
+    return found
+
+
+def test_a_diff_the_engine_built_pickles_and_copies_without_the_models(diff_a_from_b):
+    """The differ keeps the paired model on elements a sync will visit; copies do not carry it."""
+    assert any(element._dst_model is not None for element in elements_of(diff_a_from_b))
+    for duplicate in (pickle.loads(pickle.dumps(diff_a_from_b)), copy.deepcopy(diff_a_from_b)):
+        assert duplicate.dict() == diff_a_from_b.dict()
+        assert tree(duplicate) == tree(diff_a_from_b)
+        assert all(element._dst_model is None for element in elements_of(duplicate))
