@@ -368,6 +368,11 @@ class DiffElement:
 
     def get_attrs_diffs(self) -> builtins.dict[builtins.str, Attrs]:
         """`{"+": new values, "-": old values}` for the attributes that differ."""
+        raw_source, raw_dest = self._source, self._dest
+        if raw_dest is None and type(raw_source) is tuple:  # a create the differ built
+            return {"+": dict(zip(self._layout.source_names, raw_source, strict=True))}
+        if raw_source is None and type(raw_dest) is tuple:  # a delete the differ built
+            return {"-": dict(zip(self._layout.dest_names, raw_dest, strict=True))}
         source, dest = self._attr_views()
         if source is not None and dest is not None:
             changed = [key for key in dest if key in source and source[key] != dest[key]]
