@@ -221,11 +221,13 @@ class DiffEngine:
             matched += 1
             src_values, dst_values = src_obj.__dict__, dst_obj.__dict__
             source, dest, keys = read_source(src_values), read_dest(dst_values), read_keys(src_values)
+            source_types = tuple(map(type, source))
+            same_types = source_types == tuple(map(type, dest))
             if not (
                 src_obj.model_flags is no_flags
                 and dst_obj.model_flags is no_flags
-                and plain.issuperset(map(type, source))
-                and plain.issuperset(map(type, dest))
+                and plain.issuperset(source_types)
+                and (same_types or plain.issuperset(map(type, dest)))
                 and plain.issuperset(map(type, keys))
             ):
                 element = pair(src_obj, dst_obj, unique_id)
@@ -242,8 +244,8 @@ class DiffEngine:
             else:
                 name = "__".join(str(keys[position]) for position in positions)
             quiet = not any(map(not_equal, source, dest))
-            if quiet:
-                dest = source  # unchanged: one immutable tuple serves both sides
+            if quiet and same_types:
+                dest = source  # unchanged: one immutable tuple serves both sides (1 == 1.0)
             previous = dst_values.get(MARK_KEY)
             if previous is None:
                 dst_values[MARK_KEY] = fresh
@@ -333,8 +335,9 @@ class DiffEngine:
         if src_obj is not None and dst_obj is not None:
             if type(source) is tuple and type(dest) is tuple and layout.same_names:
                 if not any(map(operator.ne, source, dest)):
-                    dest = source  # unchanged: one immutable tuple serves both sides
                     quiet = True
+                    if all(map(operator.is_, map(type, source), map(type, dest))):
+                        dest = source  # one immutable tuple serves both sides (not for 1 and 1.0)
             else:
                 quiet = None  # decided from the dicts, below
             values = dst_obj.__dict__

@@ -260,3 +260,30 @@ def test_a_diff_the_engine_built_pickles_and_copies_without_the_models(diff_a_fr
         assert duplicate.dict() == diff_a_from_b.dict()
         assert tree(duplicate) == tree(diff_a_from_b)
         assert all(element._dst_model is None for element in elements_of(duplicate))
+
+
+class Reading(DiffSyncModel):
+    """A value of any type: equal values of different types are not the same attributes."""
+
+    _modelname = "reading"
+    _identifiers = ("name",)
+    _attributes = ("value",)
+    name: str
+    value: Any = None
+
+
+class Meter(Adapter):
+    reading = Reading
+    top_level = ["reading"]
+
+
+def test_equal_values_of_different_types_keep_each_sides_own_value():
+    src, dst = Meter(), Meter()
+    for name, source_value, dest_value in (("a", 1, True), ("b", 1, 1.0), ("c", "x", "x")):
+        src.add(Reading(name=name, value=source_value))
+        dst.add(Reading(name=name, value=dest_value))
+    fast, plain = both_ways(src, dst)
+    assert_same_diff(fast, plain)
+    assert fast.children["reading"]["a"].dest_attrs == {"value": True}
+    assert type(fast.children["reading"]["b"].dest_attrs["value"]) is float
+    assert fast.children["reading"]["a"].action is None
