@@ -135,7 +135,9 @@ class DiffEngine:
             pair_plan = self.pair_plan(src_index.model_class, dst_index.model_class)
         if pair_plan is not None:
             stock_into = into if into is not None and type(into).add is _diff_add else None
-            quiet, matched = self.matched_pairs(src_by_uid, dst_by_uid, pair_plan, add, stock_into)
+            quiet, matched = self.matched_pairs(
+                src_by_uid, dst_by_uid, pair_plan, add, stock_into, src_index.str_parts
+            )
         else:
             quiet, matched = True, 0
             pair = self.pair
@@ -186,12 +188,14 @@ class DiffEngine:
         plan: PairPlan,
         add: Callable[[DiffElement], Any],
         stock_into: Diff | None,
+        string_ids: bool = False,
     ) -> tuple[bool, int]:
         """`pair` for every source object, with what is the same for all of them read once.
 
         The common case (no model flags, plain values, both sides present) is done here; any
         other object goes through `pair`. Returns whether all the elements are quiet, and how
-        many source objects have a destination object.
+        many source objects have a destination object. ``string_ids``: every source object's
+        identifier values are strings (indexing checked), so its keys need no check.
         """
         src_plan, dst_plan, layout = plan.src_plan, plan.dst_plan, plan.layout
         read_source, read_dest, read_keys = plan.read_source, plan.read_dest, plan.read_keys
@@ -228,7 +232,7 @@ class DiffEngine:
                 and dst_obj.model_flags is no_flags
                 and plain.issuperset(source_types)
                 and (same_types or plain.issuperset(map(type, dest)))
-                and plain.issuperset(map(type, keys))
+                and (string_ids or plain.issuperset(map(type, keys)))
             ):
                 element = pair(src_obj, dst_obj, unique_id)
                 if element is not None:
