@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic.functional_serializers import PlainSerializer, WrapSerializer
 
-from diffsync._fields_set import share_fields_set
+from diffsync._fields_set import last_shared_with, share_fields_set
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
 PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+_SHARED_WITH_ADAPTER = last_shared_with("adapter")  # see bind_adapter
 
 
 @dataclass(frozen=True)
@@ -332,4 +333,17 @@ def bind_adapter(model: Any, adapter: Any) -> None:
     fields set becomes the shared one of its kind (`diffsync._fields_set`).
     """
     model.__dict__["adapter"] = adapter
+    own = model.__pydantic_fields_set__
+    shared = _SHARED_WITH_ADAPTER.get(type(model))
+    # The common case of a load, inline: the set pydantic made, plus "adapter", is the shared
+    # set this class's models had last (both sets hold "adapter" only in the shared one).
+    if (
+        shared is not None
+        and type(own) is set
+        and own < shared
+        and len(own) + 1 == len(shared)
+        and "adapter" not in own
+    ):
+        object.__setattr__(model, "__pydantic_fields_set__", shared)
+        return
     share_fields_set(model, also="adapter")

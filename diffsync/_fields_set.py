@@ -76,6 +76,11 @@ def _shared_set(model_class: type, names: set[str], also: str | None) -> SharedF
 _LAST: dict[str | None, dict[type, SharedFieldsSet]] = {None: {}, "adapter": {}}
 
 
+def last_shared_with(also: str | None) -> dict[type, SharedFieldsSet]:
+    """Per class, the shared set holding ``also`` that a model of it got last."""
+    return _LAST.setdefault(also, {})
+
+
 def share_fields_set(model: Any, also: str | None = None) -> None:
     """Give ``model`` the shared set equal to its fields set plus the name ``also``, if any.
 
