@@ -269,6 +269,35 @@ def test_a_sync_visits_everything_when_the_visits_are_observed(backend_b, option
     assert len(dst.looked_up) == len(diff)
 
 
+class SyncModelSyncer(DiffSyncSyncer):
+    """Overrides upstream's `sync_model` hook only; upstream calls it for every element."""
+
+    def sync_model(self, src_model: Any, dst_model: Any, ids: Any, attrs: Any) -> Any:
+        self.heard.append(self.action)  # type: ignore[attr-defined]
+        return super().sync_model(src_model=src_model, dst_model=dst_model, ids=ids, attrs=attrs)
+
+
+class LogStatusSyncer(DiffSyncSyncer):
+    """Overrides upstream's `log_sync_status` hook only; upstream calls it for every element."""
+
+    def log_sync_status(self, action: Any, status: DiffSyncStatus, message: str) -> None:
+        self.heard.append(action)  # type: ignore[attr-defined]
+        super().log_sync_status(action, status, message)
+
+
+@pytest.mark.parametrize("syncer_class", [SyncModelSyncer, LogStatusSyncer])
+def test_a_syncer_overriding_an_upstream_hook_visits_and_reports_every_element(backend_b, syncer_class):
+    dst = counting_a()
+    diff = dst.diff_from(backend_b)
+    dst.looked_up.clear()
+    syncer = syncer_class(diff, backend_b, dst, DiffSyncFlags.NONE)
+    syncer.heard = []
+    syncer.perform_sync()
+    assert len(dst.looked_up) == len(diff) > len(CHANGED_AND_THEIR_PARENTS)
+    assert len(syncer.heard) == len(diff)
+    assert None in syncer.heard  # unchanged elements too
+
+
 def test_a_diff_synced_twice_is_visited_whole_the_second_time(backend_b):
     dst = counting_a()
     diff = dst.diff_from(backend_b)
