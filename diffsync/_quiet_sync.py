@@ -14,9 +14,10 @@ done:
   reset one by one, and the others keep their status, as upstream's would;
 - the count: `elements_processed` adds the sizes of the skipped subtrees;
 - the lookups: every skipped destination model is still in the store, because the store has
-  not lost or replaced a model since the diff (`LocalStore` counts removals and
-  replacements; stores that cannot tell never skip) other than by the sync's own deletes. If a
-  hook removes or replaces stored models, the sync stops skipping from there on.
+  not lost or replaced a model since the diff (`LocalStore` and `RedisStore` count removals,
+  replacements, clears and, for RedisStore, refreshes; stores that cannot tell never skip)
+  other than by the sync's own deletes. If a hook removes or replaces stored models, the sync
+  stops skipping from there on.
 
 The syncer skips only when the diff is the one the differ built (nothing in it was handed out
 or changed since: `diffsync._handed_out`), was not synced before, is the last diff computed
@@ -117,18 +118,17 @@ def skipping_plan(syncer: DiffSyncSyncer, stock_syncer: type) -> QuietSkips | No
 
 
 def _stock_lookups(dst: Adapter) -> bool:
-    """True when a lookup goes from the adapter to a LocalStore through their own methods.
+    """True when a lookup goes from the adapter to an identity-map store through stock methods.
 
     Then, while the store keeps the models the differ paired, the model an element of the
     diff refers to (`DiffElement._dst_model`) is the one a lookup by its keys would return.
     """
     from diffsync.adapter import Adapter
-    from diffsync.store.local import LocalStore
 
     return (
         type(dst).get_or_none is Adapter.get_or_none
         and type(dst).get is Adapter.get
-        and type(dst.store).get is LocalStore.get
+        and dst.store._lookups_return_stored_models()
     )
 
 

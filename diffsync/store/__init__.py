@@ -78,6 +78,14 @@ class BaseStore:
         """
         return None
 
+    def _lookups_return_stored_models(self) -> bool:
+        """True when `get` returns the stored object itself (an identity map), never a copy.
+
+        Then a sync may use the destination model the differ paired instead of looking it up
+        again, while `_membership_version` shows that no model was removed or replaced.
+        """
+        return False
+
     # -- built on the contract -------------------------------------------------------------
 
     def remove(self, *, obj: DiffSyncModel, remove_children: bool = False) -> None:

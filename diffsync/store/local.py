@@ -89,6 +89,9 @@ class LocalStore(BaseStore):
     def _membership_version(self) -> int:
         return self._removals
 
+    def _lookups_return_stored_models(self) -> bool:
+        return type(self).get is LocalStore.get
+
     def clear(self) -> None:
         """Forget every object and every model name."""
         self._data.clear()

@@ -238,6 +238,15 @@ def model_replaced_after_the_diff(diff: Any, dst: Adapter) -> None:
     dst.update(old.model_copy())
 
 
+def test_clear_counts_as_removing_every_model():
+    dst = counting_a()
+    diff = dst.diff_from(load_adapter(BackendB, backend_b_data()))
+    assert diff.has_diffs()
+    version = dst.store._membership_version()
+    dst.store.clear()
+    assert dst.store._membership_version() != version
+
+
 @pytest.mark.parametrize(
     "change",
     [

@@ -215,6 +215,8 @@ class RedisStore(BaseStore):
         self._buckets: dict[str, Bucket] = {}
         # Model names Redis knows (read once, then kept up to date by our own writes).
         self._registry: set[str] | None = None
+        # Models removed, replaced or forgotten so far: see `_membership_version`.
+        self._removals = 0
         _exit.track(self)
 
     def __str__(self) -> str:
@@ -297,6 +299,7 @@ class RedisStore(BaseStore):
         self._buckets = {}
         self._registry = set()
         self._generation.epoch = None
+        self._removals += 1
 
     # -- the store contract --------------------------------------------------------------------
 
@@ -340,6 +343,7 @@ class RedisStore(BaseStore):
         if uid not in bucket.entries:
             raise self._not_found(modelname, uid)
         bucket.remove(uid)
+        self._removals += 1
         if self.write_through:
             self._write(bucket, changed=())
 
@@ -369,6 +373,8 @@ class RedisStore(BaseStore):
         model_name, unique_id = obj.get_type(), obj.get_unique_id()
         bucket = self._loaded_bucket(model_name)
         if unique_id in bucket.entries:
+            if bucket.entries[unique_id] is not obj:
+                self._removals += 1  # another object replaces the one stored (or unread)
             bucket.entries[unique_id] = obj
         else:
             bucket.add(unique_id, obj)
@@ -410,6 +416,18 @@ class RedisStore(BaseStore):
         """Drop everything read and everything still buffered."""
         self._buckets = {}
         self._registry = None
+        self._removals += 1  # objects handed out before are no longer the stored ones
+
+    def _membership_version(self) -> int:
+        """Changes when a model is removed or replaced, or the store forgets what it read.
+
+        Counted in this instance: other processes' writes are not seen until `refresh()`,
+        which counts, so the models this instance hands out stay the ones it stores.
+        """
+        return self._removals
+
+    def _lookups_return_stored_models(self) -> bool:
+        return type(self).get is RedisStore.get
 
     def _not_found(self, model_name: str, unique_id: str) -> ObjectNotFound:
         return ObjectNotFound(f"{model_name} {unique_id} not present in {self}")
