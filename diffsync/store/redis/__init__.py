@@ -36,7 +36,8 @@ except ImportError as missing:  # the optional dependency: say how to get it
     ) from missing
 import pydantic
 
-from diffsync._fields import bind_adapter
+from diffsync._fields import bind_adapter, type_and_unique_id
+from diffsync._fields_set import share_fields_set
 from diffsync.exceptions import (
     ObjectAlreadyExists,
     ObjectNotFound,
@@ -328,9 +329,8 @@ class RedisStore(BaseStore):
             self._bucket(model_name)
             return []
         bucket = self._loaded_bucket(model_name)
-        entries = bucket.entries
         try:
-            found = [entries[unique_id] for unique_id in uids]
+            found = list(map(bucket.entries.__getitem__, uids))
         except KeyError as missing:
             raise self._not_found(model_name, missing.args[0]) from None
         for index, obj in enumerate(found):
@@ -348,8 +348,10 @@ class RedisStore(BaseStore):
             self._write(bucket, changed=())
 
     def add(self, *, obj: DiffSyncModel) -> None:
-        model_name, unique_id = obj.get_type(), obj.get_unique_id()
-        bucket = self._buckets.get(model_name)  # a load adds every object: the short way first
+        # A load adds every object: the short ways first, as LocalStore.add takes them (the
+        # parent's add_child that follows reuses the identity read here).
+        model_name, unique_id = type_and_unique_id(obj)
+        bucket = self._buckets.get(model_name)
         if bucket is None or not bucket.loaded:
             bucket = self._loaded_bucket(model_name)
         existing = bucket.entries.get(unique_id, bucket)
@@ -357,8 +359,11 @@ class RedisStore(BaseStore):
             if existing is not obj:
                 raise ObjectAlreadyExists(f"Object {unique_id} already present", obj)
             return
-        if not obj.adapter:
+        adapter = obj.adapter
+        if adapter is None or not adapter:  # an empty adapter is falsy, as upstream tests it
             bind_adapter(obj, self.adapter)
+        else:
+            share_fields_set(obj)
         bucket.add(unique_id, obj)
         if self.write_through:
             try:

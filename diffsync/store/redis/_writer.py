@@ -209,7 +209,11 @@ class BucketWriter:
     def _changes(
         self, bucket: Bucket, added: set[str], changed: Iterable[str] | None
     ) -> Iterator[tuple[str, bytes]]:
-        """Held objects (other than `added`) whose JSON differs from what Redis holds."""
+        """Held objects (other than `added`) whose JSON differs from what Redis holds.
+
+        Every flush runs this over every object handed out, and mostly finds nothing, so the
+        common case (pydantic's own JSON) is one loop without the generator of `_json_of`.
+        """
         entries = bucket.entries
         if changed is None:
             candidates: Iterable[tuple[str, Any]] = (
@@ -218,7 +222,24 @@ class BucketWriter:
         else:
             candidates = ((uid, entries.get(uid)) for uid in changed if uid not in added)
         written_get = bucket.written.get
-        for uid, value in self._json_of(bucket, candidates):
+        if not self.direct_json:
+            for uid, value in self._json_of(bucket, candidates):
+                if written_get(uid) != value:
+                    yield uid, value
+            return
+        dump, name = self.dump, bucket.name
+        serializer_class: type | None = None
+        to_json: Any = None
+        for uid, obj in candidates:
+            if obj is None:
+                continue
+            if type(obj) is not serializer_class:
+                serializer_class = type(obj)
+                to_json = serializer_class.__pydantic_serializer__.to_json
+            try:
+                value = to_json(obj, exclude=EXCLUDE)
+            except PydanticSerializationError:
+                value = dump(obj, name, uid)  # raises, naming the field JSON cannot encode
             if written_get(uid) != value:
                 yield uid, value
 
