@@ -296,7 +296,13 @@ class BucketWriter:
         for uid in batch.removals:
             written.pop(uid, None)
             bucket.pending_remove.discard(uid)
+        pending_add = bucket.pending_add
         for uid, value in batch.additions:
             written[uid] = value
-            del bucket.pending_add[uid]
+            del pending_add[uid]
+        if batch.additions and not pending_add:
+            # A dict keeps the table of its largest size: after a load's flush, that of every id.
+            bucket.pending_add = {}
+        if batch.removals and not bucket.pending_remove:
+            bucket.pending_remove = set()
         written.update(batch.changes)
