@@ -25,6 +25,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 import redis
@@ -166,10 +167,14 @@ class BucketWriter:
             count += 1
         added = list(bucket.pending_add)
         entries = bucket.entries
-        for adding, items in (
-            (True, self._json_of(bucket, ((uid, entries[uid]) for uid in added))),
-            (False, self._changes(bucket, set(added), changed)),
-        ):
+        sources: list[tuple[bool, Iterable[tuple[str, bytes]]]] = [
+            (True, self._json_of(bucket, zip(added, map(entries.__getitem__, added), strict=True)))
+        ]
+        # Every added id is held, so when all held objects are additions (a load's first
+        # flush) there is nothing else to look at for in-place changes.
+        if changed is not None or len(added) != len(entries):
+            sources.append((False, self._changes(bucket, set(added), changed)))
+        for adding, items in sources:
             for item in items:
                 length = len(item[1])
                 if count and (count == CHUNK or size + length > CHUNK_BYTES):
@@ -264,10 +269,8 @@ class BucketWriter:
             self.ttl or 0,
             *batch.removals,
         ]
-        for uid, value in batch.additions:
-            args += (uid, value)
-        for uid, value in batch.changes:
-            args += (uid, value)
+        args.extend(chain.from_iterable(batch.additions))
+        args.extend(chain.from_iterable(batch.changes))
         return self.script(keys=keys, args=args), version
 
     def _settle(self, bucket: Bucket, batch: Batch, outcome: tuple[Any, str]) -> None:
