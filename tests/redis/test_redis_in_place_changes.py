@@ -1,0 +1,241 @@
+"""A model changed in place, without update(), is written by the next flush all the same.
+
+RedisStore buffers writes, so a flush must find by itself every object changed since Redis got
+its JSON: an attribute assigned, a container field (or one nested in it) changed in place, a
+nested model replaced or changed, a children list changed by add_child or remove_child. Each
+test changes one object among a few hundred that a flush has already written and scanned
+(`settled`), flushes once more, and checks that a second store instance reads exactly the
+changed object, types included (1, 1.0, True and -0.0 are told apart). Anything that makes
+the scan cheaper by looking at less than the JSON of every object must keep these passing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+from redis_models import Device, Interface, Site
+
+from diffsync import Adapter, DiffSyncModel
+from diffsync.enum import DiffSyncModelFlags
+from diffsync.exceptions import ObjectStoreException
+from diffsync.store.redis import RedisStore
+
+
+class Owner(BaseModel):
+    name: str
+    emails: list[str] = []
+
+
+class Gadget(DiffSyncModel):
+    _modelname = "gadget"
+    _identifiers = ("name",)
+    _attributes = ("size", "ratio", "tags", "labels", "flavours", "matrix", "records", "owner", "anything")
+
+    name: str
+    size: int = 0
+    ratio: float = 0.0
+    tags: list[str] = []
+    labels: dict[str, str] = {}
+    flavours: set[str] = set()
+    matrix: list[list[int]] = []
+    records: dict[str, list[dict[str, int]]] = {}
+    owner: Owner | None = None
+    anything: Any = None
+
+
+class Workshop(Adapter):
+    gadget = Gadget
+    site = Site
+    device = Device
+    interface = Interface
+    top_level = ["gadget", "site"]
+
+
+GADGETS = 300
+OWNERS_FROM = 250  # the last gadgets have an owner (a nested model), the others none
+MIDDLE = "g00137"
+OWNED = "g00260"
+
+
+def _gadget(index: int) -> Gadget:
+    return Gadget(
+        name=f"g{index:05d}",
+        size=index,
+        ratio=0.0,
+        tags=["a"],
+        labels={"k": "v"},
+        flavours={"sweet"},
+        matrix=[[1, 2], [3]],
+        records={"r": [{"x": 1}]},
+        owner=Owner(name="ann", emails=["ann@example.org"]) if index >= OWNERS_FROM else None,
+        anything=1,
+    )
+
+
+def settled(store: RedisStore) -> Workshop:
+    """A workshop of gadgets and one site with two devices, written, then scanned once."""
+    adapter = Workshop(internal_storage_engine=store)
+    for index in range(GADGETS):
+        adapter.add(_gadget(index))
+    site = Site(name="ams", region="eu")
+    adapter.add(site)
+    for name in ("r1", "r2"):
+        device = Device(name=name)
+        adapter.add(device)
+        site.add_child(device)
+    store.flush()  # writes every object
+    store.flush()  # scans them all and finds nothing to write
+    return adapter
+
+
+def reread(make_store, model: type[DiffSyncModel], uid: str) -> DiffSyncModel:
+    """The object as a store instance that reads Redis afresh sees it."""
+    return Workshop(internal_storage_engine=make_store()).get(model, uid)
+
+
+def exactly(value: Any) -> Any:
+    """`value` compared with its types: 1, 1.0, True and -0.0 differ; sets in any order."""
+    if isinstance(value, dict):
+        return {key: exactly(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [exactly(item) for item in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(map(repr, value))
+    return (type(value).__name__, repr(value))
+
+
+def assert_seen_by_another_store(make_store, obj: DiffSyncModel) -> None:
+    seen = reread(make_store, type(obj), obj.get_unique_id())
+    assert exactly(seen.dict()) == exactly(obj.dict())
+
+
+def _set(name: str, value: Any) -> Callable[[Gadget], None]:
+    return lambda gadget: setattr(gadget, name, value)
+
+
+# change -> (the gadget it changes, how)
+GADGET_CHANGES: dict[str, tuple[str, Callable[[Gadget], None]]] = {
+    "attribute assigned": (MIDDLE, _set("size", 99_999)),
+    "list appended to": (MIDDLE, lambda gadget: gadget.tags.append("b")),
+    "list item replaced": (MIDDLE, lambda gadget: gadget.tags.__setitem__(0, "z")),
+    "dict item set": (MIDDLE, lambda gadget: gadget.labels.__setitem__("k", "w")),
+    "dict item added": (MIDDLE, lambda gadget: gadget.labels.__setitem__("new", "v")),
+    "set added to": (MIDDLE, lambda gadget: gadget.flavours.add("sour")),
+    "nested list appended to": (MIDDLE, lambda gadget: gadget.matrix[1].append(4)),
+    "dict in a list in a dict changed": (MIDDLE, lambda gadget: gadget.records["r"][0].__setitem__("x", 2)),
+    "nested model assigned": (MIDDLE, _set("owner", Owner(name="bob"))),
+    "nested model replaced": (OWNED, _set("owner", Owner(name="bob"))),
+    "nested model changed in place": (OWNED, lambda gadget: setattr(gadget.owner, "name", "bob")),
+    "list in a nested model appended to": (OWNED, lambda gadget: gadget.owner.emails.append("b@example.org")),
+    "int replaced by an equal bool": (MIDDLE, _set("anything", True)),
+    "int replaced by an equal float": (MIDDLE, _set("anything", 1.0)),
+    "float zero replaced by minus zero": (MIDDLE, _set("ratio", -0.0)),
+    "enum field changed": (MIDDLE, _set("model_flags", DiffSyncModelFlags.SKIP_UNMATCHED_DST)),
+}
+
+
+@pytest.mark.parametrize("change", sorted(GADGET_CHANGES))
+def test_an_in_place_change_is_written_by_the_next_flush(make_store, change):
+    store = make_store()
+    adapter = settled(store)
+    uid, apply = GADGET_CHANGES[change]
+    gadget = adapter.get(Gadget, uid)
+    before = exactly(gadget.dict())
+    apply(gadget)
+    assert exactly(gadget.dict()) != before, "the change must change the object"
+    store.flush()
+    assert_seen_by_another_store(make_store, gadget)
+
+
+@pytest.mark.parametrize("change", sorted(GADGET_CHANGES))
+def test_an_in_place_change_of_an_object_read_from_redis_is_written(make_store, change):
+    """The same through a second instance, whose objects come from Redis, not from a load."""
+    settled(make_store())
+    store = make_store()
+    adapter = Workshop(internal_storage_engine=store)
+    adapter.get_all(Gadget)
+    store.flush()  # scans the freshly read objects and finds nothing to write
+    uid, apply = GADGET_CHANGES[change]
+    apply(adapter.get(Gadget, uid))
+    store.flush()
+    assert_seen_by_another_store(make_store, adapter.get(Gadget, uid))
+
+
+def test_add_child_is_written_by_the_next_flush(make_store):
+    store = make_store()
+    adapter = settled(store)
+    site = adapter.get(Site, "ams")
+    device = Device(name="r3")
+    adapter.add(device)
+    site.add_child(device)
+    store.flush()
+    assert reread(make_store, Site, "ams").devices == ["r1", "r2", "r3"]
+
+
+def test_remove_child_is_written_by_the_next_flush(make_store):
+    store = make_store()
+    adapter = settled(store)
+    site = adapter.get(Site, "ams")
+    site.remove_child(adapter.get(Device, "r1"))
+    store.flush()
+    assert reread(make_store, Site, "ams").devices == ["r2"]
+
+
+def test_a_children_list_appended_to_by_hand_is_written(make_store):
+    store = make_store()
+    adapter = settled(store)
+    adapter.get(Site, "ams").devices.append("r9")
+    store.flush()
+    assert reread(make_store, Site, "ams").devices == ["r1", "r2", "r9"]
+
+
+def test_an_object_replaced_by_one_of_a_subclass_with_the_same_values_is_written(make_store):
+    """update() with an object whose shared fields are equal but whose JSON has one more."""
+
+    class LoudSite(Site):
+        shout: bool = False
+
+    class LoudWorkshop(Workshop):
+        site = LoudSite
+
+    store = make_store()
+    adapter = settled(store)
+    adapter.update(LoudSite(name="ams", region="eu", devices=["r1", "r2"], shout=True))
+    store.flush()
+    seen = LoudWorkshop(internal_storage_engine=make_store()).get(LoudSite, "ams")
+    assert seen.shout is True
+
+
+def test_a_change_after_a_write_through_update_is_written(make_store):
+    """The scan compares with what the write-through update wrote, not with an older state."""
+    store = make_store(write_through=True)
+    adapter = Workshop(internal_storage_engine=store)
+    for index in range(GADGETS):
+        adapter.add(_gadget(index))
+    store.flush()
+    store.flush()
+    gadget = adapter.get(Gadget, MIDDLE)
+    original = gadget.size
+    gadget.size = original + 1
+    adapter.update(gadget)
+    assert reread(make_store, Gadget, MIDDLE).size == original + 1  # written through
+    gadget.size = original  # back to the value of the last full flush
+    store.flush()
+    assert_seen_by_another_store(make_store, gadget)
+
+
+def test_a_change_a_failed_flush_found_is_written_by_the_next(make_store):
+    """A change found but not written must be found again by the next flush."""
+    store = make_store()
+    adapter = settled(store)
+    gadget = adapter.get(Gadget, MIDDLE)
+    gadget.size = -1
+    gadget.anything = object()  # JSON cannot encode it: the flush raises
+    with pytest.raises(ObjectStoreException, match="anything"):
+        store.flush()
+    gadget.anything = 1
+    store.flush()
+    assert_seen_by_another_store(make_store, gadget)
