@@ -2,7 +2,8 @@
 
 The inventory classes live in ``library_inventory.py``; here they are loaded into adapters.
 ``store_factory`` is the seam for running the store behaviour tests against more than one
-store: each param builds a fresh, empty store (LocalStore, and RedisStore on the test redis-server).
+store: each param builds a fresh, empty store (LocalStore, RedisStore on the test redis-server, and
+RedisStore on the test Redis Cluster, in one hash slot and spread over three slot groups).
 """
 
 from __future__ import annotations
@@ -52,25 +53,29 @@ def backend_minus() -> InventoryAdapter:
     return load_minus()
 
 
-@pytest.fixture(params=["local", "redis"])
+@pytest.fixture(params=["local", "redis", "redis-cluster", "redis-cluster-shards"])
 def store_factory(request: pytest.FixtureRequest) -> StoreFactory:
     """Return a callable that builds a fresh empty store of the parametrized kind."""
     if request.param == "local":
         return LocalStore
     if request.param == "redis":
-        return _redis_store_factory(request)
+        return _redis_store_factory(request, "redis_url")
+    if request.param == "redis-cluster":
+        return _redis_store_factory(request, "redis_cluster_url")
+    if request.param == "redis-cluster-shards":
+        return _redis_store_factory(request, "redis_cluster_url", shards=3)
     raise AssertionError(f"unknown store kind {request.param!r}")
 
 
-def _redis_store_factory(request: pytest.FixtureRequest) -> StoreFactory:
-    """RedisStores on the session's redis-server, each on a new store_id, cleared afterwards."""
+def _redis_store_factory(request: pytest.FixtureRequest, url_fixture: str, shards: int = 1) -> StoreFactory:
+    """RedisStores on a session server or cluster, each on a new store_id, cleared afterwards."""
     from diffsync.store.redis import RedisStore
 
-    url = request.getfixturevalue("redis_url")
+    url = request.getfixturevalue(url_fixture)
     made: list[RedisStore] = []
 
     def build() -> BaseStore:
-        store = RedisStore(url=url, store_id=f"library-{uuid.uuid4().hex}")
+        store = RedisStore(url=url, store_id=f"library-{uuid.uuid4().hex}", shards=shards)
         made.append(store)
         return store
 

@@ -1,5 +1,6 @@
 """Observable results RedisStore shares with LocalStore beyond the shared contract tests:
-identity within a process, insertion order, exact messages. Each test runs on both stores."""
+identity within a process, insertion order, exact messages. Each test runs on LocalStore and on
+RedisStore on one server, on the test cluster, and spread over three slot groups of the cluster."""
 
 from __future__ import annotations
 
@@ -10,11 +11,15 @@ from diffsync.exceptions import ObjectAlreadyExists, ObjectNotFound
 from diffsync.store.local import LocalStore
 
 
-@pytest.fixture(params=["local", "redis"])
+@pytest.fixture(params=["local", "redis", "redis-cluster", "redis-cluster-shards"])
 def adapter(request, make_store) -> Inventory:
     if request.param == "local":
         return Inventory(internal_storage_engine=LocalStore)
-    return Inventory(internal_storage_engine=make_store(name="cache", store_id="like-local"))
+    if request.param == "redis":
+        return Inventory(internal_storage_engine=make_store(name="cache", store_id="like-local"))
+    url = request.getfixturevalue("redis_cluster_url")
+    shards = 3 if request.param == "redis-cluster-shards" else 1
+    return Inventory(internal_storage_engine=make_store(name="cache", store_id="like-local", url=url, shards=shards))
 
 
 def test_get_returns_the_added_object_itself(adapter):

@@ -12,8 +12,13 @@ To be fast it reads each model's data once, whole, on first use and buffers writ
 there makes the process exit non-zero). ``write_through=True`` writes each add, update and
 remove before the call returns instead.
 
-Redis losing the data (a restart without persistence, expiry, eviction) is detected on the
-next read or write and raised as `StoreDataLost`, never taken for an emptier store.
+Redis losing the data (a restart without persistence, expiry, eviction, a failover that lost
+the last writes) is detected on the next read or write and raised as `StoreDataLost`, never
+taken for an emptier store.
+
+A Redis Cluster works the same way (``url="redis+cluster://host:port"``, ``cluster=True``, or
+``client=RedisCluster(...)``): a store's keys share one hash slot, or, with ``shards=N``, are
+spread over N slot groups (so over the cluster's masters) with the same guarantees per group.
 
 Values are JSON written by pydantic and read back with the model class the adapter declares for
 that model name; nothing named by the data is ever imported or executed. See
@@ -29,7 +34,7 @@ from typing import Any
 from uuid import uuid4
 
 try:
-    import redis
+    import redis  # noqa: F401  (the optional dependency)
 except ImportError as missing:  # the optional dependency: say how to get it
     raise ImportError(
         "diffsync.store.redis needs the redis client library: pip install 'diffsync[redis]'"
@@ -49,14 +54,17 @@ from diffsync.model import DiffSyncModel
 from diffsync.store import BaseStore
 from diffsync.store.redis import _exit
 from diffsync.store.redis._bucket import Bucket
+from diffsync.store.redis._client import Client
 from diffsync.store.redis._codec import ValueCodec
 from diffsync.store.redis._connect import build_client, check_reachable
 from diffsync.store.redis._exit import EXIT_STATUS as FLUSH_FAILED_EXIT_STATUS
 from diffsync.store.redis._failures import reported
 from diffsync.store.redis._generation import Generation
-from diffsync.store.redis._keys import FORMAT, StoreKeys
+from diffsync.store.redis._keys import FORMAT, SHARDED_FORMAT, StoreKeys
+from diffsync.store.redis._layout import Layout, layout_for
 from diffsync.store.redis._reader import StoreReader
-from diffsync.store.redis._removal import delete_keys, named_keys
+from diffsync.store.redis._removal import delete_store_keys, group_keys, named_keys
+from diffsync.store.redis._replication import Replication
 from diffsync.store.redis._replies import text as reply_text
 from diffsync.store.redis._values import ValueFormat
 from diffsync.store.redis._writer import BucketWriter
@@ -83,13 +91,18 @@ def client_from_url(
     socket_connect_timeout: float | None = 5.0,
     retries: int = 3,
     connection_kwargs: dict[str, Any] | None = None,
-) -> redis.Redis:
+    cluster: bool = False,
+) -> Client:
     """A Redis client for `url` with the timeouts and retry policy `RedisStore` uses itself.
 
     For code that shares one client between several stores (``RedisStore(client=...)``) or
     keeps its own keys beside them: a client made with ``redis.Redis.from_url`` alone has no
     socket timeouts, so a server that stops answering would hang it for ever. The URL's own
     settings (database, password, TLS options) take precedence over the keyword arguments.
+
+    ``redis+cluster://host:port[,host:port...]/0`` (``rediss+cluster://`` for TLS), or a
+    ``redis://`` URL with ``cluster=True``, gives a `redis.cluster.RedisCluster` seeded with
+    those nodes; every other URL gives a `redis.Redis`.
     """
     return build_client(
         host=None,
@@ -102,10 +115,11 @@ def client_from_url(
         socket_connect_timeout=socket_connect_timeout,
         retries=retries,
         connection_kwargs=connection_kwargs,
+        cluster=cluster,
     )
 
 
-def store_keys(client: redis.Redis, store_id: str) -> list[str]:
+def store_keys(client: Client, store_id: str) -> list[str]:
     """The keys of store `store_id` as its meta names them, read without scanning; some may not exist.
 
     For code that expires or deletes a store's keys by name, e.g. under a Redis user that may
@@ -114,10 +128,11 @@ def store_keys(client: redis.Redis, store_id: str) -> list[str]:
     """
     keys = StoreKeys(store_id)
     with reported(store_id, client, "naming the keys of", keys.pattern, {}):
-        return named_keys(client, keys)
+        named = [key for group in group_keys(client, store_id) for key in named_keys(client, group)]
+        return named + named_keys(client, keys)
 
 
-def delete_store(client: redis.Redis, store_id: str, *, scan: bool = True) -> int:
+def delete_store(client: Client, store_id: str, *, scan: bool = True) -> int:
     """Delete store `store_id`, whatever format wrote it; returns how many keys were deleted.
 
     Unlike ``RedisStore(...).clear()`` it needs no store instance, so it also deletes data a
@@ -127,7 +142,7 @@ def delete_store(client: redis.Redis, store_id: str, *, scan: bool = True) -> in
     """
     keys = StoreKeys(store_id)
     with reported(store_id, client, "delete of", keys.pattern, {}):
-        return delete_keys(client, keys, scan=scan)
+        return delete_store_keys(client, store_id, scan=scan)
 
 
 class RedisStore(BaseStore):
@@ -144,6 +159,13 @@ class RedisStore(BaseStore):
     writes every add, update and remove before it returns. ``codec`` (a `ValueCodec`) stores
     field values JSON cannot encode. ``allow_scan=False`` keeps `clear()` from sending SCAN,
     for a Redis user that may not run it (see `clear`).
+
+    On a Redis Cluster (``url="redis+cluster://..."``, ``cluster=True`` with ``host``/``url``,
+    or a ``redis.cluster.RedisCluster`` as ``client``) the store's keys share one hash slot, so
+    one master holds them; ``shards=N`` spreads its objects over N slot groups instead (the
+    count is recorded with the data: other processes may omit it). Each write waits until a
+    replica of the master that took it holds it, where the master has one (``wait_replicas``:
+    None for that default, a number to require, 0 never to wait).
     """
 
     def __init__(
@@ -154,7 +176,7 @@ class RedisStore(BaseStore):
         port: int = 6379,
         url: str | None = None,
         db: int = 0,
-        client: redis.Redis | None = None,
+        client: Client | None = None,
         username: str | None = None,
         password: str | None = None,
         ttl: int | None = None,
@@ -166,6 +188,9 @@ class RedisStore(BaseStore):
         write_through: bool = False,
         codec: ValueCodec | None = None,
         allow_scan: bool = True,
+        cluster: bool = False,
+        shards: int | None = None,
+        wait_replicas: int | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -199,19 +224,30 @@ class RedisStore(BaseStore):
                 socket_connect_timeout=socket_connect_timeout,
                 retries=retries,
                 connection_kwargs=connection_kwargs,
+                cluster=cluster,
             )
         self._client = client
         self._generation = Generation(str(self), self._keys.meta, expected=epoch)
         try:
-            self._generation.observe(check_reachable(client, self._keys.meta, FORMAT), False, self._keys.meta)
+            root = check_reachable(client, self._keys.meta, (FORMAT, SHARDED_FORMAT))
+            self._generation.observe(root.epoch, False, self._keys.meta)
+            self._layout: Layout = layout_for(self.store_id, shards, root, str(self))
+            replication = Replication.for_client(client, wait_replicas, str(self))
         except BaseException:
             if self._owns_client:  # nobody else will release it
                 client.close()
             raise
         self._values = ValueFormat(str(self), self._keys, codec)
-        self._reader = StoreReader(client, self._keys, self._generation, str(self))
+        self._reader = StoreReader(client, self._layout, self._generation, str(self))
         self._writer = BucketWriter(
-            client, self._keys, self._generation, self._values.dump, ttl, direct_json=codec is None
+            client,
+            self._layout,
+            self._generation,
+            self._values.dump,
+            ttl,
+            direct_json=codec is None,
+            replication=replication,
+            label=str(self),
         )
         self._buckets: dict[str, Bucket] = {}
         # Model names Redis knows (read once, then kept up to date by our own writes).
@@ -222,6 +258,11 @@ class RedisStore(BaseStore):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.store_id})"
+
+    @property
+    def shards(self) -> int:
+        """How many slot groups hold the store's objects (1: all keys in one hash slot)."""
+        return self._layout.count if self._layout.sharded else 1
 
     @property
     def epoch(self) -> str | None:
@@ -295,11 +336,15 @@ class RedisStore(BaseStore):
         still working on the old data raise `StoreDataLost` on their next read or write.
         """
         known = set(self._buckets) | (self._registry or set())
+        groups = self._layout.groups if self._layout.sharded else []
         with reported(str(self), self._client, "clear of", self._keys.pattern, {}):
-            delete_keys(self._client, self._keys, scan=self.allow_scan, known_models=known)
+            delete_store_keys(
+                self._client, self.store_id, scan=self.allow_scan, groups=groups, known_models=known
+            )
         self._buckets = {}
         self._registry = set()
-        self._generation.epoch = None
+        self._generation.start_over()
+        self._layout.ready = False
         self._removals += 1
 
     # -- the store contract --------------------------------------------------------------------
@@ -411,7 +456,11 @@ class RedisStore(BaseStore):
         """Write `bucket` (see `BucketWriter.write`), reporting failures by key."""
         names = self._model_names() if self.ttl else ()
         data_key = self._keys.data(bucket.name)
-        touched = self._keys.expected_types([bucket.name])
+        touched = {
+            key: kind
+            for group in self._layout.groups
+            for key, kind in group.expected_types([bucket.name]).items()
+        }
         with reported(str(self), self._client, "flush of", data_key, touched):
             wrote = self._writer.write(bucket, changed, names)
         if wrote and self._registry is not None:

@@ -12,8 +12,8 @@ then on reads are served from memory, and changes are recorded here until
   is written back on flush.
 - `pending_add`: ids added since the last flush, in order (new fields and order entries).
 - `pending_remove`: ids removed since the last flush that Redis still holds.
-- `version`: the model's version as of our last read or write ("" when another writer may have
-  written since, so additions must be checked id by id).
+- `versions`: per slot group, the model's version as of our last read or write ("" when
+  another writer may have written since, so additions must be checked id by id).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 
 class Bucket:
-    __slots__ = ("entries", "loaded", "name", "pending_add", "pending_remove", "version", "written")
+    __slots__ = ("entries", "loaded", "name", "pending_add", "pending_remove", "versions", "written")
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -34,9 +34,19 @@ class Bucket:
         self.written: dict[str, bytes] = {}
         self.pending_add: dict[str, None] = {}
         self.pending_remove: set[str] = set()
-        self.version = ""
+        self.versions: list[str] = []
 
-    def fill(self, order: list[str], values: dict[str, bytes], version: str) -> None:
+    def version_of(self, group: int) -> str:
+        versions = self.versions
+        return versions[group] if group < len(versions) else ""
+
+    def set_version(self, group: int, version: str) -> None:
+        versions = self.versions
+        while len(versions) <= group:
+            versions.append("")
+        versions[group] = version
+
+    def fill(self, order: list[str], values: dict[str, bytes], versions: list[str]) -> None:
         """Take what Redis holds, in order-list order.
 
         The list may name an id more than once (re-added after a removal: the last place
@@ -51,7 +61,7 @@ class Bucket:
             entries[uid] = None
         self.entries = entries
         self.written = values
-        self.version = version
+        self.versions = versions
         self.loaded = True
 
     def add(self, unique_id: str, obj: DiffSyncModel) -> None:

@@ -14,12 +14,13 @@ from contextlib import contextmanager
 import redis
 
 from diffsync.exceptions import ObjectStoreException
+from diffsync.store.redis._client import Client
 from diffsync.store.redis._replies import text
 
 CLEAR_HINT = "delete that key, or clear() the store to start over"
 
 
-def wrong_types(client: redis.Redis, expected: Mapping[str, str]) -> list[tuple[str, str, str]]:
+def wrong_types(client: Client, expected: Mapping[str, str]) -> list[tuple[str, str, str]]:
     """(key, type found, type expected) for each key that exists with another type."""
     pipe = client.pipeline(transaction=False)
     for key in expected:
@@ -32,7 +33,7 @@ def wrong_types(client: redis.Redis, expected: Mapping[str, str]) -> list[tuple[
     ]
 
 
-def wrong_type_message(client: redis.Redis, expected: Mapping[str, str]) -> str | None:
+def wrong_type_message(client: Client, expected: Mapping[str, str]) -> str | None:
     """A sentence naming the first key of `expected` that holds another type, if one does."""
     try:
         mismatches = wrong_types(client, expected)
@@ -49,7 +50,7 @@ def wrong_type_message(client: redis.Redis, expected: Mapping[str, str]) -> str 
 
 @contextmanager
 def reported(
-    store_label: str, client: redis.Redis, operation: str, key: str, touched: Mapping[str, str]
+    store_label: str, client: Client, operation: str, key: str, touched: Mapping[str, str]
 ) -> Iterator[None]:
     """Report any Redis failure inside the block as an `ObjectStoreException`.
 

@@ -10,6 +10,12 @@ A store instance remembers the epoch it worked on (read at construction, on its 
 or set by its first write) and every later read and write checks it, in the same transaction
 or script as the read or write itself. An epoch that is gone, or replaced by another one,
 means the data this instance read or wrote is no longer what Redis holds: `StoreDataLost`.
+
+An epoch alone does not see a failover that lost the last writes: a replica promoted to master
+holds the epoch, and the data as it was some writes ago (replication is asynchronous). So each
+meta hash also counts the writes made to it (``writes``, incremented by every write script),
+and an instance remembers the highest count it has seen per meta key (per slot group, so per
+node of a cluster): a count lower than that means Redis went back in time, `StoreDataLost`.
 """
 
 from __future__ import annotations
@@ -35,6 +41,30 @@ class Generation:
         self.meta_key = meta_key
         # None: this instance has seen no data yet, so it adopts the first epoch it meets.
         self.epoch = expected
+        # Per meta key: the highest write count this instance has seen there.
+        self.floors: dict[str, int] = {}
+
+    def floor(self, meta_key: str) -> int:
+        return self.floors.get(meta_key, 0)
+
+    def observe_writes(self, meta_key: str, writes: int) -> None:
+        """Check a write count read from `meta_key` against the highest seen there, and raise it."""
+        seen = self.floors.get(meta_key, 0)
+        if writes < seen:
+            raise self.rolled_back(meta_key, writes, seen)
+        self.floors[meta_key] = writes
+
+    def start_over(self) -> None:
+        """Forget the epoch and the write counts (after the store deleted its own data)."""
+        self.epoch = None
+        self.floors = {}
+
+    def rolled_back(self, meta_key: str, found: int, seen: int) -> StoreDataLost:
+        return StoreDataLost(
+            f"{self.store_label}: Redis lost writes to this store: {meta_key} counts {found} writes, "
+            f"this store had seen {seen} (a replica without the last writes took over from a failed "
+            f"master, or the node restarted from an older snapshot). {_WHAT_TO_DO}"
+        )
 
     @staticmethod
     def new_epoch() -> str:

@@ -18,6 +18,15 @@ Three kinds of key:
 
 Data of the previous format, ``diffsync-redis/1``, listed its models in a SET ``models``
 instead of the ``n:`` fields; it is named here only so such a store can still be deleted.
+
+A store spread over several slots (``RedisStore(shards=N)``, format ``diffsync-redis/2+shards``)
+keeps only its root meta under ``diffsync:{<id>}:meta`` (format, epoch, ``shards``, ``ready``
+and the insertion counter ``seq``), and its objects in N slot groups, each with the keys above
+(its own meta, and per model a data hash and an order ZSET scored by insertion number) under
+``diffsync:{<id>/<k>.<n>}:``. ``/`` never occurs in an escaped id, so no other store's keys can
+look like a group's; ``<n>`` is the first number that puts group k's hash tag in the k-th
+N-th of the 16384 slots (`shard_tags`), so on a cluster whose masters own equal slot ranges
+(what ``redis-cli --cluster create`` makes) N groups land on N masters, or N/masters each.
 """
 
 from __future__ import annotations
@@ -25,8 +34,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import quote
 
+from redis.crc import REDIS_CLUSTER_HASH_SLOTS, key_slot
+
 # Written to the meta hash; a store refuses data written in another format.
 FORMAT = "diffsync-redis/2"
+# The root meta of a store spread over several slot groups, and the metas of its groups.
+SHARDED_FORMAT = "diffsync-redis/2+shards"
+SHARDS_FIELD = "shards"
+READY_FIELD = "ready"
+SEQ_FIELD = "seq"
+WRITES_FIELD = "writes"
 
 FORMAT_FIELD = "format"
 EPOCH_FIELD = "epoch"
@@ -50,10 +67,13 @@ def count_field(model_name: str) -> str:
 class StoreKeys:
     """Names of the keys that hold one store: meta, and a data hash and order list per model."""
 
-    def __init__(self, store_id: str) -> None:
+    def __init__(self, store_id: str, tag: str | None = None) -> None:
+        """Keys of the store `store_id`, or of its slot group with hash tag `tag`."""
         if not isinstance(store_id, str) or not store_id:
             raise ValueError(f"store_id must be a non-empty string, got {store_id!r}")
-        self.prefix = f"diffsync:{{{escape(store_id)}}}"
+        self.prefix = f"diffsync:{{{escape(store_id) if tag is None else tag}}}"
+        # A slot group of a spread store orders ids in a ZSET (scored by insertion number).
+        self.order_type = "list" if tag is None else "zset"
         self.meta = f"{self.prefix}:meta"
         # Format diffsync-redis/1's SET of model names: read and deleted by `_removal` only.
         self.legacy_models = f"{self.prefix}:models"
@@ -88,5 +108,28 @@ class StoreKeys:
         types = {self.meta: "hash"}
         for name in sorted(model_names):
             types[self.data(name)] = "hash"
-            types[self.order(name)] = "list"
+            types[self.order(name)] = self.order_type
         return types
+
+
+def shard_tags(store_id: str, shards: int) -> list[str]:
+    """The hash tags of the `shards` slot groups of a store: group k's falls in the k-th range.
+
+    Deterministic (every process computes the same tags from the id and the count), and cheap:
+    about `shards` CRC16s per group.
+    """
+    base = escape(store_id)
+    tags = []
+    for index in range(shards):
+        low = index * REDIS_CLUSTER_HASH_SLOTS // shards
+        high = (index + 1) * REDIS_CLUSTER_HASH_SLOTS // shards
+        number = 0
+        while not low <= key_slot(f"{base}/{index}.{number}".encode()) < high:
+            number += 1
+        tags.append(f"{base}/{index}.{number}")
+    return tags
+
+
+def shard_pattern(store_id: str) -> str:
+    """A SCAN pattern matching the keys of every slot group of `store_id`, and nothing else."""
+    return f"diffsync:{{{escape(store_id)}/*"

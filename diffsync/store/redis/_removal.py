@@ -11,6 +11,10 @@ able to do: SCAN is not filtered by ACL key patterns, so a user allowed SCAN can
 of the server, other tenants' included. A login that may SCAN can also sweep the store's
 prefix for keys diffsync did not write there (another program's, or a data key whose meta was
 lost), which naming cannot find.
+
+A store of several slot groups is deleted group by group, then its root: the root's epoch
+goes last, so a deletion cut short leaves a root whose groups are gone, which every reader
+reports as lost data (and the next clear() finishes), never a store that looks whole.
 """
 
 from __future__ import annotations
@@ -20,14 +24,15 @@ from typing import Any
 
 import redis
 
-from diffsync.store.redis._keys import COUNT_PREFIX, StoreKeys
+from diffsync.store.redis._client import Client
+from diffsync.store.redis._keys import COUNT_PREFIX, SHARDS_FIELD, StoreKeys, shard_pattern, shard_tags
 from diffsync.store.redis._replies import text
 
 # Keys per UNLINK: keeps each command small however many models a store has.
 _BATCH = 500
 
 
-def named_keys(client: redis.Redis, keys: StoreKeys, known_models: Iterable[str] = ()) -> list[str]:
+def named_keys(client: Client, keys: StoreKeys, known_models: Iterable[str] = ()) -> list[str]:
     """Every key the store's meta (or its older ``models`` SET) names, plus those of `known_models`.
 
     Some may not exist. A meta or ``models`` key holding another type names only itself.
@@ -53,7 +58,38 @@ def _members(reply: Any) -> Iterable[Any]:
     return reply  # type: ignore[no-any-return]
 
 
-def delete_keys(client: redis.Redis, keys: StoreKeys, *, scan: bool, known_models: Iterable[str] = ()) -> int:
+def group_keys(client: Client, store_id: str) -> list[StoreKeys]:
+    """The slot groups the root meta of `store_id` records (none for a one-group store)."""
+    try:
+        shards = client.hget(StoreKeys(store_id).meta, SHARDS_FIELD)
+    except redis.ResponseError as error:
+        if "WRONGTYPE" in str(error):  # not a meta diffsync wrote: deleted by name all the same
+            return []
+        raise
+    if shards is None or not text(shards).isdigit() or int(text(shards)) < 2:
+        return []
+    return [StoreKeys(store_id, tag) for tag in shard_tags(store_id, int(text(shards)))]
+
+
+def delete_store_keys(
+    client: Client,
+    store_id: str,
+    *,
+    scan: bool,
+    groups: Iterable[StoreKeys] = (),
+    known_models: Iterable[str] = (),
+) -> int:
+    """Delete every group of `store_id` (those given and those its root records), then its root."""
+    root = StoreKeys(store_id)
+    known = list(known_models)
+    every = {group.prefix: group for group in [*groups, *group_keys(client, store_id)]}
+    deleted = sum(delete_keys(client, group, scan=scan, known_models=known) for group in every.values())
+    if scan:
+        deleted += _sweep(client, shard_pattern(store_id))
+    return deleted + delete_keys(client, root, scan=scan, known_models=known)
+
+
+def delete_keys(client: Client, keys: StoreKeys, *, scan: bool, known_models: Iterable[str] = ()) -> int:
     """Delete the store's keys by name (one transaction), then, with `scan`, whatever else is
     under its prefix; returns how many keys were deleted."""
     named = named_keys(client, keys, known_models)
@@ -62,12 +98,19 @@ def delete_keys(client: redis.Redis, keys: StoreKeys, *, scan: bool, known_model
         pipe.unlink(*named[start : start + _BATCH])
     deleted = int(sum(pipe.execute()))
     if scan:
-        batch: list[Any] = []
-        for key in client.scan_iter(match=keys.pattern, count=1000):
-            batch.append(key)
-            if len(batch) == _BATCH:
-                deleted += int(client.unlink(*batch))
-                batch = []
-        if batch:
+        deleted += _sweep(client, keys.pattern)
+    return deleted
+
+
+def _sweep(client: Client, pattern: str) -> int:
+    """Delete whatever SCAN finds under `pattern` (every master of a cluster is scanned)."""
+    deleted = 0
+    batch: list[Any] = []
+    for key in client.scan_iter(match=pattern, count=1000):
+        batch.append(key)
+        if len(batch) == _BATCH:
             deleted += int(client.unlink(*batch))
+            batch = []
+    if batch:
+        deleted += int(client.unlink(*batch))
     return deleted

@@ -7,6 +7,8 @@ call is atomic and, before it writes anything:
 
 - checks the store's epoch (`_generation`): if the data this store worked on is gone, nothing
   is written and the call reports the loss; the first write of a store creates the epoch;
+- checks the meta's write count against the highest this store has seen there: a lower count
+  means a failover or restart took Redis back to before writes this store made or read;
 - checks the model's version (``ver:<model>`` in meta, replaced by every write with a value
   unique to that write): when someone else wrote to the model since this store last saw it,
   it compares the additions id by id and refuses the whole batch if one id is already in the
@@ -18,6 +20,12 @@ order list once it is more than twice as long as the hash, and (with a ttl) sets
 every key of the store, so all of them live as long as the last write. The bucket's bookkeeping is updated
 batch by batch after each call succeeds, and every call can be repeated, so a flush interrupted
 by a lost connection is completed by the next one, and one interrupted by lost data raises.
+
+A store spread over several slot groups (`_layout`) routes each id to its group and calls the
+script once per group's batch, with the ids' insertion numbers as order scores. On a cluster
+whose masters have replicas, each call is followed by ``WAIT`` on the node that ran it
+(`_replication`), and the batch is recorded as written only once a replica holds it, so a
+failover cannot take away what a flush reported written.
 """
 
 from __future__ import annotations
@@ -28,13 +36,15 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
-import redis
 from pydantic_core import PydanticSerializationError
 
 from diffsync.exceptions import ObjectAlreadyExists
 from diffsync.store.redis._bucket import Bucket
+from diffsync.store.redis._client import Client
 from diffsync.store.redis._generation import Generation
-from diffsync.store.redis._keys import FORMAT, StoreKeys
+from diffsync.store.redis._keys import FORMAT, SHARDED_FORMAT
+from diffsync.store.redis._layout import Layout
+from diffsync.store.redis._replication import Replication
 from diffsync.store.redis._replies import text
 from diffsync.store.redis._values import EXCLUDE
 
@@ -49,9 +59,12 @@ CHUNK_BYTES = 8 * 1024 * 1024
 # KEYS: meta, data, order, then the store's other keys (for the ttl).
 # ARGV: 1 model name, 2 format, 3 epoch expected ('' when this store has seen none), 4 epoch to
 # create, 5 version expected, 6 version to set if it matched, 7 version to set otherwise,
-# 8 removals r, 9 additions a, 10 changes c, 11 ttl in seconds (0: none), then r ids,
-# a id/JSON pairs, c id/JSON pairs.
-# Returns {'ok', epoch, version set}, {'lost', epoch found or ''} or {'taken', ids}.
+# 8 removals r, 9 additions a, 10 changes c, 11 ttl in seconds (0: none), 12 the lowest write
+# count meta may hold, 13 '' when the order key is a LIST, 'z' when it is a ZSET scored by
+# insertion number, then r ids, a id/JSON pairs, c id/JSON pairs (and, for a ZSET, the a
+# additions' insertion numbers).
+# Returns {'ok', epoch, version set, write count}, {'lost', epoch found or ''},
+# {'rolledback', write count} or {'taken', ids}.
 WRITE_SCRIPT = """
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if ARGV[3] ~= '' then
@@ -60,8 +73,11 @@ elseif not epoch then
   if redis.call('EXISTS', KEYS[2]) == 1 then return {'lost', ''} end
   epoch = ARGV[4]
 end
+local writes = tonumber(redis.call('HGET', KEYS[1], 'writes') or '0')
+if writes < tonumber(ARGV[12]) then return {'rolledback', tostring(writes)} end
 local r, a, c = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
-local o = 11
+local o = 13
+local zset = ARGV[13] ~= ''
 local added = {}
 for i = 1, a do added[i] = ARGV[o + r + 2 * i - 1] end
 local field = 'ver:' .. ARGV[1]
@@ -77,12 +93,25 @@ if (redis.call('HGET', KEYS[1], field) or '0') ~= ARGV[5] then
     if #taken > 0 then return {'taken', taken} end
   end
 end
-if r > 0 then redis.call('HDEL', KEYS[2], unpack(ARGV, o + 1, o + r)) end
+if r > 0 then
+  redis.call('HDEL', KEYS[2], unpack(ARGV, o + 1, o + r))
+  if zset then redis.call('ZREM', KEYS[3], unpack(ARGV, o + 1, o + r)) end
+end
 if a + c > 0 then redis.call('HSET', KEYS[2], unpack(ARGV, o + r + 1, o + r + 2 * (a + c))) end
-if a > 0 then redis.call('RPUSH', KEYS[3], unpack(added)) end
+if a > 0 then
+  if zset then
+    local s = o + r + 2 * (a + c)
+    local scored = {}
+    for i = 1, a do scored[2 * i - 1] = ARGV[s + i]; scored[2 * i] = added[i] end
+    redis.call('ZADD', KEYS[3], unpack(scored))
+  else
+    redis.call('RPUSH', KEYS[3], unpack(added))
+  end
+end
 local size = redis.call('HLEN', KEYS[2])
 redis.call('HSET', KEYS[1], 'format', ARGV[2], 'epoch', epoch, field, next_version, 'n:' .. ARGV[1], size)
-if redis.call('LLEN', KEYS[3]) > 2 * size + 1000 then
+writes = redis.call('HINCRBY', KEYS[1], 'writes', 1)
+if not zset and redis.call('LLEN', KEYS[3]) > 2 * size + 1000 then
   local items = redis.call('LRANGE', KEYS[3], 0, -1)
   local last = {}
   for i, uid in ipairs(items) do last[uid] = i end
@@ -99,7 +128,7 @@ local ttl = tonumber(ARGV[11])
 if ttl > 0 then
   for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], ttl) end
 end
-return {'ok', epoch, next_version}
+return {'ok', epoch, next_version, writes}
 """
 
 Dump = Callable[["DiffSyncModel", str, str], bytes]
@@ -107,11 +136,15 @@ Dump = Callable[["DiffSyncModel", str, str], bytes]
 
 @dataclass
 class Batch:
-    """What one script call writes."""
+    """What one script call writes (to one slot group)."""
 
     removals: list[str] = field(default_factory=list)
     additions: list[tuple[str, bytes]] = field(default_factory=list)
     changes: list[tuple[str, bytes]] = field(default_factory=list)
+    # Insertion numbers of the additions (a store of several slot groups only).
+    scores: list[int] = field(default_factory=list)
+    count: int = 0
+    size: int = 0
 
 
 class BucketWriter:
@@ -119,21 +152,26 @@ class BucketWriter:
 
     def __init__(
         self,
-        client: redis.Redis,
-        keys: StoreKeys,
+        client: Client,
+        layout: Layout,
         generation: Generation,
         dump: Dump,
         ttl: int | None,
         direct_json: bool = True,
+        replication: Replication | None = None,
+        label: str = "",
     ) -> None:
         self.client = client
-        self.keys = keys
+        self.layout = layout
+        self.keys = layout.groups[0]
         self.generation = generation
         # dump(obj, model_name, uid) serialises one object, or raises saying why it cannot;
         # direct_json: pydantic's plain JSON of the model is what dump returns (no codec).
         self.dump = dump
         self.direct_json = direct_json
         self.ttl = ttl
+        self.replication = replication
+        self.label = label
         self.script = client.register_script(WRITE_SCRIPT)
         self._writer_id = uuid.uuid4().hex
         self._writes = 0
@@ -147,14 +185,99 @@ class BucketWriter:
         with what Redis holds, unless `changed` names the only ids that may have changed. With
         a ttl, the keys of `other_models` get it too.
         """
+        if self.layout.sharded:
+            return self._write_groups(bucket, changed, other_models)
         keys = [self.keys.meta, self.keys.data(bucket.name), self.keys.order(bucket.name)]
         if self.ttl:
             keys += [key for key in self.keys.all_keys(set(other_models) - {bucket.name}) if key not in keys]
         wrote = False
         for batch in self._batches(bucket, changed):
-            self._settle(bucket, batch, self._call(bucket, batch, keys))
+            self._settle(bucket, batch, self._call(bucket, batch, keys, 0), 0)
             wrote = True
         return wrote
+
+    def _write_groups(
+        self, bucket: Bucket, changed: Iterable[str] | None, other_models: Iterable[str]
+    ) -> bool:
+        """`write` for a store of several slot groups: each id's batch goes to its group."""
+        layout = self.layout
+        added = list(bucket.pending_add)
+        number: dict[str, int] = {}
+        # Root and groups are checked (and on the first write initialised) before the first
+        # batch is sent: up front when there are additions to number, else when one is due.
+        prepared = False
+
+        def prepare() -> None:
+            nonlocal prepared, number
+            layout.initialise(self.client, self.generation, self.ttl, self.label)
+            first = layout.allocate(self.client, self.generation, len(added))
+            number = {uid: first + index for index, uid in enumerate(added)}
+            prepared = True
+
+        if added:
+            prepare()
+        group_keys = [
+            [group.meta, group.data(bucket.name), group.order(bucket.name)]
+            + ([key for key in group.all_keys(set(other_models) - {bucket.name})] if self.ttl else [])
+            for group in layout.groups
+        ]
+        batches = [Batch() for _ in layout.groups]
+        wrote = False
+
+        def send(index: int) -> None:
+            if not prepared:
+                prepare()
+            batch = batches[index]
+            batches[index] = Batch()
+            self._settle(bucket, batch, self._call(bucket, batch, group_keys[index], index), index)
+
+        group_of = layout.group_of
+        for uid in sorted(bucket.pending_remove):
+            index = group_of(uid)
+            batch = batches[index]
+            if batch.count == CHUNK:
+                send(index)
+                batch = batches[index]
+                wrote = True
+            batch.removals.append(uid)
+            batch.count += 1
+        entries = bucket.entries
+        for adding, items in (
+            (True, self._json_of(bucket, ((uid, entries[uid]) for uid in added))),
+            (False, self._changes(bucket, set(added), changed)),
+        ):
+            for uid, value in items:
+                index = group_of(uid)
+                batch = batches[index]
+                if batch.count and (batch.count == CHUNK or batch.size + len(value) > CHUNK_BYTES):
+                    send(index)
+                    batch = batches[index]
+                    wrote = True
+                if adding:
+                    batch.additions.append((uid, value))
+                    batch.scores.append(number[uid])
+                else:
+                    batch.changes.append((uid, value))
+                batch.count += 1
+                batch.size += len(value)
+        for index, batch in enumerate(batches):
+            if batch.count:
+                send(index)
+                wrote = True
+        if wrote and self.ttl:
+            self._expire_everything(other_models)
+        return wrote
+
+    def _expire_everything(self, other_models: Iterable[str]) -> None:
+        """Give every key of every group, and the root, the ttl (a write set it on its group only)."""
+        assert self.ttl
+        names = set(other_models)
+        pipe = self.client.pipeline(transaction=False)
+        pipe.expire(self.layout.root.meta, self.ttl)
+        for group in self.layout.groups:
+            for key in group.all_keys(names):
+                pipe.expire(key, self.ttl)
+        pipe.execute()
 
     def _batches(self, bucket: Bucket, changed: Iterable[str] | None) -> Iterator[Batch]:
         """Removals, then additions, then changes, cut into batches as they are serialised."""
@@ -253,27 +376,34 @@ class BucketWriter:
         self._writes += 1
         return f"{self._writer_id}-{self._writes}"
 
-    def _call(self, bucket: Bucket, batch: Batch, keys: list[str]) -> tuple[Any, str]:
+    def _call(self, bucket: Bucket, batch: Batch, keys: list[str], group: int) -> tuple[Any, str]:
         version = self._next_version()
         args: list[Any] = [
             bucket.name,
-            FORMAT,
+            SHARDED_FORMAT if self.layout.sharded else FORMAT,
             self.generation.epoch or "",
             self.generation.new_epoch(),
-            bucket.version,
+            bucket.version_of(group),
             version,
             version + "-checked",
             len(batch.removals),
             len(batch.additions),
             len(batch.changes),
             self.ttl or 0,
+            self.generation.floor(keys[0]),
+            "z" if self.layout.sharded else "",
             *batch.removals,
         ]
         args.extend(chain.from_iterable(batch.additions))
         args.extend(chain.from_iterable(batch.changes))
-        return self.script(keys=keys, args=args), version
+        if self.layout.sharded:
+            args += batch.scores
+        result = self.script(keys=keys, args=args)
+        if self.replication is not None and text(result[0]) == "ok":
+            self.replication.confirm(keys[0])
+        return result, version
 
-    def _settle(self, bucket: Bucket, batch: Batch, outcome: tuple[Any, str]) -> None:
+    def _settle(self, bucket: Bucket, batch: Batch, outcome: tuple[Any, str], group: int) -> None:
         """Record a batch Redis accepted, or raise for lost data or another writer's addition.
 
         Only a batch that found the version it expected leaves the bucket's version known: after
@@ -281,20 +411,24 @@ class BucketWriter:
         """
         result, version = outcome
         status = text(result[0])
+        meta = self.layout.groups[group].meta
         if status == "lost":
             if self.generation.epoch is None:
-                raise self.generation.meta_missing(self.keys.data(bucket.name))
+                raise self.generation.meta_missing(self.layout.groups[group].data(bucket.name))
             raise self.generation.lost(text(result[1]) or None)
+        if status == "rolledback":
+            raise self.generation.rolled_back(meta, int(text(result[1])), self.generation.floor(meta))
         if status == "taken":
-            bucket.version = ""
+            bucket.set_version(group, "")
             uid = text(result[1][0])
             raise ObjectAlreadyExists(
-                f"Object {uid} already present in {self.keys.data(bucket.name)}: another writer added "
-                "it after this store read it; refresh() the store and apply the change again",
+                f"Object {uid} already present in {self.layout.groups[group].data(bucket.name)}: another "
+                "writer added it after this store read it; refresh() the store and apply the change again",
                 bucket.entries[uid],
             )
         self.generation.epoch = text(result[1])
-        bucket.version = version if text(result[2]) == version else ""
+        self.generation.observe_writes(meta, int(result[3]))
+        bucket.set_version(group, version if text(result[2]) == version else "")
         written = bucket.written
         for uid in batch.removals:
             written.pop(uid, None)
