@@ -19,7 +19,9 @@ def adapter(request, make_store) -> Inventory:
         return Inventory(internal_storage_engine=make_store(name="cache", store_id="like-local"))
     url = request.getfixturevalue("redis_cluster_url")
     shards = 3 if request.param == "redis-cluster-shards" else 1
-    return Inventory(internal_storage_engine=make_store(name="cache", store_id="like-local", url=url, shards=shards))
+    return Inventory(
+        internal_storage_engine=make_store(name="cache", store_id="like-local", url=url, shards=shards)
+    )
 
 
 def test_get_returns_the_added_object_itself(adapter):

@@ -12,6 +12,7 @@ then on reads are served from memory, and changes are recorded here until
   is written back on flush.
 - `pending_add`: ids added since the last flush, in order (new fields and order entries).
 - `pending_remove`: ids removed since the last flush that Redis still holds.
+- `numbers`: insertion numbers of pending additions (a store of several slot groups only).
 - `versions`: per slot group, the model's version as of our last read or write ("" when
   another writer may have written since, so additions must be checked id by id).
 """
@@ -25,7 +26,16 @@ if TYPE_CHECKING:
 
 
 class Bucket:
-    __slots__ = ("entries", "loaded", "name", "pending_add", "pending_remove", "versions", "written")
+    __slots__ = (
+        "entries",
+        "loaded",
+        "name",
+        "numbers",
+        "pending_add",
+        "pending_remove",
+        "versions",
+        "written",
+    )
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -35,6 +45,9 @@ class Bucket:
         self.pending_add: dict[str, None] = {}
         self.pending_remove: set[str] = set()
         self.versions: list[str] = []
+        # Insertion numbers given to pending additions of a store spread over slot groups; kept
+        # until written, so a flush retried after a failure keeps the order of the first try.
+        self.numbers: dict[str, int] = {}
 
     def version_of(self, group: int) -> str:
         versions = self.versions
@@ -73,5 +86,7 @@ class Bucket:
     def remove(self, unique_id: str) -> None:
         del self.entries[unique_id]
         self.pending_add.pop(unique_id, None)
+        if self.numbers:
+            self.numbers.pop(unique_id, None)
         if unique_id in self.written:
             self.pending_remove.add(unique_id)

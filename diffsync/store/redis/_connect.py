@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 import redis
 from redis.backoff import ExponentialBackoff
 from redis.cluster import ClusterNode, RedisCluster
+from redis.exceptions import RedisClusterException
 from redis.retry import Retry
 
 from diffsync.exceptions import ObjectStoreException, StoreFormatMismatch
@@ -130,10 +131,13 @@ def build_client(
             raise ValueError(f"a Redis Cluster has only database 0, not db={db}")
         options.pop("db")
         startup = [ClusterNode(host, seed_port) for host, seed_port in seeds]  # type: ignore[no-untyped-call]
-        if url:
-            return RedisCluster.from_url(url, startup_nodes=startup or None, **options)
-        if host:
-            return RedisCluster(host=host, port=port, **options)
+        try:  # a cluster client reads the slot table from a seed node when it is built
+            if url:
+                return RedisCluster.from_url(url, startup_nodes=startup or None, **options)
+            if host:
+                return RedisCluster(host=host, port=port, **options)
+        except (RedisClusterException, redis.RedisError) as error:
+            raise ObjectStoreException(UNAVAILABLE) from error
     elif url:
         return redis.Redis.from_url(url, **options)
     elif host:
@@ -155,7 +159,7 @@ def check_reachable(client: Client, meta_key: str, formats: tuple[str, ...]) -> 
             pipe.ping()
         pipe.hmget(meta_key, [FORMAT_FIELD, EPOCH_FIELD, SHARDS_FIELD, READY_FIELD])
         *_, fields = pipe.execute(raise_on_error=False)
-    except redis.RedisError as error:
+    except (redis.RedisError, RedisClusterException) as error:
         raise ObjectStoreException(UNAVAILABLE) from error
     if isinstance(fields, redis.ResponseError) and "WRONGTYPE" in str(fields):
         raise ObjectStoreException(

@@ -12,6 +12,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 import redis
+from redis.cluster import RedisCluster
+from redis.exceptions import RedisClusterException
 
 from diffsync.exceptions import ObjectStoreException
 from diffsync.store.redis._client import Client
@@ -48,6 +50,19 @@ def wrong_type_message(client: Client, expected: Mapping[str, str]) -> str | Non
     )
 
 
+def refresh_topology(client: RedisCluster) -> None:
+    """Re-read the cluster's slot table, so the next command goes to the node serving the slot now.
+
+    redis-py refreshes it after a failed single command, but not after a failed transaction
+    (MULTI) pipeline, whose next attempt would go to the dead master again. Best effort: while
+    no node answers, the next attempt reports that.
+    """
+    try:
+        client.nodes_manager.initialize()
+    except (redis.RedisError, RedisClusterException):
+        pass
+
+
 @contextmanager
 def reported(
     store_label: str, client: Client, operation: str, key: str, touched: Mapping[str, str]
@@ -59,7 +74,11 @@ def reported(
     """
     try:
         yield
-    except redis.RedisError as error:
+    except (redis.RedisError, RedisClusterException) as error:
+        if isinstance(client, RedisCluster) and isinstance(
+            error, (redis.ConnectionError, redis.TimeoutError)
+        ):
+            refresh_topology(client)
         detail = f"{type(error).__name__}: {error}"
         if isinstance(error, redis.ResponseError) and "WRONGTYPE" in str(error):
             detail = wrong_type_message(client, touched) or detail

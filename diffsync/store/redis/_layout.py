@@ -15,7 +15,8 @@ checks the group's epoch and write count). Across groups, two more rules keep th
   From then on, a group whose epoch is missing or different has lost its data (its node
   restarted or failed over without it): `StoreDataLost`, as for a one-slot store. The root is
   checked on every flush (and read when a store is built), so losing the root's node is
-  seen too.
+  seen too. Every flush also checks every group's epoch and write count (one pipelined read),
+  so a flush that writes to healthy groups still sees that another group lost its data.
 - **One insertion order.** Every flush takes a range of numbers from the root's ``seq``
   counter (HINCRBY) and scores each added id in its group's order ZSET with its number;
   reading merges the groups by score, which is the order of insertion across processes.
@@ -34,6 +35,7 @@ from diffsync.store.redis._keys import (
     READY_FIELD,
     SEQ_FIELD,
     SHARDED_FORMAT,
+    WRITES_FIELD,
     StoreKeys,
     shard_tags,
 )
@@ -130,6 +132,21 @@ class Layout:
         if epoch is None or text(epoch) != generation.epoch:
             raise generation.lost(None if epoch is None else text(epoch))
         return int(end) - how_many
+
+    def verify(self, client: Client, generation: Generation) -> None:
+        """Check every group still holds the store's epoch and no fewer writes than seen.
+
+        A flush writes to the groups its objects live in; this makes it see a group that lost
+        its data (its node restarted empty) even when it writes nothing there, as a one-slot
+        store's flush would. One pipelined HMGET per group.
+        """
+        pipe = client.pipeline(transaction=False)
+        for group in self.groups:
+            pipe.hmget(group.meta, [EPOCH_FIELD, WRITES_FIELD])
+        for group, (epoch, writes) in zip(self.groups, pipe.execute(), strict=True):
+            if epoch is None or text(epoch) != generation.epoch:
+                raise generation.lost(None if epoch is None else text(epoch))
+            generation.observe_writes(group.meta, int(text(writes)) if writes is not None else 0)
 
     def adopt(self, root: RootState) -> None:
         self.ready = root.ready

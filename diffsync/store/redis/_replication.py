@@ -7,20 +7,26 @@ blocks until n replicas hold everything that connection wrote, so a batch is rec
 written only after its node's replica confirmed it; when none confirms in time the flush
 raises and keeps the batch for the next flush.
 
-Which nodes have replicas comes from the cluster client's slot table: by default a store
-waits for one replica wherever the master serving its keys has one, and not at all on a single
-server or a master without replicas. ``RedisStore(wait_replicas=n)`` asks for n (0: never wait).
+By default a store waits for one replica wherever the master serving its keys has one attached
+(``ROLE``, asked at most once a second per node: the cluster's slot table does not list
+replicas that have not replicated anything yet), and not at all on a single server or a
+master without replicas. ``RedisStore(wait_replicas=n)`` asks for n and fails writes that
+fewer confirm (0: never wait).
 """
 
 from __future__ import annotations
 
-from redis.cluster import RedisCluster
+import time
+
+from redis.cluster import ClusterNode, RedisCluster
 
 from diffsync.exceptions import ObjectStoreException
 from diffsync.store.redis._client import Client
 
 # How long a batch waits for its replica before the flush gives up on it (milliseconds).
 WAIT_TIMEOUT_MS = 5000
+# How long the number of replicas attached to a master is trusted (seconds).
+ROLE_TTL = 1.0
 
 
 class Replication:
@@ -37,6 +43,8 @@ class Replication:
         self.wanted = wanted
         self.label = label
         self.timeout_ms = timeout_ms
+        # node name -> (replicas attached, when asked)
+        self._attached: dict[str, tuple[int, float]] = {}
 
     @classmethod
     def for_client(cls, client: Client, wanted: int | None, label: str) -> Replication | None:
@@ -52,8 +60,7 @@ class Replication:
             node = client.get_node_from_key(key)  # type: ignore[no-untyped-call]
             wanted = self.wanted
             if wanted is None:
-                serving = client.nodes_manager.slots_cache.get(client.keyslot(key), [])  # type: ignore[no-untyped-call]
-                wanted = min(1, max(len(serving) - 1, 0))
+                wanted = min(1, self._replicas_attached(client, node))
             if wanted == 0:
                 return
             acknowledged = client.execute_command(  # type: ignore[no-untyped-call]
@@ -71,3 +78,13 @@ class Replication:
                 "for the next flush: flush again once the replicas are back (or pass wait_replicas=0 "
                 "to write without waiting)"
             )
+
+    def _replicas_attached(self, client: RedisCluster, node: ClusterNode) -> int:
+        known = self._attached.get(node.name)
+        now = time.monotonic()
+        if known is not None and now - known[1] < ROLE_TTL:
+            return known[0]
+        role = client.execute_command("ROLE", target_nodes=node)  # type: ignore[no-untyped-call]
+        attached = len(role[2]) if len(role) > 2 and isinstance(role[2], list) else 0
+        self._attached[node.name] = (attached, now)
+        return attached

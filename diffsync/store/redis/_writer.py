@@ -202,16 +202,18 @@ class BucketWriter:
         """`write` for a store of several slot groups: each id's batch goes to its group."""
         layout = self.layout
         added = list(bucket.pending_add)
-        number: dict[str, int] = {}
+        number = bucket.numbers
         # Root and groups are checked (and on the first write initialised) before the first
         # batch is sent: up front when there are additions to number, else when one is due.
         prepared = False
 
         def prepare() -> None:
-            nonlocal prepared, number
+            nonlocal prepared
             layout.initialise(self.client, self.generation, self.ttl, self.label)
-            first = layout.allocate(self.client, self.generation, len(added))
-            number = {uid: first + index for index, uid in enumerate(added)}
+            unnumbered = [uid for uid in added if uid not in number]
+            first = layout.allocate(self.client, self.generation, len(unnumbered))
+            number.update((uid, first + index) for index, uid in enumerate(unnumbered))
+            layout.verify(self.client, self.generation)
             prepared = True
 
         if added:
@@ -433,10 +435,12 @@ class BucketWriter:
         for uid in batch.removals:
             written.pop(uid, None)
             bucket.pending_remove.discard(uid)
-        pending_add = bucket.pending_add
+        pending_add, numbers = bucket.pending_add, bucket.numbers
         for uid, value in batch.additions:
             written[uid] = value
             del pending_add[uid]
+            if numbers:
+                numbers.pop(uid, None)
         if batch.additions and not pending_add:
             # A dict keeps the table of its largest size: after a load's flush, that of every id.
             bucket.pending_add = {}
