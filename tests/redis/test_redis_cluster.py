@@ -8,6 +8,7 @@ test_redis_like_local.py; failover is in test_redis_cluster_failover.py.
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -34,10 +35,8 @@ def on_cluster(redis_cluster_url, redis_store_id):
 
     yield build
     for store in made:
-        try:
+        with contextlib.suppress(ObjectStoreException):
             store.clear()
-        except ObjectStoreException:
-            pass
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ keys the command touched.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import redis
 from redis.cluster import RedisCluster
@@ -57,10 +57,8 @@ def refresh_topology(client: RedisCluster) -> None:
     (MULTI) pipeline, whose next attempt would go to the dead master again. Best effort: while
     no node answers, the next attempt reports that.
     """
-    try:
+    with suppress(redis.RedisError, RedisClusterException):
         client.nodes_manager.initialize()
-    except (redis.RedisError, RedisClusterException):
-        pass
 
 
 @contextmanager
