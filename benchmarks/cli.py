@@ -17,8 +17,9 @@ from pathlib import Path
 
 from benchmarks.costs import render_costs, run_store_costs
 from benchmarks.plan import DEFAULT_SIZES, Cell, parse_sizes, parse_stores, plan
+from benchmarks.redis_cluster import BenchCluster, running_redis_cluster
 from benchmarks.redis_server import command, running_redis_server
-from benchmarks.report import Results, render_checks, render_table
+from benchmarks.report import Results, render_checks, render_nodes, render_table
 from benchmarks.runner import RunResult, representative, run_cell
 
 UPSTREAM_VERSION = "2.2.3"
@@ -40,8 +41,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--stores",
-        default=os.environ.get("BENCH_STORES", "local,redis"),
-        help="comma-separated stores: local, redis (default: both)",
+        default=os.environ.get("BENCH_STORES", "local,redis,cluster"),
+        help="comma-separated stores: local, redis, cluster (RedisStore spread over a six-node "
+        "Redis Cluster; default: all three)",
     )
     parser.add_argument(
         "--repeat",
@@ -122,11 +124,23 @@ def main(argv: list[str] | None = None) -> None:
         if any(cell.store == "redis" for cell in cells):
             port = stack.enter_context(running_redis_server())
             print(f"redis-server: started on 127.0.0.1:{port} for this benchmark", flush=True)
+        cluster = None
+        if any(cell.store == "cluster" for cell in cells):
+            cluster = stack.enter_context(running_redis_cluster())
+            print(
+                f"redis cluster: 3 masters + 3 replicas started on 127.0.0.1 ports "
+                f"{', '.join(map(str, cluster.ports))} for this benchmark",
+                flush=True,
+            )
         for cell in cells:
             results[cell.implementation, cell.store, cell.size.label] = _run_repeated(
-                cell, pythons[cell.implementation] or "", port, args
+                cell, pythons[cell.implementation] or "", port, args, cluster
             )
         print(render_table(args.sizes, cells, results))
+        nodes = render_nodes(results)
+        if nodes:
+            print()
+            print(nodes)
         checks = render_checks(results)
         if checks:
             print()
@@ -141,15 +155,21 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
 
 
-def _run_repeated(cell: Cell, python: str, port: int | None, args: argparse.Namespace) -> RunResult:
+def _run_repeated(
+    cell: Cell, python: str, port: int | None, args: argparse.Namespace, cluster: BenchCluster | None = None
+) -> RunResult:
     runs = []
     for attempt in range(1, args.repeat + 1):
         label = f"{cell.implementation}-{cell.store} {cell.size.label}"
         print(f"running {label} ({attempt}/{args.repeat}) ...", end=" ", flush=True)
         url = f"redis://127.0.0.1:{port}/0" if cell.store == "redis" else None
+        if cell.store == "cluster" and cluster is not None:
+            url = cluster.url
         result = run_cell(python, cell, url, args.seed, args.timeout)
         if port is not None and cell.store == "redis":
             command(port, "FLUSHALL")  # the next run starts from an empty keyspace
+        if cluster is not None and cell.store == "cluster":
+            cluster.flush()
         print(f"{result.total:.2f} s" + ("" if result.ok else f" FAILED: {result.error}"), flush=True)
         runs.append(result)
     return representative(runs)

@@ -14,6 +14,7 @@ COLUMNS = (
     ("ours-redis", "ours", "redis"),
     ("upstream-redis", "upstream", "redis"),
     ("up/ours", "ratio", "redis"),
+    ("ours-cluster", "ours", "cluster"),
 )
 ROW_LABELS = {
     "load": "load s",
@@ -34,7 +35,9 @@ LEGEND = (
     "the stores and the two diffs the run holds at its end. ok: diff summary as predicted from\n"
     "the records and an empty re-diff after sync (RedisStore: also from a second store instance\n"
     "on the same store_id).\n"
-    "Library logging is filtered to WARNING in every run (structlog.configure)."
+    "Library logging is filtered to WARNING in every run (structlog.configure).\n"
+    "ours-cluster: RedisStore on a loopback Redis Cluster of 3 masters + 3 replicas, each store\n"
+    "spread over 3 slot groups (shards=3), every write confirmed by a replica (WAIT)."
 )
 
 
@@ -119,6 +122,22 @@ def render_table(sizes: list[Size], cells: list[Cell], results: Results) -> str:
     return "\n".join(lines)
 
 
+def render_nodes(results: Results) -> str:
+    """Per master of the cluster: the stores' objects, the node's keys and memory, per size."""
+    lines = []
+    for (_, store, size), result in results.items():
+        if store != "cluster" or not result.nodes:
+            continue
+        total = sum(stats["objects"] for stats in result.nodes.values()) or 1
+        lines.append(f"{size} RedisStore on the cluster, per master (both stores, after the run):")
+        for name, stats in sorted(result.nodes.items()):
+            lines.append(
+                f"  {name:>21}: {stats['objects']:>9,.0f} objects ({100 * stats['objects'] / total:4.1f}%), "
+                f"{stats['keys']:>4,.0f} keys, {stats['used_mib']:7.1f} MiB used"
+            )
+    return "\n".join(lines)
+
+
 def _check(ok: bool, text: str) -> str:
     return f"  [{'PASS' if ok else 'FAIL'}] {text}"
 
@@ -187,6 +206,25 @@ def render_checks(results: Results) -> str:
         )
     local1m, redis1m = get("ours", "local", "1m"), get("ours", "redis", "1m")
     lines.extend(_issue17_checks(local1m, redis1m, get("ours", "local", "1m-few")))
+    for size in ("36k", "1m"):
+        spread, single = get("ours", "cluster", size), get("ours", "redis", size)
+        if spread is None:
+            continue
+        against = ""
+        if spread.ok and single is not None and single.ok and single.total:
+            against = f"; {spread.total / single.total:.2f}x the single server's {single.total:.1f} s"
+        lines.append(
+            _check(
+                spread.ok,
+                f"{size} RedisStore on a Redis Cluster, spread over the masters: "
+                + (
+                    f"{spread.total:.1f} s, completes with an empty re-diff{against}"
+                    if spread.ok
+                    else f"failed: {spread.error}"
+                )
+                + " (issue 17)",
+            )
+        )
     if not lines:
         return ""
     return "Targets (issues 2, 3, 13 and 17):\n" + "\n".join(lines)

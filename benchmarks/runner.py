@@ -15,6 +15,8 @@ from benchmarks.plan import Cell
 REPO = Path(__file__).resolve().parent.parent
 WORKLOAD = Path(__file__).resolve().parent / "workload.py"
 PHASES = ("load", "diff", "sync", "rediff")
+# Slot groups of the benchmark's store on the cluster: one per master of the six-node cluster.
+CLUSTER_SHARDS = 3
 
 
 @dataclass
@@ -32,6 +34,8 @@ class RunResult:
     error: str | None = None
     diffsync_version: str | None = None
     diffsync_file: str | None = None
+    # RedisStore on a cluster: per master ("host:port"), the store's objects, keys and memory.
+    nodes: dict[str, dict[str, float]] | None = None
 
     @property
     def ok(self) -> bool:
@@ -88,6 +92,7 @@ def run_cell(python: str, cell: Cell, redis_url: str | None, seed: int, timeout:
             "seed": seed,
             "store": cell.store,
             "redis_url": redis_url,
+            "shards": CLUSTER_SHARDS if cell.store == "cluster" else None,
             "examples_path": str(REPO / "examples"),
             "result_path": str(result_path),
         }

@@ -17,7 +17,9 @@ Phases (each timed with ``time.perf_counter``):
 - sync: ``current.sync_from(desired, diff=diff)``, then ``flush()`` when present;
 - re-diff: ``current.diff_from(desired)``, which must have no diffs, otherwise the run fails.
 
-With RedisStore, an untimed last check builds a second adapter on the same ``store_id``
+``store`` is ``local``, ``redis`` or ``cluster`` (RedisStore on a Redis Cluster, spread over
+``shards`` slot groups; afterwards, untimed, the objects, keys and memory of each master are
+reported). With RedisStore, an untimed last check builds a second adapter on the same ``store_id``
 (without loading) and diffs it too: the synced state must be in Redis, not only in memory.
 
 The CPU time of this process over the four phases is reported too: on a busy machine it
@@ -63,8 +65,26 @@ def _make_adapter(adapter_class: Any, name: str, spec: dict[str, Any], run_id: s
     if spec["store"] == "local":
         return adapter_class(name=name)
     redis_module = importlib.import_module("diffsync.store.redis")
-    store = redis_module.RedisStore(url=spec["redis_url"], store_id=f"bench-{run_id}-{name}")
+    options = {"shards": spec["shards"]} if spec.get("shards") else {}
+    store = redis_module.RedisStore(url=spec["redis_url"], store_id=f"bench-{run_id}-{name}", **options)
     return adapter_class(name=name, internal_storage_engine=store)
+
+
+def _per_node(adapters: list[Any]) -> dict[str, dict[str, float]]:
+    """Ours on a cluster only: per master, the stores' objects, the node's keys and memory (MiB)."""
+    nodes: dict[str, dict[str, float]] = {}
+    for adapter in adapters:
+        store = adapter.store
+        client = store._client
+        for group in store._layout.groups:
+            node = client.get_node_from_key(group.meta)
+            stats = nodes.setdefault(node.name, {"objects": 0})
+            stats["objects"] += sum(client.hlen(group.data(name)) for name in store.get_all_model_names())
+    for name in nodes:
+        node = client.get_node(node_name=name)
+        nodes[name]["keys"] = client.dbsize(target_nodes=node)
+        nodes[name]["used_mib"] = client.info("memory", target_nodes=node)["used_memory"] / 2**20
+    return nodes
 
 
 def _loading_records(inventory_adapter: Any) -> Any:
@@ -174,7 +194,7 @@ def run(spec: dict[str, Any], observe: Observer | None = None) -> dict[str, Any]
         if rediff.has_diffs() and result["error"] is None:
             result["error"] = f"re-diff after sync is not empty: {rediff.summary()}"
 
-        if spec["store"] == "redis" and result["error"] is None:
+        if spec["store"] in ("redis", "cluster") and result["error"] is None:
             # Untimed: the synced state must be in Redis itself, not only in this process's
             # objects, so a second store instance on the same store_id must agree.
             phase = "reopen"
@@ -182,6 +202,8 @@ def run(spec: dict[str, Any], observe: Observer | None = None) -> dict[str, Any]
             again = reopened.diff_from(desired)
             if again.has_diffs():
                 result["error"] = f"a new RedisStore on the same store_id still differs: {again.summary()}"
+            if spec["store"] == "cluster":
+                result["nodes"] = _per_node([current, desired])
     except Exception as exc:  # a failed phase is a result to report, not a crash
         message = str(exc).splitlines()[0] if str(exc) else ""
         result["error"] = f"{phase}: {type(exc).__name__}: {message[:160]}"
