@@ -24,7 +24,7 @@ STORE_ID = "failover"
 
 
 @pytest.fixture
-def cluster(redis_cluster_factory):
+def own_cluster(redis_cluster_factory):
     """A cluster of this test's own, free to be broken."""
     built = redis_cluster_factory()
     yield built
@@ -88,7 +88,8 @@ def device_names(cluster, **kwargs) -> list[str]:
 
 
 @pytest.mark.parametrize("shards", [1, 3])
-def test_a_master_killed_during_a_flush(cluster, shards):
+def test_a_master_killed_during_a_flush(own_cluster, shards):
+    cluster = own_cluster
     total = 60_000
     adapter = Inventory(internal_storage_engine=store_on(cluster, shards=shards))
     names = [f"r{number:06d}" for number in range(total)]
@@ -118,7 +119,8 @@ def test_a_master_killed_during_a_flush(cluster, shards):
 
 
 @pytest.mark.parametrize("shards", [1, 3])
-def test_a_master_killed_during_a_write_through_load(cluster, shards):
+def test_a_master_killed_during_a_write_through_load(own_cluster, shards):
+    cluster = own_cluster
     total = 3_000
     adapter = Inventory(internal_storage_engine=store_on(cluster, shards=shards, write_through=True))
     names = [f"r{number:05d}" for number in range(total)]
@@ -149,7 +151,8 @@ def test_a_master_killed_during_a_write_through_load(cluster, shards):
 
 
 @pytest.mark.parametrize("shards", [1, 3])
-def test_a_master_killed_during_a_read(cluster, shards):
+def test_a_master_killed_during_a_read(own_cluster, shards):
+    cluster = own_cluster
     total = 100_000
     writer = Inventory(internal_storage_engine=store_on(cluster, shards=shards))
     names = [f"r{number:06d}" for number in range(total)]
@@ -177,7 +180,8 @@ def test_a_master_killed_during_a_read(cluster, shards):
     assert got == names
 
 
-def test_a_master_that_restarts_empty_before_any_failover_is_lost_data(cluster):
+def test_a_master_that_restarts_empty_before_any_failover_is_lost_data(own_cluster):
+    cluster = own_cluster
     writer = Inventory(internal_storage_engine=store_on(cluster, shards=3))
     for number in range(3000):
         writer.add(Device(name=f"r{number:05d}"))
@@ -193,7 +197,8 @@ def test_a_master_that_restarts_empty_before_any_failover_is_lost_data(cluster):
         writer.store.flush()
 
 
-def test_a_write_no_replica_confirms_is_kept_for_the_next_flush(cluster):
+def test_a_write_no_replica_confirms_is_kept_for_the_next_flush(own_cluster):
+    cluster = own_cluster
     adapter = Inventory(internal_storage_engine=store_on(cluster, wait_replicas=1))
     adapter.add(Device(name="first"))
     adapter.store.flush()
@@ -218,7 +223,8 @@ def test_a_write_no_replica_confirms_is_kept_for_the_next_flush(cluster):
     assert device_names(cluster) == ["first", "second"]
 
 
-def test_writes_wait_for_the_replica_the_master_has(cluster):
+def test_writes_wait_for_the_replica_the_master_has(own_cluster):
+    cluster = own_cluster
     store = store_on(cluster)
     adapter = Inventory(internal_storage_engine=store)
     adapter.add(Device(name="r1"))

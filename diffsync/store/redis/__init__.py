@@ -69,8 +69,13 @@ from diffsync.store.redis._replies import text as reply_text
 from diffsync.store.redis._values import ValueFormat
 from diffsync.store.redis._writer import BucketWriter
 
+#: What `client_from_url` returns: a `redis.Redis`, or a `redis.cluster.RedisCluster` for a
+#: cluster URL. Annotate code that takes either with it.
+RedisClient = Client
+
 __all__ = [
     "FLUSH_FAILED_EXIT_STATUS",
+    "RedisClient",
     "RedisStore",
     "StoreDataLost",
     "StoreFormatMismatch",

@@ -64,8 +64,9 @@ REDACT_ALL = "*"
 #: Store ids become part of Redis keys (inside a `{...}` hash tag), so braces and spaces are out.
 STORE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]*$"
 
-#: What a Redis URL starts with (the CLI checks the rest of a URL it is given).
-REDIS_URL_PATTERN = r"^(redis|rediss|unix)://"
+#: What a Redis URL starts with (the CLI checks the rest of a URL it is given). A Redis Cluster
+#: is named by `redis+cluster://` or `rediss+cluster://` and its seed nodes (docs/redis-store.md).
+REDIS_URL_PATTERN = r"^(redis|rediss|unix|redis\+cluster|rediss\+cluster)://"
 
 # The flag names come from the library's enum so the schema can never drift from it.
 FlagName = enum.Enum(  # type: ignore[misc]
@@ -176,7 +177,8 @@ class RedisSpec(CamelModel):
     url: str | None = Field(
         default=None,
         pattern=REDIS_URL_PATTERN,
-        description="redis://, rediss:// or unix:// URL, without a password; "
+        description="redis://, rediss:// or unix:// URL, or redis+cluster://host:port[,host:port...] "
+        "(rediss+cluster:// for TLS) for a Redis Cluster, without a password; "
         "default: the operator's configured Redis.",
     )
     username: str | None = Field(
@@ -185,7 +187,9 @@ class RedisSpec(CamelModel):
     password_secret_ref: SecretKeySelector | None = Field(
         default=None, description="Secret key holding the Redis password for url."
     )
-    tls: RedisTLS | None = Field(default=None, description="CA and client certificate for a rediss:// url.")
+    tls: RedisTLS | None = Field(
+        default=None, description="CA and client certificate for a rediss:// or rediss+cluster:// url."
+    )
 
 
 #: The default share of the target's objects one sync may delete (see DeletionGuard).

@@ -59,8 +59,13 @@ def redis_url_problem(url: str) -> str | None:
     try:
         parts = urlsplit(url)
         scheme = parts.scheme
+        if scheme in ("redis+cluster", "rediss+cluster"):
+            return _cluster_url_problem(url)
         if scheme not in ("redis", "rediss", "unix"):
-            return f"must start with redis://, rediss:// or unix://, not {scheme or 'no scheme'}"
+            return (
+                "must start with redis://, rediss://, unix:// or redis+cluster:// (a Redis Cluster), "
+                f"not {scheme or 'no scheme'}"
+            )
         if scheme == "unix":
             return (
                 None if parts.path else "a unix:// URL needs the socket's path, e.g. unix:///run/redis.sock"
@@ -77,6 +82,19 @@ def redis_url_problem(url: str) -> str | None:
         return None
     try:
         parse_url(url)  # type: ignore[no-untyped-call]  # redis-py leaves it unannotated
+    except ValueError as error:
+        return str(error)
+    return None
+
+
+def _cluster_url_problem(url: str) -> str | None:
+    """What is wrong with a Redis Cluster URL (the library's own reading of it), or None."""
+    try:
+        from diffsync.store.redis._connect import cluster_url
+    except ImportError:  # the redis client is missing: that is said where it is needed
+        return None
+    try:
+        cluster_url(url)
     except ValueError as error:
         return str(error)
     return None

@@ -31,7 +31,7 @@ _PATTERN_HINTS = {
     ADAPTER_PATH_PATTERN: 'must be "package.module:Class" (e.g. examples.directory.hr_source:HrSource)',
     anchored(DNS_SUBDOMAIN): 'must be a lowercase DNS name: letters, digits, "-" and ".", '
     "each part starting and ending alphanumeric",
-    REDIS_URL_PATTERN: "must start with redis://, rediss:// or unix://",
+    REDIS_URL_PATTERN: "must start with redis://, rediss://, unix:// or redis+cluster://",
     STORE_ID_PATTERN: "must start with a letter or digit and hold only letters, digits, "
     '".", "_", "/" and "-"',
     anchored(LABEL_VALUE): 'must be empty or at most 63 of A-Z a-z 0-9 "-" "_" ".", '

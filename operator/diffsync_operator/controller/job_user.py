@@ -17,7 +17,7 @@ The finalizer calls `remove_job_user` (the user goes even when the job keeps its
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis
 from kubernetes.client.exceptions import ApiException
@@ -40,6 +40,9 @@ from diffsync_operator.controller.redis_acl import (
     password_hash,
     set_job_user,
 )
+
+if TYPE_CHECKING:
+    from diffsync.store.redis import RedisClient
 
 
 class JobUserError(Exception):
@@ -68,7 +71,7 @@ def credentials_secret(job: JobRef, username: str, password: str) -> dict[str, A
 
 
 def ensure_job_user(
-    kube: Kube, admin: redis.Redis, job: JobRef, store_id: str, recorded: RedisUserStatus | None
+    kube: Kube, admin: RedisClient, job: JobRef, store_id: str, recorded: RedisUserStatus | None
 ) -> RedisUserStatus:
     """The job's user, made if needed and set in Redis; JobUserError says what failed."""
     username = job_username(job.uid)
@@ -92,6 +95,6 @@ def ensure_job_user(
     return user
 
 
-def remove_job_user(admin: redis.Redis, job_uid: str) -> bool:
+def remove_job_user(admin: RedisClient, job_uid: str) -> bool:
     """Delete the job's user from the operator's Redis; False when it was not there."""
     return delete_job_user(admin, job_username(job_uid))

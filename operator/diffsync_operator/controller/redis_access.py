@@ -71,8 +71,12 @@ def redis_problems(spec: SyncJobSpec, settings: OperatorSettings) -> list[str]:
                 "of its own (and its default Redis's CA), so these are not used there; remove them, or "
                 "name a Redis of your own in spec.redis.url"
             )
-    if redis.tls is not None and redis.url is not None and not redis.url.startswith("rediss://"):
-        problems.append("spec.redis.tls: needs a rediss:// spec.redis.url")
+    if (
+        redis.tls is not None
+        and redis.url is not None
+        and not redis.url.startswith(("rediss://", "rediss+cluster://"))
+    ):
+        problems.append("spec.redis.tls: needs a rediss:// (or rediss+cluster://) spec.redis.url")
     return problems
 
 

@@ -5,7 +5,8 @@ somewhere. So the operator connects only to servers its own configuration names:
 default (`DIFFSYNC_REDIS_URL`, when it can log in there) and `DIFFSYNC_KNOWN_REDIS_URLS`.
 A job's URL matches a known server when scheme, host, port and database are the same
 (credentials in the job's URL are ignored); the operator then uses *its* URL and
-credentials, never the job's string. For any other URL the operator does not connect at all:
+credentials, never the job's string. A Redis Cluster (`redis+cluster://`) is known by its
+scheme and its set of seed nodes (in any order). For any other URL the operator does not connect at all:
 the job's pods claim its store and a cleanup pod with the job's own credentials deletes it.
 """
 
@@ -22,12 +23,14 @@ from diffsync_operator.stages.redaction import redact_url
 from diffsync_operator.stages.redis_login import RedisLogin
 
 if TYPE_CHECKING:
-    import redis
+    from diffsync.store.redis import RedisClient
 
 #: Shown in `CLIENT LIST` of a Redis, so its operators (and the tests) can tell our connections.
 CLIENT_NAME = "diffsync-operator"
 
 ServerIdentity = tuple[str, str, int, int]
+
+CLUSTER_SCHEMES = ("redis+cluster", "rediss+cluster")
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,10 @@ def server_identity(url: str) -> ServerIdentity | None:
         query = parse_qs(parts.query)
         if scheme == "unix":
             return (scheme, parts.path, 0, int(query.get("db", ["0"])[0]))
+        if scheme in CLUSTER_SCHEMES:
+            seeds = parts.netloc.rpartition("@")[2].lower().split(",")
+            normalized = sorted(seed if ":" in seed else f"{seed}:6379" for seed in seeds if seed)
+            return (scheme, ",".join(normalized), 0, 0) if normalized else None
         if scheme not in ("redis", "rediss"):
             return None
         db_text = parts.path.strip("/") or query.get("db", ["0"])[0]
@@ -105,10 +112,10 @@ class OperatorRedis:
 
     def __init__(self, settings: OperatorSettings) -> None:
         self.settings = settings
-        self._clients: dict[str, redis.Redis] = {}
+        self._clients: dict[str, RedisClient] = {}
         self._lock = threading.Lock()
 
-    def client_for(self, spec: SyncJobSpec) -> redis.Redis | None:
+    def client_for(self, spec: SyncJobSpec) -> RedisClient | None:
         """A client for the job's Redis if the operator knows it, else None."""
         server = operator_server(spec, self.settings)
         if server is None:

@@ -43,7 +43,22 @@ from diffsync_operator.stages.claims import DEFAULT_CLAIM_TTL_SECONDS
 from diffsync_operator.stages.redaction import redact_url
 from diffsync_operator.stages.redis_login import RedisLogin
 
-_URL_SCHEMES = ("redis://", "rediss://", "unix://")
+_URL_SCHEMES = ("redis://", "rediss://", "unix://", "redis+cluster://", "rediss+cluster://")
+
+
+def split_redis_urls(text: str) -> tuple[str, ...]:
+    """URLs separated by commas or whitespace; a Redis Cluster URL keeps its comma-separated
+    seed nodes (``redis+cluster://a:6379,b:6379/0``): a part that starts with no scheme
+    continues the cluster URL before it."""
+    urls: list[str] = []
+    for part in (p for p in re.split(r"[,\s]+", text) if p):
+        if urls and "+cluster://" in urls[-1] and not part.startswith(_URL_SCHEMES):
+            urls[-1] += "," + part
+        else:
+            urls.append(part)
+    return tuple(urls)
+
+
 _SERVICE_ACCOUNT_NAMESPACE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
 DEFAULT_LOCK_LEASE_SECONDS = 60
 
@@ -102,12 +117,12 @@ class OperatorSettings:
             raise ValueError("DIFFSYNC_POLL_SECONDS must be a number of seconds, e.g. 5") from None
         retry_base = _seconds(env, "DIFFSYNC_RETRY_BASE_SECONDS", 10.0)
         retry_max = _seconds(env, "DIFFSYNC_RETRY_MAX_SECONDS", 360.0)
-        known = tuple(u for u in re.split(r"[,\s]+", env.get("DIFFSYNC_KNOWN_REDIS_URLS", "")) if u)
+        known = split_redis_urls(env.get("DIFFSYNC_KNOWN_REDIS_URLS", ""))
         for url in known:
             if not url.startswith(_URL_SCHEMES):
                 raise ValueError(
                     f"DIFFSYNC_KNOWN_REDIS_URLS: {redact_url(url)!r} is not a URL; "
-                    "expected redis://, rediss:// or unix:// URLs separated by commas"
+                    "expected redis://, rediss://, unix:// or redis+cluster:// URLs separated by commas"
                 )
         try:
             claim_ttl = int(env.get("DIFFSYNC_CLAIM_TTL_SECONDS", str(DEFAULT_CLAIM_TTL_SECONDS)))

@@ -35,7 +35,7 @@ from diffsync.exceptions import ObjectStoreException
 from diffsync_operator.stages.state_keys import claim_key
 
 if TYPE_CHECKING:
-    import redis
+    from diffsync.store.redis import RedisClient
 
 #: Default seconds a claim outlives its last renewal (operator setting DIFFSYNC_CLAIM_TTL_SECONDS).
 DEFAULT_CLAIM_TTL_SECONDS = 300
@@ -120,7 +120,7 @@ class StoreClaim:
     RedisStore raises when Redis is unreachable, so a stage treats them alike: retryable).
     """
 
-    def __init__(self, client: redis.Redis, store_id: str) -> None:
+    def __init__(self, client: RedisClient, store_id: str) -> None:
         self.client = client
         self.store_id = store_id
         self.key = claim_key(store_id)

@@ -15,7 +15,7 @@ from diffsync_operator.stages.claims import ClaimOwner, Holder, StoreClaim
 from diffsync_operator.stages.handover import delete_job_data
 
 if TYPE_CHECKING:
-    import redis
+    from diffsync.store.redis import RedisClient
 
 #: Exit status of `python -m diffsync_operator.worker cleanup` when the store was left to another job.
 EXIT_LEFT_TO_OTHER_JOB = 3
@@ -43,7 +43,7 @@ class CleanupOutcome:
 
 
 def delete_state_under_claim(
-    client: redis.Redis, store_id: str, owner: ClaimOwner, *, scan: bool = False
+    client: RedisClient, store_id: str, owner: ClaimOwner, *, scan: bool = False
 ) -> CleanupOutcome:
     """Delete both stores, the handover keys and the claim of `store_id`, if `owner` may.
 

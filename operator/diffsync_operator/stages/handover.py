@@ -42,7 +42,7 @@ from diffsync_operator.stages.result import StageResult
 from diffsync_operator.stages.store_ids import SIDES, is_generation_of, side_store_id
 
 if TYPE_CHECKING:
-    import redis
+    from diffsync.store.redis import RedisClient
 
 KEY_PREFIX = "diffsync-job"
 
@@ -203,7 +203,7 @@ def _reported(operation: str, key: str) -> Iterator[None]:
 class RedisJobState:
     """JobState in Redis, shared by the stage pods of one job."""
 
-    def __init__(self, client: redis.Redis, store_id: str, ttl: int | None = None) -> None:
+    def __init__(self, client: RedisClient, store_id: str, ttl: int | None = None) -> None:
         self.client = client
         self.store_id = store_id
         self.ttl = ttl
@@ -224,7 +224,7 @@ class RedisJobState:
         with _reported("commit of", key), self.client.pipeline(transaction=True) as pipe:
             while True:
                 try:
-                    pipe.watch(key)  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
+                    pipe.watch(key)  # type: ignore[no-untyped-call,unused-ignore]  # untyped on redis.Redis
                     found: Any = pipe.get(key)
                     current = StageResult.parse(None if found is None else _text(found))
                     if not _supersedes(current, result):
@@ -303,7 +303,7 @@ class RedisJobState:
             pipe.execute()
 
 
-def delete_job_data(client: redis.Redis, store_id: str, *, scan: bool = False) -> int:
+def delete_job_data(client: RedisClient, store_id: str, *, scan: bool = False) -> int:
     """Delete a job's stage keys, logs and every store it wrote; returns the number of job keys deleted.
 
     Each store goes by the names its meta records, whatever format wrote it (also stores of an

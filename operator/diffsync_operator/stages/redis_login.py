@@ -39,7 +39,7 @@ from diffsync_operator.stages.config import (
 )
 
 if TYPE_CHECKING:
-    import redis
+    from diffsync.store.redis import RedisClient
 
 
 def url_problem(url: str, where: str) -> str | None:
@@ -98,7 +98,7 @@ class RedisLogin:
 
     @property
     def uses_tls(self) -> bool:
-        return self.url.startswith("rediss://")
+        return self.url.startswith(("rediss://", "rediss+cluster://"))
 
     def problems(self, url_field: str) -> list[str]:
         """What is inconsistent in this login, naming the variables."""
@@ -115,7 +115,9 @@ class RedisLogin:
             if value
         ]
         if tls_given and not self.uses_tls:
-            found.append(f"{', '.join(tls_given)} given but {url_field} is not a rediss:// URL")
+            found.append(
+                f"{', '.join(tls_given)} given but {url_field} is not a rediss:// (or rediss+cluster://) URL"
+            )
         if bool(self.client_cert) != bool(self.client_key):
             pair = f"{ENV_REDIS_CLIENT_CERT} and {ENV_REDIS_CLIENT_KEY}"
             found.append(f"{pair} go together: set both or neither")
@@ -134,7 +136,7 @@ class RedisLogin:
             )
         return options
 
-    def connect(self, client_name: str | None = None) -> redis.Redis:
+    def connect(self, client_name: str | None = None) -> RedisClient:
         """A client with the store's timeouts and retries (`client_from_url`), logged in as this
         user; `client_name` labels its connections in `CLIENT LIST`."""
         from diffsync.store.redis import client_from_url

@@ -40,7 +40,7 @@ from diffsync_operator.stages.handover import (
 from diffsync_operator.stages.store_ids import generation_prefix, side_store_id
 
 if TYPE_CHECKING:
-    import redis
+    from diffsync.store.redis import RedisClient
 
 SIDES = ("source", "target")
 
@@ -72,7 +72,7 @@ def job_key_patterns(store_id: str) -> list[str]:
     return [*generations, *stores, f"{job_key_prefix(store_id)}:*"]
 
 
-def existing_job_keys(client: redis.Redis, store_id: str) -> list[str]:
+def existing_job_keys(client: RedisClient, store_id: str) -> list[str]:
     """The names of the job's store, handover and log keys (not the claim); some may not exist."""
     from diffsync.store.redis import store_keys
 
@@ -85,7 +85,7 @@ def existing_job_keys(client: redis.Redis, store_id: str) -> list[str]:
     return keys
 
 
-def refresh_state_ttl(client: redis.Redis, store_id: str, ttl_seconds: int) -> int:
+def refresh_state_ttl(client: RedisClient, store_id: str, ttl_seconds: int) -> int:
     """Make every existing key of the job expire in `ttl_seconds`; returns how many exist."""
     keys = existing_job_keys(client, store_id)
     pipe = client.pipeline(transaction=False)
