@@ -311,3 +311,20 @@ def test_processes_share_a_store_on_the_cluster(on_cluster, redis_cluster_url, s
     seen = json.loads(run_process(CHECK, redis_cluster_url, store_id))
     assert sum(seen["summary"][kind] for kind in ("create", "update", "delete")) == 0
     assert seen["text"] == source.str()
+
+
+def test_a_store_opened_before_another_spread_it_reads_the_groups(on_cluster):
+    reader = Inventory(internal_storage_engine=on_cluster())  # nothing stored yet: undecided
+    load_devices(on_cluster(shards=3), 50)
+    assert reader.store.shards == 1
+    assert len(reader.get_all(Device)) == 50
+    assert reader.store.shards == 3
+
+
+def test_a_one_group_writer_never_overwrites_a_root_another_process_spread(on_cluster):
+    one_group = Inventory(internal_storage_engine=on_cluster(shards=1))  # decided: one group
+    load_devices(on_cluster(shards=3), 50)
+    one_group.add(Device(name="late"))
+    with pytest.raises(ObjectStoreException, match="another process created the store with another layout"):
+        one_group.store.flush()
+    assert len(Inventory(internal_storage_engine=on_cluster()).get_all(Device)) == 50

@@ -2,7 +2,8 @@
 
 A hypothesis state machine applies each step (add, update in place or by replacement, remove
 with or without children, add_child, flush, refresh, diff, sync) to two adapters of the same
-class, one over LocalStore and one over a RedisStore on the session's redis-server, and checks
+class, one over LocalStore and one over a RedisStore on the session's redis-server (and, in a
+second run, spread over three slot groups of the session's Redis Cluster), and checks
 after every step that both hold the same objects in the same order and raised the same errors.
 A second RedisStore on the same store_id, refreshed after every step that writes, must then read
 exactly what the LocalStore holds: what the first store wrote is what Redis has.
@@ -59,12 +60,15 @@ def snapshot(adapter: Inventory) -> dict[str, list[tuple[str, dict[str, Any]]]]:
 
 class RedisLikeLocal(RuleBasedStateMachine):
     url: str = ""
+    shards: int = 1
 
     @initialize(write_through=st.booleans())
     def open_stores(self, write_through: bool) -> None:
         self.store_id = f"stateful-{uuid.uuid4().hex}"
         self.local = Inventory()
-        store = RedisStore(url=self.url, store_id=self.store_id, write_through=write_through)
+        store = RedisStore(
+            url=self.url, store_id=self.store_id, write_through=write_through, shards=self.shards
+        )
         self.redis = Inventory(internal_storage_engine=store)
         self.reader = Inventory(internal_storage_engine=RedisStore(url=self.url, store_id=self.store_id))
         self.source = SourceInventory()
@@ -194,10 +198,15 @@ class RedisLikeLocal(RuleBasedStateMachine):
             assert self.redis.count() == self.local.count()
 
 
-@pytest.fixture
-def machine(redis_url: str) -> type[RedisLikeLocal]:
-    RedisLikeLocal.url = redis_url
-    return RedisLikeLocal
+@pytest.fixture(params=["redis", "redis-cluster-shards"])
+def machine(request: pytest.FixtureRequest) -> type[RedisLikeLocal]:
+    """The session's server, or the session's cluster with stores spread over three slot groups."""
+    if request.param == "redis":
+        where = {"url": request.getfixturevalue("redis_url"), "shards": 1}
+    else:
+        where = {"url": request.getfixturevalue("redis_cluster_url"), "shards": 3}
+    # A class per run: hypothesis's settings may be applied to a state machine class once.
+    return type(f"RedisLikeLocal_{request.param.replace('-', '_')}", (RedisLikeLocal,), where)
 
 
 def test_random_operations_on_redis_store_match_local_store(machine: type[RedisLikeLocal]) -> None:

@@ -32,9 +32,11 @@ from diffsync.store.redis._connect import RootState
 from diffsync.store.redis._generation import Generation
 from diffsync.store.redis._keys import (
     EPOCH_FIELD,
+    FORMAT_FIELD,
     READY_FIELD,
     SEQ_FIELD,
     SHARDED_FORMAT,
+    SHARDS_FIELD,
     WRITES_FIELD,
     StoreKeys,
     shard_tags,
@@ -69,16 +71,38 @@ class Layout:
     """The slot groups of one store, and the protocol that keeps several of them one store."""
 
     def __init__(self, store_id: str, shards: int) -> None:
+        self.store_id = store_id
         self.root = StoreKeys(store_id)
+        self._spread(shards)
+        # True once this instance saw (or made) a root marked ready: every group then has an epoch.
+        self.ready = False
+        # True while the group count is the default of a store that held nothing when this
+        # instance was built: another process may still create it spread (`settle`).
+        self.undecided = False
+
+    def _spread(self, shards: int) -> None:
         self.sharded = shards > 1
         self.groups = (
-            [StoreKeys(store_id, tag) for tag in shard_tags(store_id, shards)]
+            [StoreKeys(self.store_id, tag) for tag in shard_tags(self.store_id, shards)]
             if self.sharded
             else [self.root]
         )
         self.count = len(self.groups)
-        # True once this instance saw (or made) a root marked ready: every group then has an epoch.
-        self.ready = False
+
+    def settle(self, client: Client) -> None:
+        """For an undecided layout: adopt the group count another process has since recorded.
+
+        One HMGET of the root per read or write until the store holds data; nothing after.
+        """
+        if not self.undecided:
+            return
+        found, shards, ready = client.hmget(self.root.meta, [FORMAT_FIELD, SHARDS_FIELD, READY_FIELD])
+        if found is None:
+            return
+        self.undecided = False
+        if text(found) == SHARDED_FORMAT and shards is not None and text(shards).isdigit():
+            self._spread(int(text(shards)))
+            self.ready = ready is not None
 
     def group_of(self, unique_id: str) -> int:
         """The index of the group an object lives in."""
@@ -170,5 +194,6 @@ def layout_for(store_id: str, shards: int | None, root: RootState, label: str) -
         )
     else:
         layout = Layout(store_id, shards or 1)
+    layout.undecided = shards is None and root.format is None
     layout.adopt(root)
     return layout

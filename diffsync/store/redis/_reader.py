@@ -43,6 +43,7 @@ class StoreReader:
 
     def read_bucket(self, bucket: Bucket) -> None:
         """Fill `bucket` with its model's order, values and version, one MULTI per slot group."""
+        self.layout.settle(self.client)
         name = bucket.name
         sharded = self.layout.sharded
         order: list[str] = []
@@ -74,6 +75,7 @@ class StoreReader:
 
     def model_names(self) -> set[str]:
         """The models the store records (``n:<model>`` fields of each group's meta)."""
+        self.layout.settle(self.client)
         names: set[str] = set()
         for keys in self.layout.groups:
             meta = keys.meta
@@ -86,6 +88,7 @@ class StoreReader:
 
     def count(self, model_names: Iterable[str]) -> int:
         """Objects of these models, by ``HLEN`` (checked against what meta records)."""
+        self.layout.settle(self.client)
         names = list(model_names)
         total = 0
         for keys in self.layout.groups:

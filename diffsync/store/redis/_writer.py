@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic_core import PydanticSerializationError
 
-from diffsync.exceptions import ObjectAlreadyExists
+from diffsync.exceptions import ObjectAlreadyExists, ObjectStoreException
 from diffsync.store.redis._bucket import Bucket
 from diffsync.store.redis._client import Client
 from diffsync.store.redis._generation import Generation
@@ -64,8 +64,10 @@ CHUNK_BYTES = 8 * 1024 * 1024
 # insertion number, then r ids, a id/JSON pairs, c id/JSON pairs (and, for a ZSET, the a
 # additions' insertion numbers).
 # Returns {'ok', epoch, version set, write count}, {'lost', epoch found or ''},
-# {'rolledback', write count} or {'taken', ids}.
+# {'rolledback', write count}, {'taken', ids} or {'format', the format meta holds}.
 WRITE_SCRIPT = """
+local format = redis.call('HGET', KEYS[1], 'format')
+if format and format ~= ARGV[2] then return {'format', format} end
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if ARGV[3] ~= '' then
   if epoch ~= ARGV[3] then return {'lost', epoch or ''} end
@@ -185,6 +187,7 @@ class BucketWriter:
         with what Redis holds, unless `changed` names the only ids that may have changed. With
         a ttl, the keys of `other_models` get it too.
         """
+        self.layout.settle(self.client)
         if self.layout.sharded:
             return self._write_groups(bucket, changed, other_models)
         keys = [self.keys.meta, self.keys.data(bucket.name), self.keys.order(bucket.name)]
@@ -418,6 +421,12 @@ class BucketWriter:
             if self.generation.epoch is None:
                 raise self.generation.meta_missing(self.layout.groups[group].data(bucket.name))
             raise self.generation.lost(text(result[1]) or None)
+        if status == "format":
+            raise ObjectStoreException(
+                f"{self.label}: {meta} holds format {text(result[1])!r}, not the one this store writes: "
+                "another process created the store with another layout (shards) since this store was "
+                "built; build a new RedisStore to work on it"
+            )
         if status == "rolledback":
             raise self.generation.rolled_back(meta, int(text(result[1])), self.generation.floor(meta))
         if status == "taken":
