@@ -27,13 +27,14 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# redis-server from Debian when it is missing and we are allowed to install it.
+# redis-server (and redis-cli, which the Redis Cluster tests use) from Debian when either is
+# missing and we are allowed to install it.
 redis-server:
-	@command -v redis-server >/dev/null || { \
+	@{ command -v redis-server && command -v redis-cli; } >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null) \
 	    || { echo "could not install redis-server"; exit 1; }; \
-	  else echo "redis-server is missing: install the Debian package redis-server"; exit 1; fi; }
+	  else echo "redis-server or redis-cli is missing: install the Debian package redis-server"; exit 1; fi; }
 
 layering: venv
 	$(PY) tools/check_layering.py

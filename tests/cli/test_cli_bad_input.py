@@ -132,7 +132,9 @@ def test_a_few_aliases_are_read_as_kubectl_reads_them(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("url", "problem"),
     [
-        ("http://redis.example.com", "must start with redis://, rediss:// or unix://, not http"),
+        ("http://redis.example.com", "must start with redis://, rediss://, unix:// or redis+cluster://"),
+        ("redis+cluster://a:7000/2", "a cluster has only database 0, not '2'"),
+        ("redis+cluster://a:port/0", "port of 'a:port' is not a number"),
         ("redis://host:99999", "Port out of range 0-65535"),
         ("redis://[::1", "Invalid IPv6 URL"),
         ("redis://host:6379/zero", "the path must be a database number"),

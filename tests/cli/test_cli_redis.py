@@ -176,3 +176,13 @@ def test_a_worker_that_reported_success_then_exited_75_is_a_failed_stage() -> No
     assert result.error.startswith("reported success, then exited with status 75: diffsync: could not write")
     clean = subprocess.CompletedProcess(["worker"], 0, f"{printed}\n", "")
     assert _worker_result(Stage.LOAD_SOURCE, clean).ok
+
+
+def test_a_run_on_a_redis_cluster_reports_what_the_local_run_reports_and_leaves_no_keys(
+    directory_manifest: Maker, redis_cluster: Any, redis_store_id: str
+) -> None:
+    manifest = str(directory_manifest(storeId=redis_store_id))
+    local = load_json(run_cli("run", manifest, "-o", "json"))
+    remote = load_json(run_cli("run", manifest, "-o", "json", "--redis-url", redis_cluster.url))
+    assert _comparable(remote) == _comparable(local)
+    assert sum(redis_cluster.keys_per_master(f"*{redis_store_id}*").values()) == 0
