@@ -92,17 +92,19 @@ class Layout:
     def settle(self, client: Client) -> None:
         """For an undecided layout: adopt the group count another process has since recorded.
 
-        One HMGET of the root per read or write until the store holds data; nothing after.
+        One HGET of the root per read or write until the store holds data; nothing after.
         """
         if not self.undecided:
             return
-        found, shards, ready = client.hmget(self.root.meta, [FORMAT_FIELD, SHARDS_FIELD, READY_FIELD])
+        found = client.hget(self.root.meta, FORMAT_FIELD)
         if found is None:
             return
         self.undecided = False
-        if text(found) == SHARDED_FORMAT and shards is not None and text(shards).isdigit():
-            self._spread(int(text(shards)))
-            self.ready = ready is not None
+        if text(found) == SHARDED_FORMAT:
+            shards = client.hget(self.root.meta, SHARDS_FIELD)
+            if shards is not None and text(shards).isdigit():
+                self._spread(int(text(shards)))
+                self.ready = client.hget(self.root.meta, READY_FIELD) is not None
 
     def group_of(self, unique_id: str) -> int:
         """The index of the group an object lives in."""

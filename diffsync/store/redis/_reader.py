@@ -43,7 +43,7 @@ class StoreReader:
 
     def read_bucket(self, bucket: Bucket) -> None:
         """Fill `bucket` with its model's order, values and version, one MULTI per slot group."""
-        self.layout.settle(self.client)
+        self._settle()
         name = bucket.name
         sharded = self.layout.sharded
         order: list[str] = []
@@ -59,8 +59,9 @@ class StoreReader:
                 else:
                     pipe.lrange(keys.order(name), 0, -1)
                 pipe.hgetall(data_key)
-                pipe.hmget(keys.meta, [EPOCH_FIELD, version_field(name), count_field(name), WRITES_FIELD])
-                listed, held, (epoch, version, recorded, writes) = pipe.execute()
+                for field in (EPOCH_FIELD, version_field(name), count_field(name), WRITES_FIELD):
+                    pipe.hget(keys.meta, field)
+                listed, held, epoch, version, recorded, writes = pipe.execute()
             self._check(keys.meta, data_key, epoch, held=len(held), recorded=recorded, writes=writes)
             if sharded:
                 scored += [(text(uid), score) for uid, score in listed]
@@ -75,7 +76,7 @@ class StoreReader:
 
     def model_names(self) -> set[str]:
         """The models the store records (``n:<model>`` fields of each group's meta)."""
-        self.layout.settle(self.client)
+        self._settle()
         names: set[str] = set()
         for keys in self.layout.groups:
             meta = keys.meta
@@ -88,18 +89,19 @@ class StoreReader:
 
     def count(self, model_names: Iterable[str]) -> int:
         """Objects of these models, by ``HLEN`` (checked against what meta records)."""
-        self.layout.settle(self.client)
+        self._settle()
         names = list(model_names)
         total = 0
         for keys in self.layout.groups:
             first = keys.data(names[0]) if names else keys.meta
             with reported(self.store_label, self.client, "count of", first, self._types(keys, names)):
                 pipe = self.client.pipeline(transaction=True)
-                pipe.hmget(keys.meta, [EPOCH_FIELD, WRITES_FIELD])
+                pipe.hget(keys.meta, EPOCH_FIELD)
+                pipe.hget(keys.meta, WRITES_FIELD)
                 for name in names:
                     pipe.hlen(keys.data(name))
                     pipe.hget(keys.meta, count_field(name))
-                (epoch, writes), *replies = pipe.execute()
+                epoch, writes, *replies = pipe.execute()
             for index, name in enumerate(names):
                 held = replies[2 * index]
                 self._check(
@@ -114,6 +116,12 @@ class StoreReader:
             if not names:
                 self._check(keys.meta, keys.meta, epoch, held=0, recorded=None, writes=writes)
         return total
+
+    def _settle(self) -> None:
+        """`Layout.settle`, with a failure reported like any other read of the root."""
+        meta = self.layout.root.meta
+        with reported(self.store_label, self.client, "reading", meta, {meta: "hash"}):
+            self.layout.settle(self.client)
 
     def _types(self, keys: StoreKeys, names: list[str]) -> dict[str, str]:
         return keys.expected_types(names)

@@ -439,6 +439,7 @@ class BucketWriter:
             )
         self.generation.epoch = text(result[1])
         self.generation.observe_writes(meta, int(result[3]))
+        self.layout.undecided = False  # this store's own data now fixes the layout
         bucket.set_version(group, version if text(result[2]) == version else "")
         written = bucket.written
         for uid in batch.removals:
