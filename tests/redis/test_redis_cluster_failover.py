@@ -110,6 +110,7 @@ def test_a_master_killed_during_a_flush(own_cluster, shards):
     cluster.wait_for_failover(killed[0])
     if outcomes[-1] != "ok":
         retried(cluster, adapter.store.flush, outcomes)
+    print("outcomes:", outcomes)  # shown with -s or on failure: which path this run took
     if outcomes[-1] == "ok":
         assert device_names(cluster) == names  # complete, and in order
     else:
@@ -143,6 +144,7 @@ def test_a_master_killed_during_a_write_through_load(own_cluster, shards):
     assert killed
     cluster.wait_for_failover(killed[0])
     retried(cluster, adapter.store.flush, outcomes)
+    print("outcomes:", outcomes)
     if outcomes[-1] == "ok":
         assert device_names(cluster) == names
     else:
@@ -175,6 +177,7 @@ def test_a_master_killed_during_a_read(own_cluster, shards):
     if got is None:
         reader.store.refresh()
         got = retried(cluster, lambda: [device.name for device in reader.get_all(Device)], outcomes)
+    print("outcomes:", outcomes)
     # Every write was confirmed by a replica before the flush returned: nothing may be missing.
     assert outcomes[-1] == "ok"
     assert got == names
