@@ -219,7 +219,16 @@ def test_credentials_for_the_operators_redis_are_refused_naming_them():
 
 def test_tls_needs_a_rediss_url():
     spec = _spec(redis={"url": "redis://other:6379", "tls": {"caSecretRef": {"name": "ca", "key": "c"}}})
-    assert spec_problems(spec, SETTINGS) == ["spec.redis.tls: needs a rediss:// spec.redis.url"]
+    assert spec_problems(spec, SETTINGS) == [
+        "spec.redis.tls: needs a rediss:// (or rediss+cluster://) spec.redis.url"
+    ]
+
+
+def test_tls_is_accepted_for_a_rediss_cluster_url():
+    spec = _spec(
+        redis={"url": "rediss+cluster://a:6380,b:6380", "tls": {"caSecretRef": {"name": "ca", "key": "c"}}}
+    )
+    assert spec_problems(spec, SETTINGS) == []
 
 
 def test_pod_overrides_are_applied():
