@@ -49,13 +49,20 @@ def _cli(*args: str) -> str:
     return subprocess.run([binary, *args], capture_output=True, text=True, timeout=60, check=True).stdout
 
 
+_TAKEN: set[int] = set()
+
+
 def _port() -> int:
+    """A free port, never one this process handed out before (two nodes must not share one)."""
     for port in random.sample(range(20000, 32000), 200):
+        if port in _TAKEN:
+            continue
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
                 continue
+            _TAKEN.add(port)
             return port
     raise RuntimeError("no free loopback port between 20000 and 32000")
 
@@ -74,8 +81,26 @@ def _wait(check, what: str, timeout: float = 60.0) -> None:  # type: ignore[no-u
 
 
 @contextmanager
-def running_redis_cluster(masters: int = 3, replicas: int = 1) -> Iterator[BenchCluster]:
-    """Start the cluster, yield it, and stop every node when the block exits."""
+def running_redis_cluster(masters: int = 3, replicas: int = 1, attempts: int = 3) -> Iterator[BenchCluster]:
+    """Start the cluster (again on other ports if a node could not start, e.g. its port was
+    taken in between), yield it, and stop every node when the block exits."""
+    for attempt in range(1, attempts + 1):
+        try:
+            starting = _cluster(masters, replicas)
+            cluster = starting.__enter__()
+        except RuntimeError:
+            if attempt == attempts:
+                raise
+            continue
+        try:
+            yield cluster
+        finally:
+            starting.__exit__(None, None, None)
+        return
+
+
+@contextmanager
+def _cluster(masters: int, replicas: int) -> Iterator[BenchCluster]:
     binary = shutil.which("redis-server")
     if binary is None:
         raise RuntimeError(
