@@ -328,3 +328,11 @@ def test_a_one_group_writer_never_overwrites_a_root_another_process_spread(on_cl
     with pytest.raises(ObjectStoreException, match="another process created the store with another layout"):
         one_group.store.flush()
     assert len(Inventory(internal_storage_engine=on_cluster()).get_all(Device)) == 50
+
+
+def test_a_spread_root_without_a_group_count_is_named(on_cluster, redis_store_id, cluster_admin):
+    load_devices(on_cluster(shards=3), 10)
+    cluster_admin.hset(StoreKeys(redis_store_id).meta, "shards", "many")
+    with pytest.raises(ObjectStoreException, match="records no valid group count"):
+        on_cluster()
+    cluster_admin.hset(StoreKeys(redis_store_id).meta, "shards", "3")  # so the fixture can clear it

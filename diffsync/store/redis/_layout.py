@@ -188,7 +188,13 @@ def layout_for(store_id: str, shards: int | None, root: RootState, label: str) -
                 f"{label}: the store is spread over {root.shards} slot groups, not {shards}: pass "
                 f"shards={root.shards} (or omit it), or clear() the store to change the count"
             )
-        layout = Layout(store_id, root.shards or 2)
+        if root.shards is None or root.shards < 2:
+            raise ObjectStoreException(
+                f"{label}: {StoreKeys(store_id).meta} is the root of a store spread over slot groups but "
+                "records no valid group count (field 'shards'): something other than diffsync wrote "
+                "there; delete the store (diffsync.store.redis.delete_store) and load it again"
+            )
+        layout = Layout(store_id, root.shards)
     elif root.format is not None and (shards or 1) > 1:
         raise ObjectStoreException(
             f"{label}: the store holds data in one slot group; it cannot be read as shards={shards}: "
