@@ -49,12 +49,28 @@ def _cli(*args: str) -> str:
     return subprocess.run([binary, *args], capture_output=True, text=True, timeout=60, check=True).stdout
 
 
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 _TAKEN: set[int] = set()
 
 
-def _port() -> int:
-    """A free port, never one this process handed out before (two nodes must not share one)."""
-    for port in random.sample(range(20000, 32000), 200):
+def cluster_port() -> int:
+    """A free loopback port outside the ephemeral range, never one this process handed out before.
+
+    Cluster nodes open many connections to each other's bus ports; a port picked from the
+    ephemeral range (as the OS's own "free port" does) can be taken by one of those outgoing
+    connections before the node that should listen on it starts. Two nodes must never share one.
+    The test fixture of a cluster picks its ports here too.
+    """
+    low, high = _ephemeral_range()
+    candidates = list(range(20000, low)) if low > 21000 else list(range(max(high + 1, 1024), 65535))
+    for port in random.sample(candidates, 200):
         if port in _TAKEN:
             continue
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -64,7 +80,7 @@ def _port() -> int:
                 continue
             _TAKEN.add(port)
             return port
-    raise RuntimeError("no free loopback port between 20000 and 32000")
+    raise RuntimeError("no free loopback port outside the ephemeral range")
 
 
 def _wait(check, what: str, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
@@ -113,7 +129,7 @@ def _cluster(masters: int, replicas: int) -> Iterator[BenchCluster]:
             for index in range(masters * (1 + replicas)):
                 workdir = Path(root) / f"node{index}"
                 workdir.mkdir()
-                port, bus = _port(), _port()
+                port, bus = cluster_port(), cluster_port()
                 ports.append(port)
                 processes.append(
                     subprocess.Popen(
