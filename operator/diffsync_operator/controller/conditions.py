@@ -9,8 +9,12 @@ with `set_condition` and kept as they are by `shape_conditions`.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 
+from diffsync_operator.api.schedule import ScheduleCondition
 from diffsync_operator.api.status import Condition, JobPhase
+
+AnyCondition = TypeVar("AnyCondition", Condition, ScheduleCondition)
 
 _TYPES = ("Ready", "Complete", "Failed", "Reconciling", "Stalled")
 
@@ -56,18 +60,23 @@ def shape_conditions(
 
 
 def set_condition(
-    existing: list[Condition],
+    existing: list[AnyCondition],
     kind: str,
     status: str,
     reason: str,
     message: str,
     generation: int | None,
     now: datetime,
-) -> list[Condition]:
-    """`existing` with the condition `kind` set (its transition time kept while `status` holds)."""
+    shape: type[AnyCondition] = Condition,  # type: ignore[assignment]  # ScheduleCondition too
+) -> list[AnyCondition]:
+    """`existing` with the condition `kind` set (its transition time kept while `status` holds).
+
+    One rule for every resource's conditions: a SyncJob's (`Condition`, the default `shape`)
+    and a SyncSchedule's (`shape=ScheduleCondition`).
+    """
     before = next((c for c in existing if c.type == kind), None)
     since = before.last_transition_time if before is not None and before.status == status else now
-    condition = Condition.model_validate(
+    condition = shape.model_validate(
         {
             "type": kind,
             "status": status,

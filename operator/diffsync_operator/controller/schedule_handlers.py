@@ -18,9 +18,15 @@ import kopf
 from pydantic import ValidationError
 
 from diffsync_operator.api.resource import GROUP, VERSION
-from diffsync_operator.api.schedule import SCHEDULE_PLURAL, SyncScheduleSpec, SyncScheduleStatus
+from diffsync_operator.api.schedule import (
+    SCHEDULE_PLURAL,
+    ScheduleCondition,
+    SyncScheduleSpec,
+    SyncScheduleStatus,
+)
 from diffsync_operator.controller import metrics
 from diffsync_operator.controller.api_time import parse_api_time
+from diffsync_operator.controller.conditions import set_condition
 from diffsync_operator.controller.kube import Kube
 from diffsync_operator.controller.planning import JobEvent
 from diffsync_operator.controller.reconcile import utcnow, validation_problems
@@ -32,7 +38,6 @@ from diffsync_operator.controller.schedule_planning import (
     ScheduleView,
     plan_schedule,
     scheduled_job_from_body,
-    set_condition,
 )
 
 RETRY_SECONDS = 2.0
@@ -53,7 +58,7 @@ def _invalid(
     status.next_schedule_time = None
     for kind, value in (("Stalled", "True"), ("Ready", "False")):
         status.conditions = set_condition(
-            status.conditions, kind, value, "InvalidSpec", message, generation, now
+            status.conditions, kind, value, "InvalidSpec", message, generation, now, shape=ScheduleCondition
         )
     events = (
         [] if seen is not None and seen.message == message else [JobEvent("Warning", "InvalidSpec", message)]

@@ -39,6 +39,7 @@ from diffsync_operator.api.schedule import (
 )
 from diffsync_operator.api.status import DiffSummary, SyncOutcome
 from diffsync_operator.controller.api_time import parse_api_time
+from diffsync_operator.controller.conditions import set_condition
 from diffsync_operator.controller.planning import JobEvent
 
 SUCCEEDED, FAILED = "Succeeded", "Failed"
@@ -103,31 +104,6 @@ def job_name(schedule_name: str, tick: datetime) -> str:
     return bounded(schedule_name, f"-{int(tick.timestamp())}")
 
 
-def set_condition(
-    conditions: list[ScheduleCondition],
-    kind: str,
-    status: str,
-    reason: str,
-    message: str,
-    generation: int | None,
-    now: datetime,
-) -> list[ScheduleCondition]:
-    """`conditions` with `kind` set; its lastTransitionTime moves only when its status changes."""
-    before = next((c for c in conditions if c.type == kind), None)
-    since = before.last_transition_time if before is not None and before.status == status else now
-    updated = ScheduleCondition.model_validate(
-        {
-            "type": kind,
-            "status": status,
-            "reason": reason,
-            "message": message,
-            "lastTransitionTime": since,
-            "observedGeneration": generation,
-        }
-    )
-    return [c for c in conditions if c.type != kind] + [updated]
-
-
 def drift_of(job: ScheduledJob) -> tuple[str, str, str] | None:
     """(status, reason, message) of `Drifted` after `job`, or None when `job` says nothing.
 
@@ -171,7 +147,14 @@ class _SchedulePlanner:
 
     def condition(self, kind: str, status: str, reason: str, message: str) -> None:
         self.status.conditions = set_condition(
-            self.status.conditions, kind, status, reason, message, self.schedule.generation, self.now
+            self.status.conditions,
+            kind,
+            status,
+            reason,
+            message,
+            self.schedule.generation,
+            self.now,
+            shape=ScheduleCondition,
         )
 
     def run(self) -> SchedulePlan:
@@ -338,6 +321,5 @@ __all__ = [
     "job_name",
     "plan_schedule",
     "scheduled_job_from_body",
-    "set_condition",
     "ticks_between",
 ]
