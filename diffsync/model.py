@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Optional
 from pydantic import BaseModel, ConfigDict
 from typing_extensions import Self
 
+from diffsync._assignments import count_assignment
 from diffsync._child_ids import LONG_LIST, append_if_absent, remove_if_present
 from diffsync._fields import (
     adapter_assigned_plainly,
@@ -103,6 +104,8 @@ class DiffSyncModel(BaseModel):
     # the descriptors also apply a sync's reset of unchanged models (diffsync/_status.py).
     _status: ClassVar[StatusAttribute] = StatusAttribute(STATUS_KEY)
     _status_message: ClassVar[StatusAttribute] = StatusAttribute(MESSAGE_KEY)
+    # How often fields were assigned (diffsync/_assignments.py): counted in the instance dict.
+    __diffsync_assignments__: ClassVar[int] = 0
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -120,10 +123,12 @@ class DiffSyncModel(BaseModel):
         else:
             own_fields_set(self)  # pydantic records the assignment in the fields set
             forget_unique_id(self)
+            count_assignment(self)
             super().__setattr__(name, value)
 
     def __delattr__(self, name: builtins.str) -> None:
         forget_unique_id(self)
+        count_assignment(self)
         super().__delattr__(name)
 
     def __copy__(self) -> Self:

@@ -430,7 +430,7 @@ class RedisStore(BaseStore):
         if unique_id in bucket.entries:
             if bucket.entries[unique_id] is not obj:
                 self._removals += 1  # another object replaces the one stored (or unread)
-            bucket.entries[unique_id] = obj
+            bucket.replace(unique_id, obj)  # written by the next flush, whatever changed how
         else:
             bucket.add(unique_id, obj)
         if self.write_through:
@@ -526,7 +526,9 @@ class RedisStore(BaseStore):
             return obj
         model_class = self._model_class(bucket.name, object_class)
         data_key = self._keys.data(bucket.name)
-        obj = self._values.load(bucket.written[unique_id], model_class, unique_id, data_key)
+        raw = bucket.written[unique_id]
+        assert isinstance(raw, bytes)  # only a held object's JSON is replaced by its count
+        obj = self._values.load(raw, model_class, unique_id, data_key)
         bind_adapter(obj, self.adapter)
         bucket.entries[unique_id] = obj
         return obj

@@ -7,9 +7,10 @@ then on reads are served from memory, and changes are recorded here until
 
 - `entries`: unique id -> the model object handed out, or None while it has not been parsed
   yet (its JSON is in `written`); insertion order is the store's order.
-- `written`: unique id -> the JSON that Redis holds for it (as read or last written). An object
-  whose JSON no longer matches has been changed in place (``update()``, ``add_child``, ...) and
-  is written back on flush.
+- `written`: unique id -> the JSON that Redis holds for it (as read or last written), or, once
+  a held object's JSON is written or checked, its assignment count where that can stand for the
+  JSON (`_unchanged`). An object that no longer matches has been changed in place (``update()``,
+  ``add_child``, ...) and is written back on flush.
 - `pending_add`: ids added since the last flush, in order (new fields and order entries).
 - `pending_remove`: ids removed since the last flush that Redis still holds.
 - `numbers`: insertion numbers of pending additions (a store of several slot groups only).
@@ -20,6 +21,8 @@ then on reads are served from memory, and changes are recorded here until
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from diffsync.store.redis._unchanged import REPLACED
 
 if TYPE_CHECKING:
     from diffsync.model import DiffSyncModel
@@ -41,7 +44,7 @@ class Bucket:
         self.name = name
         self.loaded = False
         self.entries: dict[str, DiffSyncModel | None] = {}
-        self.written: dict[str, bytes] = {}
+        self.written: dict[str, bytes | int] = {}
         self.pending_add: dict[str, None] = {}
         self.pending_remove: set[str] = set()
         self.versions: list[str] = []
@@ -59,7 +62,7 @@ class Bucket:
             versions.append("")
         versions[group] = version
 
-    def fill(self, order: list[str], values: dict[str, bytes], versions: list[str]) -> None:
+    def fill(self, order: list[str], values: dict[str, bytes | int], versions: list[str]) -> None:
         """Take what Redis holds, in order-list order.
 
         The list may name an id more than once (re-added after a removal: the last place
@@ -82,6 +85,12 @@ class Bucket:
         self.pending_add[unique_id] = None
         if self.pending_remove:
             self.pending_remove.discard(unique_id)
+
+    def replace(self, unique_id: str, obj: DiffSyncModel) -> None:
+        """Hold `obj` under its id (in place of another object, or again) and write it on the next flush."""
+        self.entries[unique_id] = obj
+        if unique_id in self.written:
+            self.written[unique_id] = REPLACED
 
     def remove(self, unique_id: str) -> None:
         del self.entries[unique_id]

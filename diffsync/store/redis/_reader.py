@@ -48,7 +48,7 @@ class StoreReader:
         sharded = self.layout.sharded
         order: list[str] = []
         scored: list[tuple[str, float]] = []
-        values: dict[str, bytes] = {}
+        values: dict[str, bytes | int] = {}
         versions: list[str] = []
         for keys in self.layout.groups:
             data_key = keys.data(name)

@@ -33,7 +33,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
 from pydantic_core import PydanticSerializationError
@@ -46,6 +46,7 @@ from diffsync.store.redis._keys import FORMAT, SHARDED_FORMAT
 from diffsync.store.redis._layout import Layout
 from diffsync.store.redis._replication import Replication
 from diffsync.store.redis._replies import text
+from diffsync.store.redis._unchanged import assignment_count, count, counts
 from diffsync.store.redis._values import EXCLUDE
 
 if TYPE_CHECKING:
@@ -55,6 +56,8 @@ if TYPE_CHECKING:
 # call (keeps each request far from Redis's query buffer limits).
 CHUNK = 1000
 CHUNK_BYTES = 8 * 1024 * 1024
+# Held objects compared at a time by their assignment counts, when a flush looks for changes.
+SCAN_CHUNK = 4096
 
 # KEYS: meta, data, order, then the store's other keys (for the ttl).
 # ARGV: 1 model name, 2 format, 3 epoch expected ('' when this store has seen none), 4 epoch to
@@ -344,37 +347,66 @@ class BucketWriter:
     ) -> Iterator[tuple[str, bytes]]:
         """Held objects (other than `added`) whose JSON differs from what Redis holds.
 
-        Every flush runs this over every object handed out, and mostly finds nothing, so the
-        common case (pydantic's own JSON) is one loop without the generator of `_json_of`.
+        Every flush runs this over every object handed out, and mostly finds nothing: objects
+        known by their assignment count (`_unchanged`) are compared a chunk at a time, and
+        only the others, and the chunks where a count moved, are looked at one by one.
         """
+        written = bucket.written
         entries = bucket.entries
-        if changed is None:
-            candidates: Iterable[tuple[str, Any]] = (
-                (item for item in entries.items() if item[0] not in added) if added else entries.items()
-            )
-        else:
-            candidates = ((uid, entries.get(uid)) for uid in changed if uid not in added)
-        written_get = bucket.written.get
-        if not self.direct_json:
-            for uid, value in self._json_of(bucket, candidates):
-                if written_get(uid) != value:
-                    yield uid, value
-            return
-        dump, name = self.dump, bucket.name
-        serializer_class: type | None = None
-        to_json: Any = None
-        for uid, obj in candidates:
-            if obj is None:
-                continue
-            if type(obj) is not serializer_class:
-                serializer_class = type(obj)
-                to_json = serializer_class.__pydantic_serializer__.to_json
+        uncounted: set[type] = set()  # classes seen here whose objects must be compared by JSON
+        for uids, objects in self._held_chunks(entries, added, changed):
+            olds = list(map(written.get, uids))
             try:
-                value = to_json(obj, exclude=EXCLUDE)
+                current: list[int] | None = list(map(assignment_count, objects))
+            except AttributeError:  # an unread object (None) in the chunk: look at each
+                current = None
+            else:
+                if current == olds:
+                    continue  # the common case: nothing in this chunk was assigned
+            for index, uid in enumerate(uids):
+                obj = objects[index]
+                if obj is None or uid in added:
+                    continue
+                old = olds[index]
+                if type(old) is int:
+                    if (current[index] if current is not None else assignment_count(obj)) == old:
+                        continue
+                    yield uid, self._json(obj, bucket.name, uid)  # assigned since written
+                    continue
+                value = self._json(obj, bucket.name, uid)
+                if value != old:
+                    yield uid, value
+                elif type(obj) not in uncounted:
+                    known = count(obj)
+                    if known is None:
+                        uncounted.add(type(obj))
+                    else:
+                        written[uid] = known  # checked equal: tell by its count from now on
+
+    @staticmethod
+    def _held_chunks(
+        entries: dict[str, DiffSyncModel | None], added: set[str], changed: Iterable[str] | None
+    ) -> Iterator[tuple[list[str], list[DiffSyncModel | None]]]:
+        """The held objects to look at for changes, as (ids, objects) chunks of `SCAN_CHUNK`."""
+        if changed is not None:
+            uids = [uid for uid in changed if uid not in added and uid in entries]
+            for start in range(0, len(uids), SCAN_CHUNK):
+                chunk = uids[start : start + SCAN_CHUNK]
+                yield chunk, list(map(entries.__getitem__, chunk))
+            return
+        ids, objects = iter(entries), iter(entries.values())
+        while uids := list(islice(ids, SCAN_CHUNK)):
+            yield uids, list(islice(objects, SCAN_CHUNK))
+
+    def _json(self, obj: DiffSyncModel, model_name: str, uid: str) -> bytes:
+        """The JSON of one object (see `_json_of` for the batch of a write)."""
+        if self.direct_json:
+            try:
+                value: bytes = type(obj).__pydantic_serializer__.to_json(obj, exclude=EXCLUDE)
+                return value
             except PydanticSerializationError:
-                value = dump(obj, name, uid)  # raises, naming the field JSON cannot encode
-            if written_get(uid) != value:
-                yield uid, value
+                pass
+        return self.dump(obj, model_name, uid)  # a codec's, or raises naming the field
 
     def _next_version(self) -> str:
         """A version no other writer (and no earlier write of ours) ever sets."""
@@ -383,6 +415,13 @@ class BucketWriter:
 
     def _call(self, bucket: Bucket, batch: Batch, keys: list[str], group: int) -> tuple[Any, str]:
         version = self._next_version()
+        result = self.script(keys=keys, args=self._args(bucket, batch, keys, group, version))
+        if self.replication is not None and text(result[0]) == "ok":
+            self.replication.confirm(keys[0])
+        return result, version
+
+    def _args(self, bucket: Bucket, batch: Batch, keys: list[str], group: int, version: str) -> list[Any]:
+        """The script's arguments for `batch` (see `WRITE_SCRIPT`), setting `version` on success."""
         args: list[Any] = [
             bucket.name,
             SHARDED_FORMAT if self.layout.sharded else FORMAT,
@@ -403,10 +442,7 @@ class BucketWriter:
         args.extend(chain.from_iterable(batch.changes))
         if self.layout.sharded:
             args += batch.scores
-        result = self.script(keys=keys, args=args)
-        if self.replication is not None and text(result[0]) == "ok":
-            self.replication.confirm(keys[0])
-        return result, version
+        return args
 
     def _settle(self, bucket: Bucket, batch: Batch, outcome: tuple[Any, str], group: int) -> None:
         """Record a batch Redis accepted, or raise for lost data or another writer's addition.
@@ -446,8 +482,8 @@ class BucketWriter:
             written.pop(uid, None)
             bucket.pending_remove.discard(uid)
         pending_add, numbers = bucket.pending_add, bucket.numbers
-        for uid, value in batch.additions:
-            written[uid] = value
+        for (uid, value), known in zip(batch.additions, self._counts(bucket, batch.additions), strict=True):
+            written[uid] = value if known is None else known
             del pending_add[uid]
             if numbers:
                 numbers.pop(uid, None)
@@ -456,4 +492,13 @@ class BucketWriter:
             bucket.pending_add = {}
         if batch.removals and not bucket.pending_remove:
             bucket.pending_remove = set()
-        written.update(batch.changes)
+        for (uid, value), known in zip(batch.changes, self._counts(bucket, batch.changes), strict=True):
+            written[uid] = value if known is None else known
+
+    @staticmethod
+    def _counts(bucket: Bucket, items: list[tuple[str, bytes]]) -> list[int | None]:
+        """The assignment counts of objects just written, where they can stand for their JSON."""
+        if not items:
+            return []
+        entries = bucket.entries
+        return counts([entries[uid] for uid, _ in items])  # type: ignore[misc]  # held, not None
