@@ -46,6 +46,7 @@ from diffsync.store.redis._keys import FORMAT, SHARDED_FORMAT
 from diffsync.store.redis._layout import Layout
 from diffsync.store.redis._replication import Replication
 from diffsync.store.redis._replies import text
+from diffsync.store.redis._sender import Reply, ScriptSender
 from diffsync.store.redis._unchanged import assignment_count, count, counts
 from diffsync.store.redis._values import EXCLUDE
 
@@ -196,11 +197,31 @@ class BucketWriter:
         keys = [self.keys.meta, self.keys.data(bucket.name), self.keys.order(bucket.name)]
         if self.ttl:
             keys += [key for key in self.keys.all_keys(set(other_models) - {bucket.name}) if key not in keys]
-        wrote = False
-        for batch in self._batches(bucket, changed):
-            self._settle(bucket, batch, self._call(bucket, batch, keys, 0), 0)
-            wrote = True
-        return wrote
+        sender = ScriptSender.for_client(self.client, self.script)
+        if sender is None:
+            wrote = False
+            for batch in self._batches(bucket, changed):
+                self._settle(bucket, batch, self._call(bucket, batch, keys, 0), 0)
+                wrote = True
+            return wrote
+        # Each batch is serialised (by the generator) while Redis runs the one sent before it.
+        sent: tuple[Batch, str, Reply] | None = None
+        with sender:
+            for batch in self._batches(bucket, changed):
+                if sent is not None:
+                    self._settle_reply(bucket, sent, keys)
+                version = self._next_version()
+                sent = (batch, version, sender.send(keys, self._args(bucket, batch, keys, 0, version)))
+            if sent is not None:
+                self._settle_reply(bucket, sent, keys)
+        return sent is not None
+
+    def _settle_reply(self, bucket: Bucket, sent: tuple[Batch, str, Reply], keys: list[str]) -> None:
+        batch, version, reply = sent
+        result = reply()
+        if self.replication is not None and text(result[0]) == "ok":
+            self.replication.confirm(keys[0])
+        self._settle(bucket, batch, (result, version), 0)
 
     def _write_groups(
         self, bucket: Bucket, changed: Iterable[str] | None, other_models: Iterable[str]
