@@ -410,7 +410,11 @@ class RedisStore(BaseStore):
                 raise ObjectAlreadyExists(f"Object {unique_id} already present", obj)
             return
         adapter = obj.adapter
-        if adapter is None or not adapter:  # an empty adapter is falsy, as upstream tests it
+        if adapter is None:
+            bind_adapter(obj, self.adapter)
+        elif adapter is self.adapter:  # already ours (a sync's create): nothing to bind
+            share_fields_set(obj)
+        elif not adapter:  # an empty adapter is falsy, as upstream tests it (len() counts the store)
             bind_adapter(obj, self.adapter)
         else:
             share_fields_set(obj)

@@ -81,12 +81,23 @@ def counts(objects: list[DiffSyncModel]) -> list[int | None]:
         values = _values_getter(classes.pop())
         if values is None:
             return [None] * len(objects)
-        try:
-            if _IMMUTABLE.issuperset(map(type, chain.from_iterable(map(values, objects)))):
-                return list(map(assignment_count, objects))  # all qualify: the common case
-        except AttributeError:  # a field deleted or never set: look at each
-            pass
-    return [count(obj) for obj in objects]
+        # The quick look: every value in the instance dicts. They hold the fields, the bound
+        # adapter (never stored, so its class is let through) and bookkeeping (counts,
+        # statuses, sets of child ids); anything it does not let through is looked at field by
+        # field below.
+        allowed = _IMMUTABLE | {type(objects[0].__dict__.get("adapter"))}
+        if allowed.issuperset(map(type, chain.from_iterable(map(dict.values, map(vars, objects))))):
+            return list(map(assignment_count, objects))  # all qualify: the common case
+    return [None if _holds_mutable(obj) else count(obj) for obj in objects]
+
+
+def _holds_mutable(obj: DiffSyncModel) -> bool:
+    """Whether `obj` holds a value of a type already seen not to qualify (a quick no)."""
+    values = _values_getter(type(obj))
+    try:
+        return values is None or not _MUTABLE.isdisjoint(map(type, values(obj)))
+    except AttributeError:
+        return True
 
 
 def count(obj: DiffSyncModel) -> int | None:

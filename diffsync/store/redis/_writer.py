@@ -31,9 +31,11 @@ failover cannot take away what a flush reported written.
 from __future__ import annotations
 
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from pydantic_core import PydanticSerializationError
@@ -149,6 +151,8 @@ class Batch:
     changes: list[tuple[str, bytes]] = field(default_factory=list)
     # Insertion numbers of the additions (a store of several slot groups only).
     scores: list[int] = field(default_factory=list)
+    # The objects of `additions`, in order, when the batch is a whole chunk of them.
+    held: list[DiffSyncModel] | None = None
     count: int = 0
     size: int = 0
 
@@ -270,9 +274,8 @@ class BucketWriter:
                 wrote = True
             batch.removals.append(uid)
             batch.count += 1
-        entries = bucket.entries
         for adding, items in (
-            (True, self._json_of(bucket, ((uid, entries[uid]) for uid in added))),
+            (True, chain.from_iterable(chunk for chunk, _ in self._json_chunks(bucket, added))),
             (False, self._changes(bucket, set(added), changed)),
         ):
             for uid, value in items:
@@ -318,50 +321,57 @@ class BucketWriter:
             batch.removals.append(uid)
             count += 1
         added = list(bucket.pending_add)
-        entries = bucket.entries
-        sources: list[tuple[bool, Iterable[tuple[str, bytes]]]] = [
-            (True, self._json_of(bucket, zip(added, map(entries.__getitem__, added), strict=True)))
+        sources: list[tuple[bool, Iterable[tuple[list[tuple[str, bytes]], list[DiffSyncModel] | None]]]] = [
+            (True, self._json_chunks(bucket, added))
         ]
         # Every added id is held, so when all held objects are additions (a load's first
         # flush) there is nothing else to look at for in-place changes.
-        if changed is not None or len(added) != len(entries):
-            sources.append((False, self._changes(bucket, set(added), changed)))
-        for adding, items in sources:
-            for item in items:
-                length = len(item[1])
-                if count and (count == CHUNK or size + length > CHUNK_BYTES):
-                    yield batch
-                    batch, count, size = Batch(), 0, 0
-                (batch.additions if adding else batch.changes).append(item)
-                count += 1
-                size += length
+        if changed is not None or len(added) != len(bucket.entries):
+            changes = self._changes(bucket, set(added), changed)
+            sources.append((False, (([item], None) for item in changes)))
+        for adding, chunks in sources:
+            for chunk, objects in chunks:
+                whole = adding and not count and len(chunk) == CHUNK
+                if whole and sum(map(len, map(itemgetter(1), chunk))) <= CHUNK_BYTES:
+                    # A whole chunk of a load: one batch as it is.
+                    yield Batch(additions=chunk, held=objects, count=CHUNK)
+                    continue
+                for item in chunk:
+                    length = len(item[1])
+                    if count and (count == CHUNK or size + length > CHUNK_BYTES):
+                        yield batch
+                        batch, count, size = Batch(), 0, 0
+                    (batch.additions if adding else batch.changes).append(item)
+                    count += 1
+                    size += length
         if count:
             yield batch
 
-    def _json_of(self, bucket: Bucket, items: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, bytes]]:
-        """(uid, JSON) of each held object of `items` (the unparsed, None, are skipped).
+    def _json_chunks(
+        self, bucket: Bucket, uids: list[str]
+    ) -> Iterator[tuple[list[tuple[str, bytes]], list[DiffSyncModel]]]:
+        """(uid, JSON) of the held objects `uids` names, and the objects, `CHUNK` at a time.
 
-        Every flush runs this over every object handed out, so the common case, a model class
-        with pydantic's own JSON, calls its serializer directly; anything else (a codec, or a
-        value JSON cannot encode, which `dump` then reports) goes through `dump`.
+        A load's flush serialises every object it added, so the common case, objects of one
+        model class with pydantic's own JSON, is one list comprehension per chunk; anything else
+        (a codec, a value JSON cannot encode, which `dump` then reports) goes through `dump`.
         """
-        dump, name, direct = self.dump, bucket.name, self.direct_json
-        serializer_class: type | None = None
-        to_json: Any = None
-        for uid, obj in items:
-            if obj is None:
-                continue
-            if direct:
-                if type(obj) is not serializer_class:
-                    serializer_class = type(obj)
-                    to_json = serializer_class.__pydantic_serializer__.to_json
+        entries, name = bucket.entries, bucket.name
+        for start in range(0, len(uids), CHUNK):
+            chunk = uids[start : start + CHUNK]
+            objects = [entries[uid] for uid in chunk]
+            classes = set(map(type, objects))
+            if self.direct_json and len(classes) == 1:
+                to_json = objects[0].__pydantic_serializer__.to_json  # type: ignore[union-attr]
                 try:
-                    value = to_json(obj, exclude=EXCLUDE)
+                    values = [to_json(obj, exclude=EXCLUDE) for obj in objects]
                 except PydanticSerializationError:
-                    value = dump(obj, name, uid)
-            else:
-                value = dump(obj, name, uid)
-            yield uid, value
+                    pass  # `dump` below names the object and the field
+                else:
+                    yield list(zip(chunk, values, strict=True)), objects  # type: ignore[misc]
+                    continue
+            values = [self._json(obj, name, uid) for uid, obj in zip(chunk, objects, strict=True)]  # type: ignore[arg-type]
+            yield list(zip(chunk, values, strict=True)), objects  # type: ignore[misc]
 
     def _changes(
         self, bucket: Bucket, added: set[str], changed: Iterable[str] | None
@@ -420,7 +430,7 @@ class BucketWriter:
             yield uids, list(islice(objects, SCAN_CHUNK))
 
     def _json(self, obj: DiffSyncModel, model_name: str, uid: str) -> bytes:
-        """The JSON of one object (see `_json_of` for the batch of a write)."""
+        """The JSON of one object (see `_json_chunks` for a write's additions)."""
         if self.direct_json:
             try:
                 value: bytes = type(obj).__pydantic_serializer__.to_json(obj, exclude=EXCLUDE)
@@ -502,24 +512,34 @@ class BucketWriter:
         for uid in batch.removals:
             written.pop(uid, None)
             bucket.pending_remove.discard(uid)
-        pending_add, numbers = bucket.pending_add, bucket.numbers
-        for (uid, value), known in zip(batch.additions, self._counts(bucket, batch.additions), strict=True):
-            written[uid] = value if known is None else known
-            del pending_add[uid]
-            if numbers:
-                numbers.pop(uid, None)
-        if batch.additions and not pending_add:
-            # A dict keeps the table of its largest size: after a load's flush, that of every id.
-            bucket.pending_add = {}
+        if batch.additions:
+            self._record(bucket, batch.additions, batch.held)
+            added = list(map(itemgetter(0), batch.additions))
+            deque(map(bucket.pending_add.pop, added), maxlen=0)
+            if bucket.numbers:
+                numbers = bucket.numbers
+                for uid in added:
+                    numbers.pop(uid, None)
+            if not bucket.pending_add:
+                # A dict keeps the table of its largest size: after a load's flush, that of every id.
+                bucket.pending_add = {}
         if batch.removals and not bucket.pending_remove:
             bucket.pending_remove = set()
-        for (uid, value), known in zip(batch.changes, self._counts(bucket, batch.changes), strict=True):
-            written[uid] = value if known is None else known
+        if batch.changes:
+            self._record(bucket, batch.changes)
 
     @staticmethod
-    def _counts(bucket: Bucket, items: list[tuple[str, bytes]]) -> list[int | None]:
-        """The assignment counts of objects just written, where they can stand for their JSON."""
-        if not items:
-            return []
-        entries = bucket.entries
-        return counts([entries[uid] for uid, _ in items])  # type: ignore[misc]  # held, not None
+    def _record(
+        bucket: Bucket, items: list[tuple[str, bytes]], held: list[DiffSyncModel] | None = None
+    ) -> None:
+        """Record what Redis now holds for `items`: each object's count where it can stand for its JSON."""
+        uids = list(map(itemgetter(0), items))
+        entries, written = bucket.entries, bucket.written
+        if held is None:
+            held = [entries[uid] for uid in uids]  # type: ignore[misc]  # held, not None
+        known = counts(held)
+        if None not in known:
+            written.update(zip(uids, known, strict=True))  # type: ignore[arg-type]  # no None
+            return
+        written.update(items)
+        written.update((uid, count) for uid, count in zip(uids, known, strict=True) if count is not None)
