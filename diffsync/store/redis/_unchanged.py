@@ -74,7 +74,7 @@ _MUTABLE: set[type] = set()
 _VALUES: dict[type, Callable[[Any], Any] | None] = {}
 
 
-def counts(objects: list[DiffSyncModel]) -> list[int | None]:
+def known_counts(objects: list[DiffSyncModel]) -> list[int | None]:
     """Each object's assignment count, or None where only its JSON can tell a change."""
     classes = set(map(type, objects))
     if len(classes) == 1:
@@ -88,7 +88,7 @@ def counts(objects: list[DiffSyncModel]) -> list[int | None]:
         allowed = _IMMUTABLE | {type(objects[0].__dict__.get("adapter"))}
         if allowed.issuperset(map(type, chain.from_iterable(map(dict.values, map(vars, objects))))):
             return list(map(assignment_count, objects))  # all qualify: the common case
-    return [None if _holds_mutable(obj) else count(obj) for obj in objects]
+    return [None if _holds_mutable(obj) else known_count(obj) for obj in objects]
 
 
 def _holds_mutable(obj: DiffSyncModel) -> bool:
@@ -100,7 +100,7 @@ def _holds_mutable(obj: DiffSyncModel) -> bool:
         return True
 
 
-def count(obj: DiffSyncModel) -> int | None:
+def known_count(obj: DiffSyncModel) -> int | None:
     """One object's assignment count, or None where only its JSON can tell a change."""
     values = _values_getter(type(obj))
     if values is None:

@@ -49,7 +49,7 @@ from diffsync.store.redis._layout import Layout
 from diffsync.store.redis._replication import Replication
 from diffsync.store.redis._replies import text
 from diffsync.store.redis._sender import Reply, ScriptSender
-from diffsync.store.redis._unchanged import assignment_count, count, counts
+from diffsync.store.redis._unchanged import assignment_count, known_count, known_counts
 from diffsync.store.redis._values import EXCLUDE
 
 if TYPE_CHECKING:
@@ -408,7 +408,7 @@ class BucketWriter:
                 if value != old:
                     yield uid, value
                 elif type(obj) not in uncounted:
-                    known = count(obj)
+                    known = known_count(obj)
                     if known is None:
                         uncounted.add(type(obj))
                     else:
@@ -537,7 +537,7 @@ class BucketWriter:
         entries, written = bucket.entries, bucket.written
         if held is None:
             held = [entries[uid] for uid in uids]  # type: ignore[misc]  # held, not None
-        known = counts(held)
+        known = known_counts(held)
         if None not in known:
             written.update(zip(uids, known, strict=True))  # type: ignore[arg-type]  # no None
             return
