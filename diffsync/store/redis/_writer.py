@@ -513,8 +513,7 @@ class BucketWriter:
             written.pop(uid, None)
             bucket.pending_remove.discard(uid)
         if batch.additions:
-            self._record(bucket, batch.additions, batch.held)
-            added = list(map(itemgetter(0), batch.additions))
+            added = self._record(bucket, batch.additions, batch.held)
             deque(map(bucket.pending_add.pop, added), maxlen=0)
             if bucket.numbers:
                 numbers = bucket.numbers
@@ -531,8 +530,10 @@ class BucketWriter:
     @staticmethod
     def _record(
         bucket: Bucket, items: list[tuple[str, bytes]], held: list[DiffSyncModel] | None = None
-    ) -> None:
-        """Record what Redis now holds for `items`: each object's count where it can stand for its JSON."""
+    ) -> list[str]:
+        """Record what Redis now holds for `items`: each object's count where it can stand for its JSON.
+
+        Returns the ids of `items`, which the caller needs too."""
         uids = list(map(itemgetter(0), items))
         entries, written = bucket.entries, bucket.written
         if held is None:
@@ -540,6 +541,7 @@ class BucketWriter:
         known = known_counts(held)
         if None not in known:
             written.update(zip(uids, known, strict=True))  # type: ignore[arg-type]  # no None
-            return
+            return uids
         written.update(items)
         written.update((uid, count) for uid, count in zip(uids, known, strict=True) if count is not None)
+        return uids
