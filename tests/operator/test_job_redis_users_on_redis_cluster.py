@@ -9,10 +9,6 @@ every node, replicas included; each stage then runs as its own process
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -26,8 +22,8 @@ from diffsync_operator.controller.redis_acl import (
 )
 from diffsync_operator.controller.redis_servers import server_identity
 from sample_adapters import SOURCE, read_inventory
+from worker_helpers import finish_worker, job_json, start_worker
 
-HERE = Path(__file__).resolve().parent
 STAGES = ("load-source", "load-target", "diff", "sync")
 
 
@@ -49,37 +45,12 @@ def job(admin):
     delete_job_user(admin, username)
 
 
-def _config(store_id: str, source: Path, target: Path) -> str:
-    return json.dumps(
-        {
-            "storeId": store_id,
-            "jobUid": f"uid-of-{store_id}",
-            "mode": "sync",
-            "source": {"adapter": "sample_adapters:FileInventory", "params": {"path": str(source)}},
-            "target": {"adapter": "sample_adapters:FileTarget", "params": {"path": str(target)}},
-        }
-    )
-
-
-def _stage(stage: str, config: str, url: str, username: str, password: str, tmp_path: Path):
-    log = tmp_path / f"{stage}.termination-log"
-    env = {
-        "PATH": os.environ["PATH"],
-        "PYTHONPATH": str(HERE),
-        "DIFFSYNC_REDIS_URL": url,
-        "DIFFSYNC_REDIS_USERNAME": username,
-        "DIFFSYNC_REDIS_PASSWORD": password,
-        "DIFFSYNC_TERMINATION_LOG": str(log),
-        "DIFFSYNC_JOB": config,
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "diffsync_operator.worker", stage],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    return done.returncode, (log.read_text() if log.exists() else done.stderr)
+def _stage(stage: str, job: str, url: str, username: str, password: str, tmp_path: Path) -> tuple[int, str]:
+    """One stage process logged in as `username`; (exit code, its termination log or stderr)."""
+    login = {"DIFFSYNC_REDIS_USERNAME": username, "DIFFSYNC_REDIS_PASSWORD": password}
+    process, log = start_worker(stage, job, url, tmp_path, extra_env=login)
+    code, _, done = finish_worker(process, log)
+    return code, (log.read_text() if log.exists() else done.stderr)
 
 
 def _acl_users(node) -> list[str]:
@@ -111,7 +82,7 @@ def test_every_stage_and_the_cleanup_run_on_the_cluster_as_the_jobs_user(
     job, redis_cluster, inventory_files, tmp_path
 ):
     store_id, username, password = job
-    config = _config(store_id, *inventory_files)
+    config = job_json(*inventory_files, store_id, mode="sync")
     for stage in (*STAGES, "cleanup"):
         code, result = _stage(stage, config, redis_cluster.url, username, password, tmp_path)
         assert code == 0, f"{stage}: {result}"
@@ -132,7 +103,7 @@ def test_another_jobs_user_is_refused_on_the_cluster_too(
     try:
         code, result = _stage(
             "load-source",
-            _config(store_id, *inventory_files),
+            job_json(*inventory_files, store_id, mode="sync"),
             redis_cluster.url,
             other,
             other_password,

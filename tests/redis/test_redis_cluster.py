@@ -8,7 +8,7 @@ test_redis_like_local.py; failover is in test_redis_cluster_failover.py.
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import json
 
 import pytest
@@ -22,21 +22,9 @@ from diffsync.store.redis._keys import StoreKeys, shard_tags
 
 
 @pytest.fixture
-def on_cluster(redis_cluster_url, redis_store_id):
-    """Build RedisStores on the session cluster (default: this test's store_id); clear them after."""
-    made: list[RedisStore] = []
-
-    def build(**kwargs) -> RedisStore:
-        kwargs.setdefault("url", redis_cluster_url)
-        kwargs.setdefault("store_id", redis_store_id)
-        store = RedisStore(**kwargs)
-        made.append(store)
-        return store
-
-    yield build
-    for store in made:
-        with contextlib.suppress(ObjectStoreException):
-            store.clear()
+def on_cluster(make_store, redis_cluster_url):
+    """`make_store` on the session cluster: this test's store_id, cleared after."""
+    return functools.partial(make_store, url=redis_cluster_url)
 
 
 @pytest.fixture

@@ -87,6 +87,17 @@ def device_names(cluster, **kwargs) -> list[str]:
     return names
 
 
+def assert_complete_or_lost(cluster, names: list[str], outcomes: list[str]) -> None:
+    """The store ended either complete, in order, or refused as lost; never short."""
+    print("outcomes:", outcomes)  # shown with -s or on failure: which path this run took
+    if outcomes[-1] == "ok":
+        assert device_names(cluster) == names
+    else:
+        assert outcomes[-1] == "StoreDataLost"
+        with pytest.raises(StoreDataLost):
+            device_names(cluster)
+
+
 @pytest.mark.parametrize("shards", [1, 3])
 def test_a_master_killed_during_a_flush(own_cluster, shards):
     cluster = own_cluster
@@ -110,13 +121,7 @@ def test_a_master_killed_during_a_flush(own_cluster, shards):
     cluster.wait_for_failover(killed[0])
     if outcomes[-1] != "ok":
         retried(cluster, adapter.store.flush, outcomes)
-    print("outcomes:", outcomes)  # shown with -s or on failure: which path this run took
-    if outcomes[-1] == "ok":
-        assert device_names(cluster) == names  # complete, and in order
-    else:
-        assert outcomes[-1] == "StoreDataLost"
-        with pytest.raises(StoreDataLost):
-            device_names(cluster)
+    assert_complete_or_lost(cluster, names, outcomes)
 
 
 @pytest.mark.parametrize("shards", [1, 3])
@@ -144,12 +149,7 @@ def test_a_master_killed_during_a_write_through_load(own_cluster, shards):
     assert killed
     cluster.wait_for_failover(killed[0])
     retried(cluster, adapter.store.flush, outcomes)
-    print("outcomes:", outcomes)
-    if outcomes[-1] == "ok":
-        assert device_names(cluster) == names
-    else:
-        with pytest.raises(StoreDataLost):
-            device_names(cluster)
+    assert_complete_or_lost(cluster, names, outcomes)
 
 
 @pytest.mark.parametrize("shards", [1, 3])

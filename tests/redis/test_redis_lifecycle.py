@@ -87,12 +87,7 @@ def gone_from_server(admin, name: str, within: float = 5.0) -> bool:
     A client's close is a FIN on the socket; the server drops the connection when its event
     loop next reads it, so CLIENT LIST may still show it for a moment on a loaded machine.
     """
-    deadline = time.monotonic() + within
-    while name in client_names(admin):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
+    return wait_until(lambda: name not in client_names(admin), timeout=within, interval=0.02)
 
 
 def test_a_with_block_that_raises_writes_nothing_it_buffered(make_store):
