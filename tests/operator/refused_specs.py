@@ -68,6 +68,13 @@ REFUSED = [
         "valueFrom: {fieldRef: {fieldPath: metadata.name}}}]}",
         "spec.source.env[0]",
     ),
+    (
+        # Found by the property test: a pod refuses a label key that is not a qualified name.
+        "field-path-label-key",
+        'source: {adapter: "a.b:Source", env: [{name: X, '
+        """valueFrom: {fieldRef: {fieldPath: "metadata.labels[':']"}}}]}""",
+        "spec.source.env[0].valueFrom.fieldRef.fieldPath",
+    ),
 ]
 
 

@@ -23,6 +23,7 @@ from diffsync_operator.api.formats import (
     ENV_VAR_NAME,
     INT64_MAX,
     LABEL_VALUE,
+    QUALIFIED_NAME,
     QUALIFIED_PREFIX_MAX,
     QUANTITY_MAX_LENGTH,
     anchored,
@@ -144,7 +145,7 @@ class ConfigMapKeySelector(CamelModel):
 
 #: The pod fields the downward API can put in an environment variable.
 FIELD_PATH = (
-    r"metadata\.(name|namespace|uid)|metadata\.(labels|annotations)\['[^']+'\]"
+    rf"metadata\.(name|namespace|uid)|metadata\.(labels|annotations)\['{QUALIFIED_NAME}'\]"
     r"|spec\.(nodeName|serviceAccountName)|status\.(hostIP|hostIPs|podIP|podIPs)"
 )
 
